@@ -1,0 +1,17 @@
+"""Area registry: levels, hierarchy, geometry in RD New, crosswalks between divisions."""
+
+from .crosswalk import CROSSWALK_COLUMNS, apply_crosswalk, build_crosswalk
+from .importer import read_area_file
+from .registry import AREA_COLUMNS, RD_NEW, dissolve_hierarchy, repair_geometry, validate_areas
+
+__all__ = [
+    "AREA_COLUMNS",
+    "CROSSWALK_COLUMNS",
+    "RD_NEW",
+    "apply_crosswalk",
+    "build_crosswalk",
+    "dissolve_hierarchy",
+    "read_area_file",
+    "repair_geometry",
+    "validate_areas",
+]

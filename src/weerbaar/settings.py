@@ -1,0 +1,132 @@
+"""One registry of settings.
+
+Each setting has a name, an environment variable, a default, a help text and a validator.
+Values come from (in order of precedence) an explicit override (a CLI option), the environment,
+and the default. Secrets only ever come from the environment. ``docs/settings.md`` documents
+every setting; a test checks that it does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from .errors import ConfigError
+
+__all__ = ["Setting", "SETTINGS", "get", "override", "home", "describe"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: Callable[[], Any]
+    help: str
+    parse: Callable[[str], Any]
+    secret: bool = False
+
+
+def _path(value: str) -> Path:
+    return Path(value).expanduser()
+
+
+def _division(value: str) -> str:
+    if not value or not value.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError(
+            "Invalid area division name.",
+            received=repr(value),
+            expected="a short name such as 2022 or 2015",
+            fix="set WEERBAAR_DIVISION to the name of a loaded division (see `weerbaar areas`)",
+        )
+    return value
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ConfigError(
+            "Invalid number.", received=repr(value), expected="a whole number >= 0",
+            fix="give a whole number, for example 1000",
+        )
+    return number
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting(
+            "home",
+            "WEERBAAR_HOME",
+            lambda: Path(platformdirs.user_data_dir("weerbaar", appauthor=False)),
+            "Data folder: holds the warehouse (warehouse.duckdb) and later the operational store.",
+            _path,
+        ),
+        Setting(
+            "division",
+            "WEERBAAR_DIVISION",
+            lambda: "2022",
+            "Default area division, used when an area code exists in more than one division.",
+            _division,
+        ),
+        Setting(
+            "seed",
+            "WEERBAAR_SEED",
+            lambda: 20191203,
+            "Seed of the synthetic layers of the embedded default (same seed, same data).",
+            _positive_int,
+        ),
+    ]
+}
+
+_overrides: dict[str, Any] = {}
+
+
+def get(name: str) -> Any:
+    """Return the value of a setting: override, then environment, then default."""
+    try:
+        setting = SETTINGS[name]
+    except KeyError:
+        raise ConfigError(
+            "Unknown setting.", received=repr(name), expected=", ".join(sorted(SETTINGS)),
+            fix="use one of the documented settings (docs/settings.md)",
+        ) from None
+    if name in _overrides:
+        return _overrides[name]
+    raw = os.environ.get(setting.env)
+    if raw is not None and raw != "":
+        return setting.parse(raw)
+    return setting.default()
+
+
+def override(name: str, value: Any | None) -> None:
+    """Set (or with ``None`` clear) an explicit override, as the CLI options do."""
+    if name not in SETTINGS:
+        get(name)  # raises the ConfigError
+    if value is None:
+        _overrides.pop(name, None)
+    else:
+        _overrides[name] = SETTINGS[name].parse(str(value)) if isinstance(value, str) else value
+
+
+def home() -> Path:
+    """The data folder (created on first use)."""
+    path = Path(get("home"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def describe() -> list[dict[str, str]]:
+    """Settings with their environment variable, default and help, for docs and ``weerbaar info``."""
+    rows = []
+    for s in SETTINGS.values():
+        default = "(secret)" if s.secret else str(s.default())
+        rows.append({"name": s.name, "env": s.env, "default": default, "help": s.help})
+    return rows
