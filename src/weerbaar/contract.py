@@ -48,7 +48,9 @@ def period_kind(period: str) -> str:
     m = PERIOD_PATTERN.match(period)
     if not m:
         raise InputError(
-            "Malformed period.", received=repr(period), expected="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM",
+            "Malformed period.",
+            received=repr(period),
+            expected="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM",
             fix="write for example 2019, 2019-H2, 2019-Q3 or 2019-07",
         )
     for kind in ("half", "quarter", "month"):
@@ -65,21 +67,28 @@ def _first_bad(mask: pd.Series) -> int | None:
     return int(values.argmax())
 
 
-def _row_error(problem: str, frame: pd.DataFrame, mask: pd.Series, column: str, *, expected: str,
-               fix: str, file: str | None) -> InputError:
+def _row_error(
+    problem: str, frame: pd.DataFrame, mask: pd.Series, column: str, *, expected: str, fix: str, file: str | None
+) -> InputError:
     pos = _first_bad(mask)
     assert pos is not None
     count = int(np.asarray(mask, dtype=bool).sum())
     value = frame[column].iloc[pos]
     more = f" ({count - 1} more rows like it)" if count > 1 else ""
     return InputError(
-        problem + more, received=repr(value), expected=expected, fix=fix, file=file,
-        row=pos + 1, column=column,
+        problem + more,
+        received=repr(value),
+        expected=expected,
+        fix=fix,
+        file=file,
+        row=pos + 1,
+        column=column,
     )
 
 
-def check_columns(columns: Iterable[str], required: Iterable[str], optional: Iterable[str] = (), *,
-                  file: str | None, what: str) -> None:
+def check_columns(
+    columns: Iterable[str], required: Iterable[str], optional: Iterable[str] = (), *, file: str | None, what: str
+) -> None:
     """Raise an InputError unless ``columns`` holds every required and only known column names."""
     cols = [str(c) for c in columns]
     required = list(required)
@@ -108,8 +117,13 @@ def validate_periods(frame: pd.DataFrame, column: str = "period", *, file: str |
     ok = frame[column].astype("string").str.fullmatch(PERIOD_PATTERN.pattern).fillna(False)
     if not ok.all():
         raise _row_error(
-            "Malformed period.", frame, ~ok, column, expected="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM",
-            fix="write periods as for example 2019, 2019-H2, 2019-Q3 or 2019-07", file=file,
+            "Malformed period.",
+            frame,
+            ~ok,
+            column,
+            expected="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM",
+            fix="write periods as for example 2019, 2019-H2, 2019-Q3 or 2019-07",
+            file=file,
         )
 
 
@@ -138,8 +152,10 @@ def validate_observations(
     check_columns(frame.columns, OBSERVATION_COLUMNS, optional, file=file, what="observations")
     if len(frame) == 0:
         raise InputError(
-            "The observations file holds no rows.", received="a header without data rows",
-            expected="at least one row of area_code, period, indicator, value", fix="add data rows",
+            "The observations file holds no rows.",
+            received="a header without data rows",
+            expected="at least one row of area_code, period, indicator, value",
+            fix="add data rows",
             file=file,
         )
     out = pd.DataFrame(index=range(len(frame)))
@@ -147,14 +163,24 @@ def validate_observations(
         series = frame[col].reset_index(drop=True)
         empty = series.isna() | (series.astype("string").str.strip() == "")
         if empty.any():
-            raise _row_error(f"Empty {col}.", frame.reset_index(drop=True), empty, col,
-                             expected=f"a non-empty {col}", fix=f"fill in {col} on every row", file=file)
+            raise _row_error(
+                f"Empty {col}.",
+                frame.reset_index(drop=True),
+                empty,
+                col,
+                expected=f"a non-empty {col}",
+                fix=f"fill in {col} on every row",
+                file=file,
+            )
         out[col] = series.astype("string").str.strip().astype(object)
     validate_periods(out, file=file)
     bad_ind = ~out["indicator"].astype("string").str.fullmatch(_INDICATOR_PATTERN).fillna(False)
     if bad_ind.any():
         raise _row_error(
-            "Malformed indicator name.", out, bad_ind, "indicator",
+            "Malformed indicator name.",
+            out,
+            bad_ind,
+            "indicator",
             expected="lower-case dotted name such as registered.drug_trade or bbga.VVEILIGH_I",
             fix="use a canonical indicator name (weerbaar indicators) or a dotted name of your own",
             file=file,
@@ -164,14 +190,26 @@ def validate_observations(
     blank = raw_value.isna() | (raw_value.astype("string").str.strip() == "")
     nonnum = value.isna() & ~blank
     if nonnum.any():
-        raise _row_error("Value is not a number.", frame.reset_index(drop=True), nonnum, "value",
-                         expected="a number with a decimal point, such as 12 or 3.5",
-                         fix="remove text and thousands separators; leave the cell empty only with "
-                             "status suppressed", file=file)
+        raise _row_error(
+            "Value is not a number.",
+            frame.reset_index(drop=True),
+            nonnum,
+            "value",
+            expected="a number with a decimal point, such as 12 or 3.5",
+            fix="remove text and thousands separators; leave the cell empty only with status suppressed",
+            file=file,
+        )
     value = value.astype("float64")
     if np.isinf(value).any():
-        raise _row_error("Value is infinite.", frame.reset_index(drop=True), pd.Series(np.isinf(value)),
-                         "value", expected="a finite number", fix="replace the value", file=file)
+        raise _row_error(
+            "Value is infinite.",
+            frame.reset_index(drop=True),
+            pd.Series(np.isinf(value)),
+            "value",
+            expected="a finite number",
+            fix="replace the value",
+            file=file,
+        )
     out["value"] = value
     out["unit"] = _optional_text(frame, "unit", None)
     out["source"] = _optional_text(frame, "source", default_source)
@@ -179,14 +217,27 @@ def validate_observations(
     bad_status = ~status.isin(STATUSES)
     if bad_status.any():
         out["status"] = status
-        raise _row_error("Unknown status.", out, bad_status, "status", expected=", ".join(STATUSES),
-                         fix="use one of the four statuses, or leave the column out", file=file)
+        raise _row_error(
+            "Unknown status.",
+            out,
+            bad_status,
+            "status",
+            expected=", ".join(STATUSES),
+            fix="use one of the four statuses, or leave the column out",
+            file=file,
+        )
     out["status"] = status
     missing_value = out["value"].isna() & (out["status"] != "suppressed")
     if missing_value.any():
-        raise _row_error("Value is empty.", out, missing_value, "value",
-                         expected="a number (an empty value is allowed only with status suppressed)",
-                         fix="fill in the value or set status to suppressed", file=file)
+        raise _row_error(
+            "Value is empty.",
+            out,
+            missing_value,
+            "value",
+            expected="a number (an empty value is allowed only with status suppressed)",
+            fix="fill in the value or set status to suppressed",
+            file=file,
+        )
 
     if "division" in frame.columns:
         out["division"] = frame["division"].reset_index(drop=True).astype(object)
@@ -198,18 +249,28 @@ def validate_observations(
         known = {(c, d) for c, ds in area_divisions.items() for d in ds}
         bad = pd.Series([(c, d) not in known for c, d in zip(out["area_code"], out["division"], strict=True)])
         if bad.any():
-            raise _row_error("Unknown area code.", out, bad, "area_code",
-                             expected="a code of a loaded area in that division",
-                             fix="load the areas first (weerbaar ingest areas) or correct the code", file=file)
+            raise _row_error(
+                "Unknown area code.",
+                out,
+                bad,
+                "area_code",
+                expected="a code of a loaded area in that division",
+                fix="load the areas first (weerbaar ingest areas) or correct the code",
+                file=file,
+            )
     key = ["division", "area_code", "period", "indicator"]
     if "source" in frame.columns:
         key.append("source")
     dup = out.duplicated(key, keep="first")
     if dup.any():
         raise _row_error(
-            "Duplicate key: the same area, period and indicator occur more than once.", out, dup,
-            "area_code", expected="one row per area_code, period and indicator",
-            fix="remove or sum the duplicate rows", file=file,
+            "Duplicate key: the same area, period and indicator occur more than once.",
+            out,
+            dup,
+            "area_code",
+            expected="one row per area_code, period and indicator",
+            fix="remove or sum the duplicate rows",
+            file=file,
         )
     return out[["area_code", "division", "period", "indicator", "value", "unit", "source", "status"]]
 
@@ -224,15 +285,21 @@ def _optional_text(frame: pd.DataFrame, column: str, default: str | None) -> pd.
     return s.astype(object).where(s.notna(), None)
 
 
-def _resolve_divisions(out: pd.DataFrame, area_divisions: dict[str, list[str]], division: str | None,
-                       file: str | None) -> pd.Series:
+def _resolve_divisions(
+    out: pd.DataFrame, area_divisions: dict[str, list[str]], division: str | None, file: str | None
+) -> pd.Series:
     codes = out["area_code"]
     unknown = ~codes.isin(list(area_divisions))
     if unknown.any():
-        raise _row_error("Unknown area code.", out, unknown, "area_code",
-                         expected="the code of a loaded area (see `weerbaar areas`)",
-                         fix="correct the code, or load its areas first with `weerbaar ingest areas`",
-                         file=file)
+        raise _row_error(
+            "Unknown area code.",
+            out,
+            unknown,
+            "area_code",
+            expected="the code of a loaded area (see `weerbaar areas`)",
+            fix="correct the code, or load its areas first with `weerbaar ingest areas`",
+            file=file,
+        )
     resolved = []
     for code in codes:
         divs = area_divisions[code]
@@ -242,81 +309,150 @@ def _resolve_divisions(out: pd.DataFrame, area_divisions: dict[str, list[str]], 
             resolved.append(division)
         else:
             raise InputError(
-                "Area code occurs in several divisions and none was chosen.", received=code,
-                expected=f"one of the divisions {', '.join(divs)}", fix="pass --division", file=file,
+                "Area code occurs in several divisions and none was chosen.",
+                received=code,
+                expected=f"one of the divisions {', '.join(divs)}",
+                fix="pass --division",
+                file=file,
                 column="area_code",
             )
     return pd.Series(resolved, dtype=object)
 
 
-def validate_events(frame: pd.DataFrame, *, file: str | None = None, crs: str = "EPSG:28992",
-                    default_source: str | None = None, status: str = "final") -> pd.DataFrame:
+def validate_events(
+    frame: pd.DataFrame,
+    *,
+    file: str | None = None,
+    crs: str = "EPSG:28992",
+    default_source: str | None = None,
+    status: str = "final",
+) -> pd.DataFrame:
     """Validate an events frame; return it with x, y in EPSG:28992 and occurred_at as UTC timestamps."""
     from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError
 
     check_columns(frame.columns, EVENT_COLUMNS, ("source", "status"), file=file, what="events")
     if len(frame) == 0:
-        raise InputError("The events file holds no rows.", received="a header without data rows",
-                         expected="at least one event", fix="add data rows", file=file)
+        raise InputError(
+            "The events file holds no rows.",
+            received="a header without data rows",
+            expected="at least one event",
+            fix="add data rows",
+            file=file,
+        )
     f = frame.reset_index(drop=True)
     for col in ("event_id", "type", "occurred_at"):
         empty = f[col].isna() | (f[col].astype("string").str.strip() == "")
         if empty.any():
-            raise _row_error(f"Empty {col}.", f, empty, col, expected=f"a non-empty {col}",
-                             fix=f"fill in {col} on every row", file=file)
+            raise _row_error(
+                f"Empty {col}.",
+                f,
+                empty,
+                col,
+                expected=f"a non-empty {col}",
+                fix=f"fill in {col} on every row",
+                file=file,
+            )
     bad_type = ~f["type"].astype("string").str.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+").fillna(False)
     if bad_type.any():
-        raise _row_error("Malformed event type.", f, bad_type, "type",
-                         expected="a dotted lower-case type such as violence.shooting or report.dealing",
-                         fix="use one of the documented types (docs/data-contract.md)", file=file)
+        raise _row_error(
+            "Malformed event type.",
+            f,
+            bad_type,
+            "type",
+            expected="a dotted lower-case type such as violence.shooting or report.dealing",
+            fix="use one of the documented types (docs/data-contract.md)",
+            file=file,
+        )
     when = pd.to_datetime(f["occurred_at"].astype("string"), errors="coerce", utc=True, format="ISO8601")
     if when.isna().any():
-        raise _row_error("Malformed timestamp.", f, when.isna(), "occurred_at",
-                         expected="an ISO 8601 date or time such as 2021-03-04T22:15:00+01:00",
-                         fix="write dates as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]", file=file)
+        raise _row_error(
+            "Malformed timestamp.",
+            f,
+            when.isna(),
+            "occurred_at",
+            expected="an ISO 8601 date or time such as 2021-03-04T22:15:00+01:00",
+            fix="write dates as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]",
+            file=file,
+        )
     xy = {}
     for col in ("x", "y"):
         v = pd.to_numeric(f[col], errors="coerce")
         bad = v.isna() | ~np.isfinite(v.fillna(np.inf))
         if bad.any():
-            raise _row_error("Coordinate is not a number.", f, bad, col, expected="a finite number",
-                             fix="write coordinates as plain numbers with a decimal point", file=file)
+            raise _row_error(
+                "Coordinate is not a number.",
+                f,
+                bad,
+                col,
+                expected="a finite number",
+                fix="write coordinates as plain numbers with a decimal point",
+                file=file,
+            )
         xy[col] = v.to_numpy(dtype="float64")
     try:
         source_crs = CRS.from_user_input(crs)
     except CRSError:
-        raise InputError("Unknown coordinate reference system.", received=repr(crs),
-                         expected="an EPSG code such as EPSG:28992 (RD New) or EPSG:4326 (lon/lat)",
-                         fix="pass a valid --crs", file=file) from None
+        raise InputError(
+            "Unknown coordinate reference system.",
+            received=repr(crs),
+            expected="an EPSG code such as EPSG:28992 (RD New) or EPSG:4326 (lon/lat)",
+            fix="pass a valid --crs",
+            file=file,
+        ) from None
     x, y = xy["x"], xy["y"]
     if source_crs.to_epsg() != 28992:
         x, y = Transformer.from_crs(source_crs, 28992, always_xy=True).transform(x, y)
     # RD New is defined for the Netherlands: x 0..300 km, y 300..625 km.
     outside = pd.Series(~((x > -7000) & (x < 300000) & (y > 289000) & (y < 629000)))
     if outside.any():
-        hint = ("these look like lon/lat degrees: pass --crs EPSG:4326"
-                if source_crs.to_epsg() == 28992 and float(np.nanmax(np.abs(xy["x"]))) < 180
-                else "check the coordinate order (x = east, y = north) and --crs")
-        raise _row_error("Coordinates lie outside the Netherlands.", f, outside, "x",
-                         expected=f"x, y in {source_crs.to_string()} within the Netherlands", fix=hint, file=file)
+        hint = (
+            "these look like lon/lat degrees: pass --crs EPSG:4326"
+            if source_crs.to_epsg() == 28992 and float(np.nanmax(np.abs(xy["x"]))) < 180
+            else "check the coordinate order (x = east, y = north) and --crs"
+        )
+        raise _row_error(
+            "Coordinates lie outside the Netherlands.",
+            f,
+            outside,
+            "x",
+            expected=f"x, y in {source_crs.to_string()} within the Netherlands",
+            fix=hint,
+            file=file,
+        )
     dup = f["event_id"].astype("string").duplicated()
     if dup.any():
-        raise _row_error("Duplicate event_id.", f, dup, "event_id", expected="a unique event_id per row",
-                         fix="give every event its own id", file=file)
-    out = pd.DataFrame({
-        "event_id": f["event_id"].astype("string").str.strip().astype(object),
-        "type": f["type"].astype("string").str.strip().astype(object),
-        "occurred_at": when.dt.tz_convert("UTC").dt.tz_localize(None),
-        "x": np.asarray(x, dtype="float64"),
-        "y": np.asarray(y, dtype="float64"),
-    })
+        raise _row_error(
+            "Duplicate event_id.",
+            f,
+            dup,
+            "event_id",
+            expected="a unique event_id per row",
+            fix="give every event its own id",
+            file=file,
+        )
+    out = pd.DataFrame(
+        {
+            "event_id": f["event_id"].astype("string").str.strip().astype(object),
+            "type": f["type"].astype("string").str.strip().astype(object),
+            "occurred_at": when.dt.tz_convert("UTC").dt.tz_localize(None),
+            "x": np.asarray(x, dtype="float64"),
+            "y": np.asarray(y, dtype="float64"),
+        }
+    )
     out["source"] = _optional_text(f, "source", default_source)
     st = _optional_text(f, "status", status).fillna(status)
     bad_status = ~st.isin(STATUSES)
     if bad_status.any():
         out["status"] = st
-        raise _row_error("Unknown status.", out, bad_status, "status", expected=", ".join(STATUSES),
-                         fix="use one of the four statuses, or leave the column out", file=file)
+        raise _row_error(
+            "Unknown status.",
+            out,
+            bad_status,
+            "status",
+            expected=", ".join(STATUSES),
+            fix="use one of the four statuses, or leave the column out",
+            file=file,
+        )
     out["status"] = st
     return out

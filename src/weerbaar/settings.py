@@ -53,7 +53,9 @@ def _positive_int(value: str) -> int:
         number = -1
     if number < 0:
         raise ConfigError(
-            "Invalid number.", received=repr(value), expected="a whole number >= 0",
+            "Invalid number.",
+            received=repr(value),
+            expected="a whole number >= 0",
             fix="give a whole number, for example 1000",
         )
     return number
@@ -95,7 +97,9 @@ def get(name: str) -> Any:
         setting = SETTINGS[name]
     except KeyError:
         raise ConfigError(
-            "Unknown setting.", received=repr(name), expected=", ".join(sorted(SETTINGS)),
+            "Unknown setting.",
+            received=repr(name),
+            expected=", ".join(sorted(SETTINGS)),
             fix="use one of the documented settings (docs/settings.md)",
         ) from None
     if name in _overrides:

@@ -23,8 +23,9 @@ MIN_OVERLAP_M2 = 1.0
 MIN_OVERLAP_SHARE = 0.001
 
 
-def build_crosswalk(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, *, from_division: str,
-                    to_division: str) -> pd.DataFrame:
+def build_crosswalk(
+    source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, *, from_division: str, to_division: str
+) -> pd.DataFrame:
     """Intersect two area sets (``code`` and geometry in a metric CRS) and return the crosswalk.
 
     Slivers below 1 m2 or 0.1 % of the source area are dropped, and the weights of each source

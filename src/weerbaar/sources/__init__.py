@@ -27,6 +27,10 @@ def available() -> dict[str, Source]:
 def get_source(name: str) -> Source:
     sources = available()
     if name not in sources:
-        raise InputError("Unknown source.", received=repr(name), expected=", ".join(sources),
-                         fix="see `weerbaar sources` for the registered sources")
+        raise InputError(
+            "Unknown source.",
+            received=repr(name),
+            expected=", ".join(sources),
+            fix="see `weerbaar sources` for the registered sources",
+        )
     return sources[name]

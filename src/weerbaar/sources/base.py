@@ -38,8 +38,16 @@ TABLES: tuple[str, ...] = (
 )
 
 #: Columns of the indicator catalogue.
-INDICATOR_COLUMNS = ["indicator", "label_nl", "label_en", "unit", "description", "source",
-                     "effort_dependent", "canonical"]
+INDICATOR_COLUMNS = [
+    "indicator",
+    "label_nl",
+    "label_en",
+    "unit",
+    "description",
+    "source",
+    "effort_dependent",
+    "canonical",
+]
 
 
 @dataclass
@@ -87,8 +95,12 @@ class Source:
         """Check what :meth:`read` produced; raises SourceError. Subclasses may add checks."""
         for table in self.declared_tables():
             if getattr(data, table) is None or len(getattr(data, table)) == 0:
-                raise SourceError(f"Source {self.name} produced no {table}.", received="an empty table",
-                                  expected=f"rows in {table}", fix="check the source files")
+                raise SourceError(
+                    f"Source {self.name} produced no {table}.",
+                    received="an empty table",
+                    expected=f"rows in {table}",
+                    fix="check the source files",
+                )
 
     def declared_tables(self) -> list[str]:
         return sorted({p.split(":", 1)[0] for p in self.provides})
@@ -97,15 +109,26 @@ class Source:
     def path(self, folder: Path, file: str) -> Path:
         p = Path(folder) / file
         if not p.exists():
-            raise SourceError(f"Source {self.name}: file not found.", received=str(p),
-                              expected=f"the real file {file}", fix="point --from at the folder of real data",
-                              file=str(p))
+            raise SourceError(
+                f"Source {self.name}: file not found.",
+                received=str(p),
+                expected=f"the real file {file}",
+                fix="point --from at the folder of real data",
+                file=str(p),
+            )
         return p
 
     def describe(self) -> dict[str, object]:
-        return {"name": self.name, "title": self.title, "provides": list(self.provides),
-                "files": list(self.files), "licence": self.licence, "attribution": self.attribution,
-                "period": self.period, "real": self.real}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "provides": list(self.provides),
+            "files": list(self.files),
+            "licence": self.licence,
+            "attribution": self.attribution,
+            "period": self.period,
+            "real": self.real,
+        }
 
     # -- packaged copies ---------------------------------------------------------------
     def packaged(self) -> tuple[SourceData, dict] | None:

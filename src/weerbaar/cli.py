@@ -1,0 +1,247 @@
+"""The ``weerbaar`` command line. Verbs mirror the pipeline: build, ingest, info, areas, ..."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from . import __version__, pipeline, settings
+from .errors import WeerbaarError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class _Group(TyperGroup):
+    """Turns every WeerbaarError into a readable message and exit code 2 (no traceback)."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except WeerbaarError as exc:
+            err.print(f"error: {exc.render()}", highlight=False, markup=False)
+            ctx.exit(2)
+
+
+app = typer.Typer(
+    cls=_Group,
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="weerbaar: neighbourhood data for Amsterdam's drugs programme 'Weerbare mensen, weerbare wijken'.",
+)
+ingest_app = typer.Typer(no_args_is_help=True, help="Import files per the data contract (atomic: all or nothing).")
+app.add_typer(ingest_app, name="ingest")
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _progress(line: str) -> None:
+    err.print(line, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"weerbaar {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home", help="Data folder (default: WEERBAAR_HOME or a per-user data folder).", envvar="WEERBAAR_HOME"
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    settings.override("home", home)
+
+
+def _show(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
+    if fmt is Format.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt is Format.json:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(title=title, show_lines=False)
+        for col in frame.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in row])
+        out.print(table)
+
+
+@app.command()
+def build(
+    real_only: Annotated[bool, typer.Option("--real-only", help="Leave out the synthetic layers.")] = False,
+    seed: Annotated[int | None, typer.Option(help="Seed of the synthetic layers (default WEERBAAR_SEED).")] = None,
+) -> None:
+    """Build the embedded Amsterdam default: all real sources, plus labelled synthetic layers."""
+    result = pipeline.build(real_only=real_only, seed=seed, progress=_progress)
+    counts = result["counts"]
+    out.print(
+        f"Built {result['path']}: {counts['observations']:,} observations, {counts['areas']:,} areas, "
+        f"{counts['events']:,} events; snapshot {result['snapshot']} ({result['seconds']:.1f} s)."
+    )
+
+
+@app.command()
+def info(fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.table) -> None:
+    """What is loaded, from which source, how many rows, real or synthetic, and the snapshot hash."""
+    with pipeline.open_warehouse() as wh:
+        sources = wh.query("""
+            SELECT s.name AS source, s.kind, s.rows, s.period, s.licence, strftime(s.loaded_at, '%Y-%m-%d %H:%M') AS loaded,
+                   (SELECT count(*) FROM observations o WHERE o.source = s.name) AS observations
+            FROM sources s ORDER BY s.kind, s.name""")
+        status = wh.query("SELECT status, count(*) AS rows FROM observations GROUP BY status ORDER BY status")
+        snapshot = wh.snapshot_hash()
+        counts = wh.counts()
+        runs = wh.query("SELECT run_id, kind, snapshot, software_version, finished_at FROM runs ORDER BY finished_at")
+    if fmt is Format.json:
+        payload = {
+            "warehouse": str(pipeline.warehouse_path()),
+            "snapshot": snapshot,
+            "version": __version__,
+            "tables": counts,
+            "observations_by_status": dict(zip(status["status"], status["rows"].astype(int), strict=True)),
+            "sources": json.loads(sources.to_json(orient="records")),
+            "runs": json.loads(runs.to_json(orient="records", date_format="iso")),
+        }
+        sys.stdout.write(json.dumps(payload, indent=1, default=int) + "\n")
+        return
+    if fmt is Format.csv:
+        _show(sources, fmt)
+        return
+    out.print(f"warehouse  {pipeline.warehouse_path()}")
+    out.print(f"snapshot   {snapshot}   (weerbaar {__version__})")
+    out.print("tables     " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    real = int(status.loc[status["status"] != "synthetic", "rows"].sum())
+    synth = int(status.loc[status["status"] == "synthetic", "rows"].sum())
+    out.print(
+        f"observations: {real:,} real, {synth:,} synthetic"
+        + ("   [SYNTHETIC DEMONSTRATION DATA PRESENT: not real figures]" if synth else "")
+    )
+    _show(sources, fmt, title="Sources")
+
+
+@app.command()
+def areas(
+    level: Annotated[str | None, typer.Option(help="stad, stadsdeel, gebied, wijk or buurt")] = None,
+    division: Annotated[str | None, typer.Option(help="Area division, e.g. 2022 or 2015")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.table,
+) -> None:
+    """List areas (code, name, level, parent, division)."""
+    from .contract import LEVELS
+
+    if level is not None and level not in LEVELS:
+        raise WeerbaarError(
+            "Unknown level.", received=level, expected=", ".join(LEVELS), fix="choose one of the levels"
+        )
+    with pipeline.open_warehouse() as wh:
+        frame = wh.areas(level=level, division=division, geometry=False)
+        if division is not None and frame.empty:
+            known = sorted(set(wh.query("SELECT DISTINCT division FROM areas")["division"]))
+            raise WeerbaarError(
+                "No areas in that division.",
+                received=division,
+                expected=", ".join(known),
+                fix="choose a loaded division",
+            )
+    _show(frame[["division", "code", "name", "level", "parent", "cbs_code"]], fmt, title=f"{len(frame)} areas")
+
+
+@app.command()
+def indicators(
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.table,
+    all_: Annotated[bool, typer.Option("--all", help="Include every source-specific indicator (BBGA...).")] = False,
+) -> None:
+    """The indicator catalogue: name, label, unit, source, and how many observations each has."""
+    with pipeline.open_warehouse() as wh:
+        frame = wh.query("""
+            SELECT i.indicator, i.label_nl, i.label_en, i.unit, i.canonical, i.effort_dependent,
+                   coalesce(o.n, 0) AS observations, coalesce(o.sources, '') AS sources
+            FROM indicators i LEFT JOIN (
+                SELECT indicator, count(*) AS n, string_agg(DISTINCT source, ', ' ORDER BY source) AS sources
+                FROM observations GROUP BY indicator) o USING (indicator)
+            ORDER BY NOT i.canonical, i.indicator""")
+    if not all_:
+        frame = frame[frame["canonical"] | ~frame["indicator"].str.startswith("bbga.")]
+    _show(frame, fmt, title=f"{len(frame)} indicators" + ("" if all_ else " (use --all for every BBGA variable)"))
+
+
+@app.command()
+def sources(fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.table) -> None:
+    """The registered source plug-ins and what each provides."""
+    from .sources import available
+
+    rows = []
+    for src in available().values():
+        d = src.describe()
+        rows.append(
+            {
+                "name": d["name"],
+                "provides": ", ".join(d["provides"]),
+                "real": d["real"],
+                "period": d["period"],
+                "packaged": src.packaged() is not None,
+                "attribution": d["attribution"],
+            }
+        )
+    _show(pd.DataFrame(rows), fmt, title="Sources")
+
+
+@ingest_app.command("areas")
+def ingest_areas(
+    file: Annotated[Path, typer.Argument(help="GeoJSON or GeoPackage with properties code, name, level, parent")],
+    division: Annotated[
+        str | None, typer.Option(help="Division name, unless the file has a 'division' property")
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="CRS of the coordinates when the file does not say (e.g. EPSG:28992)")
+    ] = None,
+) -> None:
+    """Import areas; geometry is reprojected to EPSG:28992 and repaired."""
+    pipeline.ingest_areas(file, division=division, crs=crs, progress=_progress)
+
+
+@ingest_app.command("observations")
+def ingest_observations(
+    file: Annotated[Path, typer.Argument(help="CSV with area_code, period, indicator, value [, unit, source, status]")],
+    division: Annotated[str | None, typer.Option(help="Division for codes found in several divisions")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(help="Source name (default import:<file name>); re-importing the same source replaces its rows"),
+    ] = None,
+) -> None:
+    """Import observations in the long format of the data contract."""
+    pipeline.ingest_observations(file, division=division, source=source, progress=_progress)
+
+
+@ingest_app.command("events")
+def ingest_events(
+    file: Annotated[Path, typer.Argument(help="CSV with event_id, type, occurred_at, x, y")],
+    crs: Annotated[
+        str, typer.Option(help="CRS of x, y: EPSG:28992 (RD New) or EPSG:4326 (x = lon, y = lat)")
+    ] = "EPSG:28992",
+    source: Annotated[str | None, typer.Option(help="Source name (default import:<file name>)")] = None,
+) -> None:
+    """Import point events (violent incidents, reports)."""
+    pipeline.ingest_events(file, crs=crs, source=source, progress=_progress)

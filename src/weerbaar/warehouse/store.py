@@ -1,0 +1,294 @@
+"""The warehouse: one DuckDB file with the canonical tables, atomic loads and snapshot hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import __version__
+from ..areas import RD_NEW
+from ..errors import InputError, NotBuiltError, WarehouseError
+from ..sources.base import SourceData
+from .schema import CONTENT_TABLES, SCHEMA_VERSION, TABLES, VOLATILE_COLUMNS, columns, ddl
+
+__all__ = ["Warehouse", "LoadReport", "WAREHOUSE_FILE"]
+
+WAREHOUSE_FILE = "warehouse.duckdb"
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    source: str
+    rows: dict[str, int]
+    replaced: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+class Warehouse:
+    """A DuckDB warehouse file. Use :meth:`open` for an existing one, :meth:`create` for a new one."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        self.path = Path(path)
+        self.con = con
+        self.read_only = read_only
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path) -> Warehouse:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        wh = cls(path, con, read_only=False)
+        for stmt in ddl():
+            wh.execute(stmt)
+        wh.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        return wh
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False) -> Warehouse:
+        path = Path(path)
+        if not path.exists():
+            raise NotBuiltError(
+                "The warehouse does not exist yet.",
+                received=str(path),
+                expected="a warehouse built by `weerbaar build` or created by an ingest",
+                fix="run `weerbaar build` (or choose another data folder with --home)",
+            )
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise WarehouseError(
+                "Cannot open the warehouse.",
+                received=f"{path}: {exc}",
+                expected="a DuckDB file written by weerbaar",
+                fix="rebuild it with `weerbaar build`",
+            ) from None
+        wh = cls(path, con, read_only)
+        version = wh.meta("schema_version")
+        if version != str(SCHEMA_VERSION):
+            wh.close()
+            raise WarehouseError(
+                "The warehouse has another schema version.",
+                received=str(version),
+                expected=str(SCHEMA_VERSION),
+                fix="rebuild it with `weerbaar build`",
+            )
+        return wh
+
+    def execute(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Run one statement and fetch its whole result (DuckDB wants results finished)."""
+        return self.con.execute(sql, params or []).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def meta(self, key: str) -> str | None:
+        try:
+            rows = self.execute("SELECT value FROM meta WHERE key = ?", [key])
+        except duckdb.Error:
+            return None
+        return rows[0][0] if rows else None
+
+    # -- loading -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Warehouse]:
+        """All or nothing: on any error the warehouse is left exactly as it was."""
+        self.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+    def load(
+        self,
+        source: str,
+        data: SourceData,
+        *,
+        kind: str = "real",
+        title: str = "",
+        files: str = "",
+        version: str = "",
+        checksum: str = "",
+        licence: str = "",
+        attribution: str = "",
+        period: str = "",
+        replace: bool = True,
+    ) -> LoadReport:
+        """Load what a source produced, atomically, replacing that source's earlier rows."""
+        if kind not in ("real", "synthetic", "derived", "import"):
+            raise ValueError(f"unknown source kind {kind!r}")
+        if kind == "synthetic" and data.observations is not None and (data.observations["status"] != "synthetic").any():
+            raise WarehouseError(
+                "Synthetic source with rows not labelled synthetic.",
+                received=source,
+                expected="status synthetic on every row",
+                fix="label the rows synthetic",
+            )
+        rows: dict[str, int] = {}
+        replaced: dict[str, int] = {}
+        frames = {t: _prepare(t, df, source) for t, df in data.tables().items()}
+        with self.transaction() as wh:
+            if replace:
+                for table in TABLES:
+                    if table in ("sources", "runs", "meta"):
+                        continue
+                    n = wh.execute(f"SELECT count(*) FROM {table} WHERE source = ?", [source])[0][0]
+                    if n:
+                        wh.execute(f"DELETE FROM {table} WHERE source = ?", [source])
+                        replaced[table] = n
+            for table, frame in frames.items():
+                self._insert(table, frame, source)
+                rows[table] = len(frame)
+            wh.execute("DELETE FROM sources WHERE name = ?", [source])
+            wh.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    source,
+                    title,
+                    kind,
+                    files,
+                    version,
+                    checksum,
+                    licence,
+                    attribution,
+                    period,
+                    sum(rows.values()),
+                    "\n".join(data.notes),
+                    datetime.now(UTC).replace(tzinfo=None),
+                ],
+            )
+        return LoadReport(source, rows, replaced)
+
+    def _insert(self, table: str, frame: pd.DataFrame, source: str) -> None:
+        name = f"_incoming_{table}"
+        self.con.register(name, frame)
+        try:
+            self.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM {name}")
+        except duckdb.ConstraintException as exc:
+            raise InputError(
+                f"The {table} from source {source} clash with rows already in the warehouse.",
+                received=str(exc).splitlines()[0][:300],
+                expected=f"keys of {table} not yet loaded by another source",
+                fix="use another division name or code, or remove the other source first",
+            ) from None
+        finally:
+            self.con.unregister(name)
+
+    def remove_source(self, source: str) -> None:
+        with self.transaction() as wh:
+            for table in TABLES:
+                if table not in ("sources", "runs", "meta"):
+                    wh.execute(f"DELETE FROM {table} WHERE source = ?", [source])
+            wh.execute("DELETE FROM sources WHERE name = ?", [source])
+
+    # -- runs ----------------------------------------------------------------------------
+    def record_run(self, kind: str, parameters: dict, *, started_at: datetime | None = None, status: str = "ok") -> str:
+        run_id = uuid.uuid4().hex[:12]
+        now = datetime.now(UTC).replace(tzinfo=None)
+        self.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                kind,
+                json.dumps(parameters, sort_keys=True, default=str),
+                self.snapshot_hash(),
+                __version__,
+                started_at or now,
+                now,
+                status,
+            ],
+        )
+        return run_id
+
+    # -- reading -------------------------------------------------------------------------
+    def snapshot_hash(self) -> str:
+        """A content hash of every canonical table, independent of row order and load time."""
+        h = hashlib.sha256(f"weerbaar-schema-{SCHEMA_VERSION}".encode())
+        for table in CONTENT_TABLES:
+            cols = [c for c in columns(table) if c not in VOLATILE_COLUMNS]
+            row = "concat_ws('\x1f', " + ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\x00')" for c in cols) + ")"
+            count, upper, lower = self.execute(
+                f"SELECT count(*), coalesce(sum(md5_number_upper({row})::HUGEINT), 0), "
+                f"coalesce(sum(md5_number_lower({row})::HUGEINT), 0) FROM {table}"
+            )[0]
+            h.update(f"{table}:{count}:{upper}:{lower};".encode())
+        return h.hexdigest()[:16]
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def area_divisions(self) -> dict[str, list[str]]:
+        rows = self.execute("SELECT code, list(division ORDER BY division) FROM areas GROUP BY code")
+        return {code: list(divs) for code, divs in rows}
+
+    def area_keys(self) -> set[tuple[str, str]]:
+        return set(self.execute("SELECT division, code FROM areas"))
+
+    def areas(
+        self, *, level: str | None = None, division: str | None = None, geometry: bool = True
+    ) -> pd.DataFrame | gpd.GeoDataFrame:
+        where, params = [], []
+        if level:
+            where.append("level = ?")
+            params.append(level)
+        if division:
+            where.append("division = ?")
+            params.append(division)
+        cols = "division, code, name, level, parent, cbs_code, source" + (", geometry" if geometry else "")
+        sql = f"SELECT {cols} FROM areas" + (" WHERE " + " AND ".join(where) if where else "")
+        df = self.query(sql + " ORDER BY division, code", params)
+        if not geometry:
+            return df
+        geoms = shapely.from_wkb(np.array([bytes(g) if g is not None else None for g in df["geometry"]], dtype=object))
+        return gpd.GeoDataFrame(df.drop(columns="geometry"), geometry=gpd.GeoSeries(geoms, crs=RD_NEW))
+
+    def counts(self) -> dict[str, int]:
+        return {t: self.execute(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES if t != "meta"}
+
+
+def _prepare(table: str, frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Order and convert a frame to the table's columns; geometry to WKB; stamp the source."""
+    cols = columns(table)
+    df = pd.DataFrame(frame).copy()
+    if table == "areas":
+        geom = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else df["geometry"]
+        arr = np.asarray(geom.values, dtype=object)
+        wkb = shapely.to_wkb(arr)
+        df = pd.DataFrame({c: df[c] for c in df.columns if c != "geometry"})
+        df["geometry"] = [None if (g is None or shapely.is_empty(a)) else g for g, a in zip(wkb, arr, strict=True)]
+    if table != "indicators" or "source" not in df.columns:
+        df["source"] = source
+    else:
+        df["source"] = df["source"].where(df["source"].notna(), source)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise WarehouseError(
+            f"Rows for {table} lack columns.",
+            received=", ".join(map(str, df.columns)),
+            expected=", ".join(cols),
+            fix="adapt the source adapter to the data contract",
+        )
+    return df[cols].reset_index(drop=True)

@@ -1,0 +1,61 @@
+"""Shared fixtures: the real data folder, a temporary data home, a tiny area set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from weerbaar import settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("WEERBAAR_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of original real files; skipped locally when absent, an error under CI."""
+    if not (SHARED_DATA / "README.md").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the real data folder {SHARED_DATA} is missing under CI")
+        pytest.skip(f"the real data folder {SHARED_DATA} is not present (set WEERBAAR_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh data folder, also set as the home setting."""
+    h = tmp_path / "home"
+    h.mkdir()
+    monkeypatch.setenv("WEERBAAR_HOME", str(h))
+    settings.override("home", None)
+    yield h
+    settings.override("home", None)
+
+
+def square_areas(division: str = "T") -> gpd.GeoDataFrame:
+    """Four 1 km squares in Amsterdam (RD New): a city, two wijken, four buurten."""
+    x0, y0 = 120000, 485000
+    rows = [("STAD", "Teststad", "stad", None, box(x0, y0, x0 + 2000, y0 + 2000))]
+    rows += [
+        ("W1", "Wijk een", "wijk", "STAD", box(x0, y0, x0 + 1000, y0 + 2000)),
+        ("W2", "Wijk twee", "wijk", "STAD", box(x0 + 1000, y0, x0 + 2000, y0 + 2000)),
+    ]
+    for i, (dx, dy) in enumerate([(0, 0), (0, 1000), (1000, 0), (1000, 1000)]):
+        parent = "W1" if dx == 0 else "W2"
+        rows.append(
+            (f"B{i + 1}", f"Buurt {i + 1}", "buurt", parent, box(x0 + dx, y0 + dy, x0 + dx + 1000, y0 + dy + 1000))
+        )
+    gdf = gpd.GeoDataFrame(rows, columns=["code", "name", "level", "parent", "geometry"], crs="EPSG:28992")
+    gdf["division"] = division
+    return gdf
+
+
+@pytest.fixture()
+def areas_file(tmp_path) -> Path:
+    path = tmp_path / "areas.geojson"
+    square_areas().drop(columns="division").to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
+    return path
