@@ -1,0 +1,5 @@
+"""``python -m weerbaar`` runs the CLI."""
+
+from .cli import app
+
+app(prog_name="weerbaar")
