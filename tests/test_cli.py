@@ -42,8 +42,11 @@ def test_bad_input_prints_a_clear_error_and_exit_2(home, areas_file, tmp_path):
     invoke(home, "ingest", "areas", str(areas_file), "--division", "T")
     bad = tmp_path / "bad.csv"
     bad.write_text("area_code,period,indicator,value\nB1,2019-13,population,5\n")
-    proc = subprocess.run([sys.executable, "-m", "weerbaar", "--home", str(home), "ingest", "observations", str(bad)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "weerbaar", "--home", str(home), "ingest", "observations", str(bad)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "Malformed period" in proc.stderr and "row 1" in proc.stderr and "expected" in proc.stderr

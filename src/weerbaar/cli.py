@@ -108,7 +108,7 @@ def info(fmt: Annotated[Format, typer.Option("--format", help="table, csv or jso
     """What is loaded, from which source, how many rows, real or synthetic, and the snapshot hash."""
     with pipeline.open_warehouse() as wh:
         sources = wh.query("""
-            SELECT s.name AS source, s.kind, s.rows, s.period, s.licence,
+            SELECT s.name AS source, s.kind, s.rows, s.period,
                    strftime(s.loaded_at, '%Y-%m-%d %H:%M') AS loaded,
                    (SELECT count(*) FROM observations o WHERE o.source = s.name) AS observations
             FROM sources s ORDER BY s.kind, s.name""")

@@ -35,6 +35,7 @@ TABLES: tuple[str, ...] = (
     "facilities",
     "wastewater",
     "wastewater_sites",
+    "synthetic_truth",
 )
 
 #: Columns of the indicator catalogue.
@@ -62,6 +63,7 @@ class SourceData:
     facilities: pd.DataFrame | None = None
     wastewater: pd.DataFrame | None = None
     wastewater_sites: pd.DataFrame | None = None
+    synthetic_truth: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:

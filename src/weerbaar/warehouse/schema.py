@@ -114,6 +114,17 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str] | None]] = {
         ],
         ["source", "site_id"],
     ),
+    "synthetic_truth": (
+        [
+            ("division", "VARCHAR NOT NULL"),
+            ("area_code", "VARCHAR NOT NULL"),
+            ("attribute", "VARCHAR NOT NULL"),
+            ("value", "DOUBLE"),
+            ("label", "VARCHAR"),
+            ("source", "VARCHAR NOT NULL"),
+        ],
+        ["source", "division", "area_code", "attribute"],
+    ),
     "sources": (
         [
             ("name", "VARCHAR NOT NULL"),
@@ -157,6 +168,7 @@ CONTENT_TABLES = [
     "facilities",
     "wastewater",
     "wastewater_sites",
+    "synthetic_truth",
     "sources",
 ]
 #: Columns left out of the snapshot hash (they record when, not what).
