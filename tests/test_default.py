@@ -21,8 +21,15 @@ def test_build_loads_every_source(built):
         kinds = dict(wh.execute("SELECT name, kind FROM sources"))
         areas = wh.query("SELECT division, level, count(*) AS n FROM areas GROUP BY ALL")
     assert {k for k, v in kinds.items() if v == "real"} == {
-        "amsterdam-areas-2022", "amsterdam-areas-2015", "cbs-kwb-2021", "ois-bbga", "ois-veiligheidsindex",
-        "ois-criminaliteit", "euda-wastewater", "amsterdam-facilities"}
+        "amsterdam-areas-2022",
+        "amsterdam-areas-2015",
+        "cbs-kwb-2021",
+        "ois-bbga",
+        "ois-veiligheidsindex",
+        "ois-criminaliteit",
+        "euda-wastewater",
+        "amsterdam-facilities",
+    }
     assert kinds["synthetic-default"] == "synthetic"
     n = {(d, lvl): c for d, lvl, c in areas.itertuples(index=False)}
     assert n[("2022", "buurt")] == 518 and n[("2022", "wijk")] == 110 and n[("2022", "gebied")] == 25
@@ -66,11 +73,15 @@ def test_calibration_to_real_drugshandel_totals(built):
     """The synthetic registered drug trade sums per year to about the real OIS Drugshandel totals."""
     home, _ = built
     with pipeline.open_warehouse(home) as wh:
-        real = dict(wh.execute("""SELECT period, sum(value) FROM observations WHERE area_code = 'STAD'
+        real = dict(
+            wh.execute("""SELECT period, sum(value) FROM observations WHERE area_code = 'STAD'
             AND indicator LIKE 'ois.offences_with_suspect.drugshandel.%' AND indicator NOT LIKE '%12_17'
-            AND indicator NOT LIKE '%18_24' GROUP BY period"""))
-        synth = dict(wh.execute("""SELECT substr(period, 1, 4), sum(value) FROM observations
-            WHERE indicator = 'registered.drug_trade' AND source = 'synthetic-default' GROUP BY 1"""))
+            AND indicator NOT LIKE '%18_24' GROUP BY period""")
+        )
+        synth = dict(
+            wh.execute("""SELECT substr(period, 1, 4), sum(value) FROM observations
+            WHERE indicator = 'registered.drug_trade' AND source = 'synthetic-default' GROUP BY 1""")
+        )
     assert real["2015"] == 1986
     for year, total in real.items():
         assert synth[year] == pytest.approx(total, rel=0.08)

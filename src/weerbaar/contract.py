@@ -213,20 +213,7 @@ def validate_observations(
     out["value"] = value
     out["unit"] = _optional_text(frame, "unit", None)
     out["source"] = _optional_text(frame, "source", default_source)
-    status = _optional_text(frame, "status", default_status).fillna(default_status)
-    bad_status = ~status.isin(STATUSES)
-    if bad_status.any():
-        out["status"] = status
-        raise _row_error(
-            "Unknown status.",
-            out,
-            bad_status,
-            "status",
-            expected=", ".join(STATUSES),
-            fix="use one of the four statuses, or leave the column out",
-            file=file,
-        )
-    out["status"] = status
+    out["status"] = _statuses(frame, default_status, file)
     missing_value = out["value"].isna() & (out["status"] != "suppressed")
     if missing_value.any():
         raise _row_error(
@@ -283,6 +270,23 @@ def _optional_text(frame: pd.DataFrame, column: str, default: str | None) -> pd.
     if default is not None:
         s = s.fillna(default)
     return s.astype(object).where(s.notna(), None)
+
+
+def _statuses(frame: pd.DataFrame, default: str, file: str | None) -> pd.Series:
+    """The status column (or the default), checked against the four statuses."""
+    status = _optional_text(frame, "status", default).fillna(default)
+    bad = ~status.isin(STATUSES)
+    if bad.any():
+        raise _row_error(
+            "Unknown status.",
+            pd.DataFrame({"status": status}),
+            bad,
+            "status",
+            expected=", ".join(STATUSES),
+            fix="use one of the four statuses, or leave the column out",
+            file=file,
+        )
+    return status
 
 
 def _resolve_divisions(
@@ -441,18 +445,5 @@ def validate_events(
         }
     )
     out["source"] = _optional_text(f, "source", default_source)
-    st = _optional_text(f, "status", status).fillna(status)
-    bad_status = ~st.isin(STATUSES)
-    if bad_status.any():
-        out["status"] = st
-        raise _row_error(
-            "Unknown status.",
-            out,
-            bad_status,
-            "status",
-            expected=", ".join(STATUSES),
-            fix="use one of the four statuses, or leave the column out",
-            file=file,
-        )
-    out["status"] = st
+    out["status"] = _statuses(f, status, file)
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..sources.base import TABLES as SOURCE_TABLES
+
 SCHEMA_VERSION = 1
 
 #: table -> (columns with types, primary key or None). Order matters: it is the load order.
@@ -159,18 +161,7 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str] | None]] = {
 }
 
 #: Tables whose content defines a snapshot (provenance timestamps and runs excluded).
-CONTENT_TABLES = [
-    "areas",
-    "crosswalk",
-    "indicators",
-    "observations",
-    "events",
-    "facilities",
-    "wastewater",
-    "wastewater_sites",
-    "synthetic_truth",
-    "sources",
-]
+CONTENT_TABLES = [*SOURCE_TABLES, "sources"]
 #: Columns left out of the snapshot hash (they record when, not what).
 VOLATILE_COLUMNS = {"loaded_at"}
 
