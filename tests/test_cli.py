@@ -62,3 +62,22 @@ def test_unknown_level(home, areas_file):
     invoke(home, "ingest", "areas", str(areas_file), "--division", "T")
     r = invoke(home, "areas", "--level", "street")
     assert r.exit_code == 2 and "Unknown level" in r.output
+
+
+def test_build_and_info_commands(home):
+    r = invoke(home, "build", "--real-only")
+    assert r.exit_code == 0, r.output
+    assert "snapshot" in r.stdout and "[1/" in r.stderr  # progress goes to stderr
+    r = invoke(home, "info")
+    assert r.exit_code == 0 and "0 synthetic" in r.stdout and "ois-bbga" in r.stdout
+    r = invoke(home, "areas", "--division", "2022", "--level", "wijk", "--format", "json")
+    assert r.exit_code == 0 and r.stdout.count('"level":"wijk"') + r.stdout.count('"level": "wijk"') == 110
+    r = invoke(home, "indicators", "--format", "csv", "--lang", "en")
+    assert r.exit_code == 0 and "safety.overlast" in r.stdout
+
+
+def test_sources_lists_every_plugin(home):
+    r = invoke(home, "sources", "--format", "json")
+    assert r.exit_code == 0
+    for name in ("amsterdam-areas-2022", "cbs-kwb-2021", "ois-veiligheidsindex", "euda-wastewater"):
+        assert name in r.stdout

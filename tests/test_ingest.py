@@ -4,7 +4,7 @@ import json
 import string
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from weerbaar import pipeline
@@ -177,6 +177,7 @@ cell = st.text(alphabet=string.printable, max_size=8)
     ),
     rows=st.lists(st.lists(cell, min_size=1, max_size=6), max_size=4),
 )
+@example(header=["", ""], rows=[])  # a file of only a comma once crashed the reader
 def test_malformed_csv_gives_only_clear_errors(loaded, tmp_path, header, rows):
     text = ",".join(header) + "\n" + "\n".join(",".join(r) for r in rows)
     f = write(tmp_path, text, "fuzz.csv")
@@ -203,3 +204,26 @@ def test_malformed_geojson_gives_only_clear_errors(tmp_path, text):
     with pytest.raises(InputError) as e:
         read_area_file(f, division="T")
     assert e.value.file == str(f) and e.value.expected
+
+
+def test_geopackage_import_with_its_own_crs(home, tmp_path):
+    from conftest import square_areas
+
+    path = tmp_path / "areas.gpkg"
+    square_areas("G").to_file(path, driver="GPKG")
+    pipeline.ingest_areas(path, home=home)
+    with pipeline.open_warehouse(home) as wh:
+        assert len(wh.areas(division="G")) == 7
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.lists(st.sampled_from(["event_id", "type", "occurred_at", "x", "y", "z", ""]), min_size=1, max_size=6),
+    rows=st.lists(st.lists(cell, min_size=1, max_size=6), max_size=4),
+)
+def test_malformed_event_csv_gives_only_clear_errors(home, tmp_path, header, rows):
+    f = write(tmp_path, ",".join(header) + "\n" + "\n".join(",".join(r) for r in rows), "ev.csv")
+    try:
+        pipeline.ingest_events(f, home=home)
+    except InputError as e:
+        assert e.file == str(f) and e.problem and e.expected

@@ -21,6 +21,11 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
+class Lang(StrEnum):
+    nl = "nl"
+    en = "en"
+
+
 class _Group(TyperGroup):
     """Turns every WeerbaarError into a readable message and exit code 2 (no traceback)."""
 
@@ -75,18 +80,37 @@ def main(
     settings.override("home", home)
 
 
-def _show(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
+def _show(frame: pd.DataFrame, fmt: Format, title: str | None = None, table_columns: list[str] | None = None) -> None:
+    """Print a frame as a table (only ``table_columns``, if given), CSV or JSON (always every column)."""
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
     elif fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
+        shown = frame[table_columns] if table_columns else frame
         table = Table(title=title, show_lines=False)
-        for col in frame.columns:
-            table.add_column(str(col), overflow="fold")
-        for row in frame.itertuples(index=False):
-            table.add_row(*["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in row])
+        for i, col in enumerate(shown.columns):
+            numeric = pd.api.types.is_integer_dtype(shown[col])
+            table.add_column(
+                str(col),
+                justify="right" if numeric else "left",
+                overflow="fold",
+                min_width=26 if i == 0 else min(12, max(4, len(str(col)))),
+                max_width=44 if i == 0 else 36,
+            )
+        for row in shown.itertuples(index=False):
+            table.add_row(*[_cell(v) for v in row])
         out.print(table)
+
+
+def _cell(v: object) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else ""
+    if isinstance(v, int) or (hasattr(v, "dtype") and pd.api.types.is_integer_dtype(type(v))):
+        return f"{int(v):,}"
+    return str(v)
 
 
 @app.command()
@@ -173,6 +197,7 @@ def areas(
 def indicators(
     fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.table,
     all_: Annotated[bool, typer.Option("--all", help="Include every source-specific indicator (BBGA...).")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels in the table: nl or en")] = Lang.nl,
 ) -> None:
     """The indicator catalogue: name, label, unit, source, and how many observations each has."""
     with pipeline.open_warehouse() as wh:
@@ -185,7 +210,14 @@ def indicators(
             ORDER BY NOT i.canonical, i.indicator""")
     if not all_:
         frame = frame[frame["canonical"] | ~frame["indicator"].str.startswith("bbga.")]
-    _show(frame, fmt, title=f"{len(frame)} indicators" + ("" if all_ else " (use --all for every BBGA variable)"))
+    frame["label"] = frame[f"label_{lang.value}"].fillna(frame["label_nl"])
+    title = f"{len(frame)} indicators" + ("" if all_ else " (use --all for every BBGA variable)")
+    _show(
+        frame,
+        fmt,
+        title=title,
+        table_columns=["indicator", "label", "unit", "effort_dependent", "observations", "sources"],
+    )
 
 
 @app.command()

@@ -95,6 +95,14 @@ def read_csv_table(path: str | Path, *, what: str) -> tuple[pd.DataFrame, str]:
             file=name,
         ) from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise InputError(
+            "The file has no header row.",
+            received="only delimiters and blank cells",
+            expected=f"a header row with the {what} column names, then data rows",
+            fix="export the data again with its header row",
+            file=name,
+        )
     header, body = rows[0], rows[1:]
     for i, r in enumerate(body, start=1):
         if len(r) != len(header):
