@@ -17,14 +17,9 @@ import pytest
 
 from weerbaar.errors import SourceError
 from weerbaar.sources.ois_crime import OisCriminaliteit, drugshandel_city_totals, offence_slug
-from weerbaar.sources.veiligheidsindex import (
-    SUBINDICES,
-    Veiligheidsindex,
-    gebieden_2015,
-    parse_vm_code,
-    read_workbook,
-    resolve_vm_code,
-)
+from weerbaar.sources.veiligheidsindex import SUBINDICES, Veiligheidsindex, gebieden_2015
+from weerbaar.sources.vm_codes import parse_vm_code, resolve_vm_code
+from weerbaar.sources.workbook import read_workbook
 
 VI_FILE = Veiligheidsindex.files[0]
 CRIME_FILE = OisCriminaliteit.files[0]

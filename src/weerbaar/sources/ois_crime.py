@@ -44,7 +44,7 @@ import pandas as pd
 from ..contract import validate_observations
 from ..errors import SourceError
 from .base import INDICATOR_COLUMNS, Source, SourceData
-from .veiligheidsindex import Sheet, read_workbook, year_token
+from .workbook import Sheet, read_workbook, year_token
 
 __all__ = ["OisCriminaliteit", "AGES", "MEASURES", "drugshandel_city_totals", "offence_slug"]
 

@@ -3,15 +3,16 @@
 The workbook holds the Veiligheidsindex and its ten sub-indices in wide blocks: a title, a row of
 standard deviations, a row of block labels (``veiligheidsindex``, ``criminaliteitsindex``, ``High
 Volume`` ...), a row of years (2014..2018, ``2019_1``, ``2019_2``, ``2019_3``), then one row per
-area. The parser finds every block from its label and its year header, never from a fixed cell.
+area. The parser finds every block from its label and its year header, never from a fixed cell
+(:mod:`.workbook`).
 
 * Sheet ``index_wijken``: one row per Veiligheidsmonitor (VM) area. Two code columns give two
   definitions of these areas: ``VMgebied104`` (in force 2014-2015) and ``Vmgebied108`` (2016-2019).
   A value belongs to the code of the definition in force in its year. The codes are 2015 wijken
   or merges of 2015 wijken and buurten (``T94cfghn``, ``E13/E12(B10)``, ``N69 (incl N74``); each
-  is resolved to a set of 2015 buurten (:func:`parse_vm_code`, :func:`resolve_vm_code`). They
-  become their own area division ``vm``: a city area ``STAD`` and one ``wijk`` per VM code,
-  with the union of its 2015 buurten as geometry, plus a crosswalk vm -> 2015 buurten. Some
+  is resolved to a set of 2015 buurten (:mod:`.vm_codes`). They become their own area division
+  ``vm``: a city area ``STAD`` and one ``wijk`` per VM code, with the union of its 2015 buurten as
+  geometry, plus a crosswalk vm -> 2015 buurten. Some
   ``VMgebied104`` codes still use pre-2015 codes (``E40defg``, ``F85defg``, ``F78(F75)``,
   ``F88/F84d``, ``K47/K50``, ``E13/E12(B10/B11)``); a part that does not exist in the 2015
   division is resolved through the ``Vmgebied108`` code on the same row (same area, same name,
@@ -30,10 +31,7 @@ Amsterdam-Amstelland in 2014 (the ``Regio totaal`` row, which is skipped, drifts
 from __future__ import annotations
 
 import re
-import warnings
-import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -45,19 +43,10 @@ from ..areas import RD_NEW, build_crosswalk, validate_areas
 from ..contract import validate_observations
 from ..errors import SourceError
 from .base import INDICATOR_COLUMNS, Source, SourceData
+from .vm_codes import _resolve_parts, parse_vm_code
+from .workbook import Sheet, _find_layout, _last_rounds, _Layout, _period, _sheet, read_workbook
 
-__all__ = [
-    "Veiligheidsindex",
-    "SUBINDICES",
-    "UNIT",
-    "VM_DIVISION",
-    "Sheet",
-    "read_workbook",
-    "year_token",
-    "parse_vm_code",
-    "resolve_vm_code",
-    "gebieden_2015",
-]
+__all__ = ["Veiligheidsindex", "SUBINDICES", "UNIT", "VM_DIVISION", "gebieden_2015"]
 
 UNIT = "index (100 = regional mean)"
 VM_DIVISION = "vm"
@@ -166,353 +155,8 @@ GEBIED_PREFIX: dict[str, tuple[str, str]] = {
     "ZO": ("T", "Zuidoost"),
 }
 _BARE_COMPASS = {"west", "oost", "noord", "zuid", "midden"}
-FIX_LAYOUT = "use the original OIS workbook, or restore its header rows and labels"
-
-_YEAR_STR = re.compile(r"^(\d{4})(?:_(\d))?$")
 _VM_HEADER = re.compile(r"^vm\s*gebied\s*(\d+)$", re.IGNORECASE)
-_VM_PART = re.compile(r"^([A-Z])(\d{2})([a-z]*)$")
 _DX = re.compile(r"^DX\d{2}$")
-
-
-# -- workbook access -------------------------------------------------------------------------
-
-
-def _col_letter(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(col)
-
-
-@dataclass
-class Sheet:
-    """The cell values of one worksheet, addressed 1-based (row 1, column 1 = cell A1)."""
-
-    name: str
-    rows: list[tuple]
-    file: str
-
-    @property
-    def nrows(self) -> int:
-        return len(self.rows)
-
-    @property
-    def ncols(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
-
-    def value(self, row: int, col: int):
-        """The cell value; strings are stripped and an empty string is None."""
-        if row < 1 or col < 1 or row > len(self.rows) or col > len(self.rows[row - 1]):
-            return None
-        v = self.rows[row - 1][col - 1]
-        if isinstance(v, str):
-            v = v.strip()
-            return v or None
-        return v
-
-    def text(self, row: int, col: int) -> str | None:
-        v = self.value(row, col)
-        return None if v is None else str(v)
-
-    def number(self, row: int, col: int) -> float | None:
-        """The cell as a float; None when empty; a SourceError naming the cell when it holds text."""
-        v = self.value(row, col)
-        if v is None:
-            return None
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise self.error(
-                "A value cell holds no number.",
-                row=row,
-                col=col,
-                received=repr(v),
-                expected="a number or an empty cell",
-            )
-        return float(v)
-
-    def row_values(self, row: int) -> list[tuple[int, object]]:
-        """(column, value) of the non-empty cells of a row."""
-        if row < 1 or row > len(self.rows):
-            return []
-        cols = range(1, len(self.rows[row - 1]) + 1)
-        return [(c, v) for c in cols if (v := self.value(row, c)) is not None]
-
-    @staticmethod
-    def ref(row: int, col: int | None = None) -> str:
-        return f"{_col_letter(col)}{row}" if col else f"row {row}"
-
-    def error(
-        self,
-        problem: str,
-        *,
-        row: int | None = None,
-        col: int | None = None,
-        received: str,
-        expected: str,
-        fix: str = FIX_LAYOUT,
-    ) -> SourceError:
-        """A SourceError naming this sheet and, when given, the cell (row and column letter)."""
-        where = f"sheet '{self.name}'"
-        if row and col:
-            where += f", cell {self.ref(row, col)}"
-        elif row:
-            where += f", row {row}"
-        return SourceError(
-            f"{problem} ({where})",
-            received=received,
-            expected=expected,
-            fix=fix,
-            file=self.file,
-            row=row,
-            column=_col_letter(col) if col else None,
-        )
-
-
-def read_workbook(path: Path | str) -> dict[str, Sheet]:
-    """Every worksheet of an .xlsx file as a :class:`Sheet` (computed values, not formulas)."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    path = Path(path)
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about conditional-formatting extensions it drops; they carry no data.
-            warnings.simplefilter("ignore", UserWarning)
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                sheets = {}
-                for ws in wb.worksheets:
-                    ws.reset_dimensions()  # do not trust the stored dimension: read every row
-                    sheets[ws.title] = Sheet(ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)], str(path))
-            finally:
-                wb.close()
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise SourceError(
-            "The file is not a readable Excel workbook.",
-            received=f"{type(exc).__name__}: {exc}",
-            expected="an .xlsx workbook as published by OIS",
-            fix="download the original file again",
-            file=str(path),
-        ) from None
-    return sheets
-
-
-def _sheet(sheets: dict[str, Sheet], name: str, file: str) -> Sheet:
-    if name in sheets:
-        return sheets[name]
-    for title, sheet in sheets.items():
-        if " ".join(title.lower().split()) == name:
-            return sheet
-    raise SourceError(
-        f"The workbook has no sheet '{name}'.",
-        received=", ".join(repr(s) for s in sheets),
-        expected=f"a sheet named '{name}'",
-        fix="use the original OIS workbook",
-        file=file,
-    )
-
-
-def year_token(v) -> tuple[int, int | None] | None:
-    """2014 -> (2014, None); '2019_3' -> (2019, 3); anything else None."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)) and float(v).is_integer() and 1990 <= v <= 2100:
-        return int(v), None
-    if isinstance(v, str):
-        m = _YEAR_STR.match(v)
-        if m and 1990 <= int(m.group(1)) <= 2100:
-            return int(m.group(1)), (int(m.group(2)) if m.group(2) else None)
-    return None
-
-
-# -- the VM area codes ------------------------------------------------------------------------
-
-
-def parse_vm_code(code: str) -> list[tuple[str, str]]:
-    """Split a Veiligheidsmonitor area code into ``(wijk, buurt letters)`` parts.
-
-    Parts are separated by ``/``, parentheses, commas, ``+`` or spaces; a parenthesised part and
-    a part after ``incl``/``incl.`` are included like any other (parentheses need not balance).
-    A part is a 2015 wijk code with optional buurt letters: ``T94cfghn`` -> ``[("T94", "cfghn")]``,
-    ``E13/E12(B10)`` -> ``[("E13", ""), ("E12", ""), ("B10", "")]``; empty letters = the whole wijk.
-    """
-    text = str(code).strip()
-    tokens = [t for t in re.split(r"[/()\[\],+&\s]+", text) if t]
-    parts: list[tuple[str, str]] = []
-    for tok in tokens:
-        if tok.lower().rstrip(".") in ("incl", "inclusief", "en"):
-            continue
-        m = _VM_PART.match(tok)
-        if not m:
-            raise SourceError(
-                "Malformed Veiligheidsmonitor area code.",
-                received=f"{text!r} (part {tok!r})",
-                expected="wijk codes such as A00, with optional buurt letters (T94cfghn), "
-                "separated by '/' or parentheses, e.g. E13/E12(B10)",
-                fix="correct the code in the sheet",
-            )
-        part = (m.group(1) + m.group(2), m.group(3))
-        if part not in parts:
-            parts.append(part)
-    if not parts:
-        raise SourceError(
-            "Empty Veiligheidsmonitor area code.",
-            received=repr(text),
-            expected="at least one wijk code such as A00",
-            fix="fill in the code",
-        )
-    return parts
-
-
-def _resolve_parts(code: str, buurten: Iterable[str]) -> tuple[frozenset[str], list[str]]:
-    """Buurten a code covers, and the parts (as text) that name no 2015 wijk or buurt."""
-    known = set(buurten)
-    by_wijk: dict[str, set[str]] = {}
-    for b in known:
-        by_wijk.setdefault(b[:3], set()).add(b)
-    found: set[str] = set()
-    missing: list[str] = []
-    for wijk, letters in parse_vm_code(code):
-        if not letters:
-            if wijk in by_wijk:
-                found |= by_wijk[wijk]
-            else:
-                missing.append(wijk)
-            continue
-        for letter in letters:
-            if wijk + letter in known:
-                found.add(wijk + letter)
-            else:
-                missing.append(wijk + letter)
-    return frozenset(found), missing
-
-
-def resolve_vm_code(code: str, buurten: Iterable[str], *, strict: bool = True) -> frozenset[str]:
-    """The 2015 buurt codes a Veiligheidsmonitor area code covers.
-
-    ``buurten`` are all 2015 buurt codes (``A00a``; the wijk is the first three characters). With
-    ``strict`` every part must exist in the 2015 division; otherwise unknown parts are ignored. A code
-    that resolves to no buurt at all is always an error.
-    """
-    found, missing = _resolve_parts(code, buurten)
-    if not found or (strict and missing):
-        raise SourceError(
-            "Veiligheidsmonitor area code names no 2015 wijk or buurt."
-            if not found
-            else "Part of a Veiligheidsmonitor area code names no 2015 wijk or buurt.",
-            received=f"{code!r} (unknown: {', '.join(missing)})",
-            expected="2015 wijk codes (A00) or buurt codes (T94c) from amsterdam-areas-2015",
-            fix="check the code against the 2015 buurten, or use the 2015-2021 area files",
-        )
-    return found
-
-
-# -- layout detection -------------------------------------------------------------------------
-
-
-@dataclass
-class _Block:
-    label: str
-    col: int  # column of the label
-    years: list[tuple[int, tuple[int, int | None]]] = field(default_factory=list)  # (column, year token)
-
-
-@dataclass
-class _Layout:
-    year_row: int
-    label_row: int
-    blocks: dict[str, _Block]
-
-
-def _find_year_row(sheet: Sheet) -> int:
-    for r in range(1, sheet.nrows + 1):
-        if sum(year_token(v) is not None for _, v in sheet.row_values(r)) >= 3:
-            return r
-    raise sheet.error(
-        "No row of year headers found.",
-        received="no row with three or more year cells (2014, 2015, ..., 2019_3)",
-        expected="a header row of years above the data rows",
-    )
-
-
-def _find_layout(sheet: Sheet) -> _Layout:
-    """Locate the year header row, the block label row above it and every labelled block."""
-    year_row = _find_year_row(sheet)
-    best, best_hits = None, 0
-    for r in range(year_row - 1, 0, -1):
-        hits = sum(isinstance(v, str) and v.lower() in SUBINDICES for _, v in sheet.row_values(r))
-        if hits > best_hits:
-            best, best_hits = r, hits
-    if best is None:
-        raise sheet.error(
-            "The block labels above the year headers are missing.",
-            row=year_row,
-            received=f"no row above row {year_row} names a block",
-            expected="a row with the labels " + ", ".join(SUBINDICES),
-        )
-    blocks: dict[str, _Block] = {}
-    first_block_col = min(c for c, v in sheet.row_values(best) if isinstance(v, str) and v.lower() in SUBINDICES)
-    for c, v in sheet.row_values(best):
-        if c < first_block_col:
-            continue
-        label = str(v).lower()
-        if label not in SUBINDICES:
-            raise sheet.error(
-                "Unknown block label.", row=best, col=c, received=repr(v), expected="one of " + ", ".join(SUBINDICES)
-            )
-        if label in blocks:
-            raise sheet.error(
-                "A block label occurs twice.", row=best, col=c, received=repr(v), expected="each sub-index once"
-            )
-        block = _Block(label, c)
-        col = c
-        while (tok := year_token(sheet.value(year_row, col))) is not None:
-            block.years.append((col, tok))
-            col += 1
-        if not block.years:
-            raise sheet.error(
-                "A block has no year headers below its label.",
-                row=year_row,
-                col=c,
-                received=repr(sheet.value(year_row, c)),
-                expected=f"year headers (2014, 2015, ...) starting below the label {v!r}",
-            )
-        blocks[label] = block
-    missing = [lbl for lbl in SUBINDICES if lbl not in blocks]
-    if missing:
-        raise sheet.error(
-            "Sub-index blocks are missing.",
-            row=best,
-            received=", ".join(sorted(blocks)),
-            expected="also " + ", ".join(missing),
-        )
-    first = next(iter(blocks.values()))
-    for block in blocks.values():
-        if [t for _, t in block.years] != [t for _, t in first.years]:
-            raise sheet.error(
-                "The blocks have different year headers.",
-                row=year_row,
-                col=block.col,
-                received=", ".join(str(sheet.value(year_row, c)) for c, _ in block.years),
-                expected="the years of the first block: "
-                + ", ".join(str(sheet.value(year_row, c)) for c, _ in first.years),
-            )
-    return _Layout(year_row, best, blocks)
-
-
-def _period(token: tuple[int, int | None], last_round: int) -> str | None:
-    """Period of a year header; None for a measurement round that is left out."""
-    year, rnd = token
-    if rnd is None:
-        return str(year)
-    return str(year) if rnd == last_round else None
-
-
-def _last_rounds(layout: _Layout) -> dict[int, int]:
-    rounds: dict[int, int] = {}
-    for block in layout.blocks.values():
-        for _, (year, rnd) in block.years:
-            if rnd is not None:
-                rounds[year] = max(rounds.get(year, 0), rnd)
-    return rounds
 
 
 # -- the 22 gebieden --------------------------------------------------------------------------
@@ -574,7 +218,7 @@ def gebieden_2015(path: Path | str) -> pd.DataFrame:
     """
     sheets = read_workbook(path)
     sheet = _sheet(sheets, SHEET_GEBIEDEN, str(path))
-    rows = _gebied_rows(sheet, _find_layout(sheet))
+    rows = _gebied_rows(sheet, _find_layout(sheet, SUBINDICES))
     return pd.DataFrame([(c, n, s) for _, c, n, s in rows], columns=["code", "name", "stadsdeel"])
 
 
@@ -638,7 +282,7 @@ class Veiligheidsindex(Source):
         wijken = _sheet(sheets, SHEET_WIJKEN, str(xlsx))
         gebieden = _sheet(sheets, SHEET_GEBIEDEN, str(xlsx))
         notes: list[str] = []
-        wl, gl = _find_layout(wijken), _find_layout(gebieden)
+        wl, gl = _find_layout(wijken, SUBINDICES), _find_layout(gebieden, SUBINDICES)
         vm_cols = self._code_columns(wijken, wl)
         buurten = self._buurten(folder)
         vm_rows, obs_vm = self._vm_rows(wijken, wl, vm_cols, set(buurten["code"]), notes)
