@@ -278,3 +278,75 @@ def ingest_events(
 ) -> None:
     """Import point events (violent incidents, reports)."""
     pipeline.ingest_events(file, crs=crs, source=source, progress=_progress)
+
+
+compute_app = typer.Typer(no_args_is_help=True, help="Run an analysis on the warehouse and store it with a run id.")
+app.add_typer(compute_app, name="compute")
+
+
+def _write_out(frame: pd.DataFrame, out_file: Path | None, columns: list[str] | None = None) -> None:
+    table = frame.reset_index()
+    if columns is not None:
+        table = table[columns]
+    if out_file is None:
+        return
+    try:
+        table.to_csv(out_file, index=False)
+    except OSError as exc:
+        raise WeerbaarError(
+            "Cannot write the output file.",
+            received=f"{out_file}: {exc.strerror}",
+            expected="a writable path",
+            fix="choose another --out path",
+        ) from None
+    err.print(f"wrote {len(table):,} rows to {out_file}", highlight=False)
+
+
+def _synthetic_banner(synthetic: bool) -> None:
+    if synthetic:
+        err.print(
+            "NOTE: inputs include SYNTHETIC demonstration data; these results are not real figures.",
+            style="bold yellow",
+            highlight=False,
+        )
+
+
+@compute_app.command("vulnerability")
+def compute_vulnerability(
+    config: Annotated[
+        Path | None, typer.Option(help="TOML configuration of the index (default: the documented default inventory)")
+    ] = None,
+    period: Annotated[str | None, typer.Option(help="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM (default: latest year)")] = None,
+    level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    draws: Annotated[int, typer.Option(min=0, help="Monte Carlo draws of the uncertainty analysis")] = 1000,
+    seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
+) -> None:
+    """Criminogenic vulnerability inventory: composite index with rank intervals (measure 7)."""
+    from .analysis.composite import CompositeConfig
+    from .compute import compute_vulnerability as run_it
+
+    cfg = CompositeConfig.from_toml(config) if config else None
+    outcome = run_it(
+        config=cfg, period=period, level=level, division=division, draws=draws, seed=seed, progress=_progress
+    )
+    for note in outcome.notes:
+        err.print(f"note: {note}", highlight=False)
+    _write_out(outcome.frame, out_file)
+    s = outcome.summary
+    unc = s["uncertainty"]
+    out.print(
+        f"run {outcome.run_id}: {s['ranked']} of {s['areas']} areas ranked ({s['period']}, {s['level']}); "
+        f"median 90% rank interval width {unc['median_interval_width']}; most influential choice: "
+        f"{unc['most_influential']}"
+    )
+    top = outcome.frame[outcome.frame["ranked"]].sort_values("rank").head(10)
+    _show(
+        top.reset_index()[["area_code", "name", "stadsdeel", "rank", "rank_low", "rank_high", "composite"]].round(
+            {"composite": 3}
+        ),
+        Format.table,
+        title="Highest composite (rank, 90% interval)",
+    )
+    _synthetic_banner(outcome.synthetic)

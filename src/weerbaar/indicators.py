@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["CANONICAL", "catalogue_rows"]
+__all__ = ["CANONICAL", "STOCKS", "catalogue_rows", "is_flow"]
 
 # name, label (nl), label (en), unit, effort-dependent, description
 _ROWS: list[tuple[str, str, str, str, bool, str]] = [
@@ -81,6 +81,26 @@ _ROWS: list[tuple[str, str, str, str, bool, str]] = [
 ]
 
 CANONICAL: tuple[str, ...] = tuple(r[0] for r in _ROWS)
+
+#: Counts that describe a state at a moment (not events over time): never summed over periods.
+STOCKS = frozenset(
+    {
+        "population",
+        "survey.respondents",
+        "cbs.men",
+        "cbs.women",
+        "cbs.households",
+        "cbs.dwellings",
+        "cbs.motorcycles",
+        "cbs.dwellings_before_2000",
+    }
+)
+
+
+def is_flow(indicator: str, unit: str | None) -> bool:
+    """True for counts of events over time (summed over months into a year); False for stocks and
+    for rates, percentages and indices (averaged)."""
+    return str(unit or "").startswith("count") and indicator not in STOCKS
 
 
 def catalogue_rows() -> pd.DataFrame:

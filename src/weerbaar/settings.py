@@ -79,6 +79,13 @@ SETTINGS: dict[str, Setting] = {
             _division,
         ),
         Setting(
+            "min_population",
+            "WEERBAAR_MIN_POPULATION",
+            lambda: 250,
+            "Areas with fewer inhabitants are shown but not ranked (vulnerability inventory, zwijgwijken).",
+            _positive_int,
+        ),
+        Setting(
             "seed",
             "WEERBAAR_SEED",
             lambda: 20191203,

@@ -165,7 +165,6 @@ def validate_areas(
             row=pos + 1,
             column="geometry",
         )
-    gdf = gdf.set_geometry(repair_geometry(gdf.geometry))
     bounds = gdf.geometry[has_geom].total_bounds if has_geom.any() else None
     if bounds is not None and not (
         bounds[0] > -7000 and bounds[2] < 300000 and bounds[1] > 289000 and bounds[3] < 629000
@@ -177,6 +176,7 @@ def validate_areas(
             fix="check the CRS of the file: coordinates in RD New need --crs EPSG:28992",
             file=file,
         )
+    gdf = gdf.set_geometry(repair_geometry(gdf.geometry))
     return gpd.GeoDataFrame(gdf[AREA_COLUMNS].reset_index(drop=True), geometry="geometry", crs=RD_NEW)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..sources.base import TABLES as SOURCE_TABLES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: table -> (columns with types, primary key or None). Order matters: it is the load order.
 TABLES: dict[str, tuple[list[tuple[str, str]], list[str] | None]] = {
@@ -144,6 +144,20 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str] | None]] = {
         ],
         ["name"],
     ),
+    "results": (
+        [
+            ("run_id", "VARCHAR NOT NULL"),
+            ("kind", "VARCHAR NOT NULL"),
+            ("division", "VARCHAR"),
+            ("period", "VARCHAR"),
+            ("level", "VARCHAR"),
+            ("area_code", "VARCHAR NOT NULL"),
+            ("measure", "VARCHAR NOT NULL"),
+            ("value", "DOUBLE"),
+            ("label", "VARCHAR"),
+        ],
+        ["run_id", "area_code", "measure"],
+    ),
     "runs": (
         [
             ("run_id", "VARCHAR NOT NULL"),
@@ -154,6 +168,7 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str] | None]] = {
             ("started_at", "TIMESTAMP"),
             ("finished_at", "TIMESTAMP"),
             ("status", "VARCHAR"),
+            ("synthetic", "BOOLEAN"),
         ],
         ["run_id"],
     ),

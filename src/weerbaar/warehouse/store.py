@@ -26,6 +26,8 @@ from .schema import CONTENT_TABLES, SCHEMA_VERSION, TABLES, VOLATILE_COLUMNS, co
 __all__ = ["Warehouse", "LoadReport", "WAREHOUSE_FILE"]
 
 WAREHOUSE_FILE = "warehouse.duckdb"
+#: Tables without a ``source`` column: bookkeeping and computed results.
+NO_SOURCE_TABLES = ("sources", "runs", "meta", "results")
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ class Warehouse:
         with self.transaction() as wh:
             if replace:
                 for table in TABLES:
-                    if table in ("sources", "runs", "meta"):
+                    if table in NO_SOURCE_TABLES:
                         continue
                     n = wh.execute(f"SELECT count(*) FROM {table} WHERE source = ?", [source])[0][0]
                     if n:
@@ -200,16 +202,25 @@ class Warehouse:
     def remove_source(self, source: str) -> None:
         with self.transaction() as wh:
             for table in TABLES:
-                if table not in ("sources", "runs", "meta"):
+                if table not in NO_SOURCE_TABLES:
                     wh.execute(f"DELETE FROM {table} WHERE source = ?", [source])
             wh.execute("DELETE FROM sources WHERE name = ?", [source])
 
     # -- runs ----------------------------------------------------------------------------
-    def record_run(self, kind: str, parameters: dict, *, started_at: datetime | None = None, status: str = "ok") -> str:
+    def record_run(
+        self,
+        kind: str,
+        parameters: dict,
+        *,
+        started_at: datetime | None = None,
+        status: str = "ok",
+        synthetic: bool = False,
+    ) -> str:
+        """Record a run (a build or a computation) with its parameters and the snapshot it saw."""
         run_id = uuid.uuid4().hex[:12]
         now = datetime.now(UTC).replace(tzinfo=None)
         self.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
                 kind,
@@ -219,9 +230,71 @@ class Warehouse:
                 started_at or now,
                 now,
                 status,
+                synthetic,
             ],
         )
         return run_id
+
+    def store_result(
+        self,
+        kind: str,
+        frame: pd.DataFrame,
+        *,
+        parameters: dict,
+        division: str | None,
+        period: str | None,
+        level: str | None,
+        synthetic: bool,
+        started_at: datetime | None = None,
+    ) -> str:
+        """Store an analysis result (index = area code) with a new run id, atomically.
+
+        Numeric columns go to ``value``, text and flags to ``label``; one row per area and column.
+        """
+        frame = frame.copy()
+        frame.index = frame.index.astype(str)
+        frame.index.name = "area_code"
+        long_parts = []
+        for col in frame.columns:
+            s = frame[col]
+            numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+            long_parts.append(
+                pd.DataFrame(
+                    {
+                        "area_code": frame.index,
+                        "measure": str(col),
+                        "value": s.astype("float64").to_numpy() if numeric else np.nan,
+                        "label": None if numeric else s.astype("string").to_numpy(dtype=object, na_value=None),
+                    }
+                )
+            )
+        long = (
+            pd.concat(long_parts, ignore_index=True)
+            if long_parts
+            else pd.DataFrame(columns=["area_code", "measure", "value", "label"])
+        )
+        with self.transaction():
+            run_id = self.record_run(kind, parameters, started_at=started_at, synthetic=synthetic)
+            long.insert(0, "run_id", run_id)
+            long.insert(1, "kind", kind)
+            long.insert(2, "division", division)
+            long.insert(3, "period", period)
+            long.insert(4, "level", level)
+            self._insert("results", long[columns("results")], kind)
+        return run_id
+
+    def result(self, run_id: str) -> pd.DataFrame:
+        """A stored result back as a wide frame keyed by area code."""
+        long = self.query("SELECT area_code, measure, value, label FROM results WHERE run_id = ?", [run_id])
+        if long.empty:
+            raise WarehouseError(
+                "No stored result with that run id.",
+                received=run_id,
+                expected="a run id listed by `weerbaar info`",
+                fix="check the run id",
+            )
+        long["cell"] = long["value"].where(long["label"].isna(), long["label"])
+        return long.pivot(index="area_code", columns="measure", values="cell")
 
     # -- reading -------------------------------------------------------------------------
     def snapshot_hash(self) -> str:
