@@ -17,9 +17,7 @@ import pandas as pd
 from . import settings
 from .areas import build_crosswalk, read_area_file
 from .errors import InputError, NotBuiltError
-from .indicators import catalogue_rows
 from .sources import SourceData, available
-from .sources.base import INDICATOR_COLUMNS
 from .sources.generic import read_events_csv, read_observations_csv
 from .warehouse import WAREHOUSE_FILE, Warehouse
 
@@ -99,7 +97,7 @@ def build(
         step += 1
         t = time.perf_counter()
         n = _load_derived(wh)
-        say(f"crosswalks and indicator catalogue: {n:,} rows ({time.perf_counter() - t:.1f} s)")
+        say(f"crosswalks between divisions: {n:,} rows ({time.perf_counter() - t:.1f} s)")
         if not real_only:
             from .synthetic.amsterdam import default_layers
 
@@ -141,25 +139,19 @@ def build(
 
 
 def _load_derived(wh: Warehouse) -> int:
-    """Crosswalks between the loaded divisions, and the indicator catalogue's canonical rows."""
+    """Crosswalks between the loaded divisions, derived from their geometry."""
     frames = []
     for from_div, from_level, to_div, to_level in DERIVED_CROSSWALKS:
         src = wh.areas(division=from_div, level=from_level)
         tgt = wh.areas(division=to_div, level=to_level)
         if len(src) and len(tgt):
             frames.append(build_crosswalk(src, tgt, from_division=from_div, to_division=to_div))
-    known = set(wh.query("SELECT indicator FROM indicators")["indicator"])
-    canon = catalogue_rows()
-    canon = canon[~canon["indicator"].isin(known)]
-    data = SourceData(
-        crosswalk=pd.concat(frames, ignore_index=True) if frames else None,
-        indicators=canon.reindex(columns=INDICATOR_COLUMNS),
-    )
+    data = SourceData(crosswalk=pd.concat(frames, ignore_index=True) if frames else None)
     report = wh.load(
         "weerbaar-derived",
         data,
         kind="derived",
-        title="Crosswalks between area divisions (overlap-weighted) and the canonical indicator catalogue",
+        title="Crosswalks between area divisions (overlap-weighted)",
         licence="derived",
         attribution="derived by weerbaar from the area sources",
     )

@@ -20,12 +20,14 @@ import shapely
 from .. import __version__
 from ..areas import RD_NEW
 from ..errors import InputError, NotBuiltError, WarehouseError
+from ..indicators import catalogue_rows
 from ..sources.base import SourceData
 from .schema import CONTENT_TABLES, SCHEMA_VERSION, TABLES, VOLATILE_COLUMNS, columns, ddl
 
 __all__ = ["Warehouse", "LoadReport", "WAREHOUSE_FILE"]
 
 WAREHOUSE_FILE = "warehouse.duckdb"
+CATALOGUE_SOURCE = "weerbaar-catalogue"
 #: Tables without a ``source`` column: bookkeeping and computed results.
 NO_SOURCE_TABLES = ("sources", "runs", "meta", "results")
 
@@ -59,6 +61,15 @@ class Warehouse:
         for stmt in ddl():
             wh.execute(stmt)
         wh.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        # The canonical indicators are known in every warehouse, also one built only from imports.
+        wh.load(
+            CATALOGUE_SOURCE,
+            SourceData(indicators=catalogue_rows()),
+            kind="derived",
+            title="Canonical indicators of the data contract",
+            licence="part of weerbaar",
+            attribution="weerbaar data contract",
+        )
         return wh
 
     @classmethod
@@ -152,6 +163,11 @@ class Warehouse:
         rows: dict[str, int] = {}
         replaced: dict[str, int] = {}
         frames = {t: _prepare(t, df, source) for t, df in data.tables().items()}
+        if "indicators" in frames and source != CATALOGUE_SOURCE:  # the canonical definitions stay as they are
+            canonical = {
+                r[0] for r in self.execute("SELECT indicator FROM indicators WHERE source = ?", [CATALOGUE_SOURCE])
+            }
+            frames["indicators"] = frames["indicators"][~frames["indicators"]["indicator"].isin(canonical)]
         with self.transaction() as wh:
             if replace:
                 for table in TABLES:

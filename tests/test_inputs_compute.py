@@ -1,0 +1,103 @@
+"""From the warehouse to analysis frames, and the compute verbs (CLI and storage)."""
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from weerbaar import pipeline
+from weerbaar.analysis.inputs import area_frame, period_months
+from weerbaar.cli import app
+from weerbaar.compute import compute_vulnerability
+from weerbaar.errors import InputError
+
+
+@pytest.fixture()
+def tiny(home, areas_file, tmp_path):
+    """The square test city with two years of monthly counts, yearly percentages and population."""
+    pipeline.ingest_areas(areas_file, division="T", home=home)
+    rows = []
+    for b, pop in zip(["B1", "B2", "B3", "B4"], [1000, 3000, 500, 2000], strict=True):
+        for year in (2019, 2020):
+            rows.append((b, str(year), "population", pop))
+            rows.append((b, str(year), "ses.vulnerable_pct", 10 + int(b[1]) * 5))
+            for m in range(1, 13):
+                rows.append((b, f"{year}-{m:02d}", "registered.drug_trade", int(b[1])))
+    f = tmp_path / "obs.csv"
+    pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"]).to_csv(f, index=False)
+    pipeline.ingest_observations(f, home=home, division="T")
+    return home
+
+
+def test_period_months():
+    assert period_months("2019") == (2019 * 12, 2019 * 12 + 11)
+    assert period_months("2019-H2") == (2019 * 12 + 6, 2019 * 12 + 11)
+    assert period_months("2019-Q2") == (2019 * 12 + 3, 2019 * 12 + 5)
+    assert period_months("2019-07") == (2019 * 12 + 6, 2019 * 12 + 6)
+
+
+def test_months_sum_to_the_year_and_percentages_come_from_the_year(tiny):
+    with pipeline.open_warehouse(tiny) as wh:
+        af = area_frame(wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2019",
+                        division="T")
+        half = area_frame(wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2020-H1",
+                          division="T")
+    assert af.frame.loc["B2", "registered.drug_trade"] == 24  # 2 a month
+    assert af.frame.loc["B2", "ses.vulnerable_pct"] == 20
+    assert half.frame.loc["B2", "registered.drug_trade"] == 12
+    assert half.frame.loc["B2", "ses.vulnerable_pct"] == 20  # the yearly figure of the containing year
+    assert half.frame.loc["B2", "population"] == 3000  # a stock, not summed over months
+    assert not af.synthetic
+
+
+def test_wijk_level_sums_counts_and_weights_percentages(tiny):
+    with pipeline.open_warehouse(tiny) as wh:
+        af = area_frame(wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2019",
+                        level="wijk", division="T")
+    w1 = af.frame.loc["W1"]  # B1 (pop 1000, 15 %) and B2 (pop 3000, 20 %)
+    assert w1["registered.drug_trade"] == 36 and w1["population"] == 4000
+    assert w1["ses.vulnerable_pct"] == pytest.approx((1000 * 15 + 3000 * 20) / 4000)
+
+
+def test_unknown_indicator_period_level_and_division(tiny):
+    with pipeline.open_warehouse(tiny) as wh:
+        with pytest.raises(InputError, match="Unknown indicator") as e:
+            area_frame(wh, ["registered.drugs"], division="T")
+        assert "registered.drug_trade" in e.value.expected
+        with pytest.raises(InputError, match="Malformed period"):
+            area_frame(wh, ["population"], period="2019-13", division="T")
+        with pytest.raises(InputError, match="Unknown level"):
+            area_frame(wh, ["population"], level="street", division="T")
+        with pytest.raises(InputError, match="Unknown area division") as e:
+            area_frame(wh, ["population"], division="1999")
+        assert "T" in e.value.expected
+
+
+def test_compute_vulnerability_on_an_imported_subset(tiny):
+    """Only two of the default indicators exist: the result says what is missing and still ranks."""
+    outcome = compute_vulnerability(home=tiny, division="T", period="2019", draws=50, seed=1)
+    s = outcome.summary
+    assert set(s["absent_indicators"]) >= {"survey.drug_nuisance_pct", "reports.drug_nuisance"}
+    assert any("nuisance" in n and "left out" in n for n in outcome.notes)
+    f = outcome.frame
+    assert f["ranked"].sum() == 4 and not f["synthetic"].any()
+    with pipeline.open_warehouse(tiny) as wh:
+        stored = wh.result(outcome.run_id)
+        run = wh.query("SELECT kind, synthetic, parameters FROM runs WHERE run_id = ?", [outcome.run_id])
+    assert stored.loc["B4", "rank"] == f.loc["B4", "rank"]
+    assert run["kind"][0] == "vulnerability" and not run["synthetic"][0] and '"draws": 50' in run["parameters"][0]
+
+
+@pytest.mark.integration
+def test_cli_compute_vulnerability_on_the_default(tmp_path):
+    home = tmp_path / "h"
+    pipeline.build(home=home, seed=3)
+    out = tmp_path / "v.csv"
+    r = CliRunner().invoke(app, ["--home", str(home), "compute", "vulnerability", "--period", "2019", "--draws", "100",
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "SYNTHETIC" in r.stderr
+    table = pd.read_csv(out)
+    assert len(table) == 518 and table["synthetic"].all()
+    ranked = table[table["ranked"]]
+    assert (ranked["rank_low"] <= ranked["rank"]).mean() > 0.9 and (ranked["rank"] <= ranked["rank_high"]).mean() > 0.9
+    assert {"domain.registered", "contribution.signals", "stadsdeel"} <= set(table.columns)
