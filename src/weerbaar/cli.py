@@ -322,6 +322,9 @@ def compute_vulnerability(
     draws: Annotated[int, typer.Option(min=0, help="Monte Carlo draws of the uncertainty analysis")] = 1000,
     seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
+    explain: Annotated[
+        str | None, typer.Option(help="Explain one area: each domain beside its stadsdeel and the city")
+    ] = None,
 ) -> None:
     """Criminogenic vulnerability inventory: composite index with rank intervals (measure 7)."""
     from .analysis.composite import CompositeConfig
@@ -338,7 +341,7 @@ def compute_vulnerability(
     unc = s["uncertainty"]
     out.print(
         f"run {outcome.run_id}: {s['ranked']} of {s['areas']} areas ranked ({s['period']}, {s['level']}); "
-        f"median 90% rank interval width {unc['median_interval_width']}; most influential choice: "
+        f"median 90% rank interval width {unc['median_interval_width']:.0f} ranks; most influential choice: "
         f"{unc['most_influential']}"
     )
     top = outcome.frame[outcome.frame["ranked"]].sort_values("rank").head(10)
@@ -349,4 +352,11 @@ def compute_vulnerability(
         Format.table,
         title="Highest composite (rank, 90% interval)",
     )
+    if explain:
+        row = outcome.frame.loc[explain] if explain in outcome.frame.index else None
+        table = outcome.details.explain(explain, outcome.groups).round(3)
+        rank = "not ranked" if row is None or not row["ranked"] else f"rank {row['rank']}"
+        if row is not None and row["ranked"]:
+            rank += f", 90% interval {row['rank_low']}-{row['rank_high']}"
+        _show(table, Format.table, title=f"{explain} {'' if row is None else row['name']}: {rank}")
     _synthetic_banner(outcome.synthetic)

@@ -38,6 +38,8 @@ class ComputeOutcome:
     summary: dict
     notes: list[str]
     synthetic: bool
+    details: object = None  # the analysis result object (e.g. CompositeResult) for explanations
+    groups: pd.Series | None = None  # area -> stadsdeel
 
 
 def _open(home: Path | None) -> Warehouse:
@@ -124,6 +126,6 @@ def compute_vulnerability(
             started_at=started,
         )
         progress(f"stored as run {run_id}")
-        return ComputeOutcome(run_id, out, summary, notes, af.synthetic)
+        return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result, groups)
     finally:
         wh.close()

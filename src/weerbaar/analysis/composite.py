@@ -425,7 +425,7 @@ class CompositeResult:
                 "Unknown area.",
                 received=repr(area),
                 expected="an area code of the result",
-                fix="see to_frame() for the codes",
+                fix="use the code of an area in the result (`weerbaar areas` lists them)",
             )
         t = self.table
         ranked = t[t["ranked"]]
