@@ -81,3 +81,16 @@ def test_sources_lists_every_plugin(home):
     assert r.exit_code == 0
     for name in ("amsterdam-areas-2022", "cbs-kwb-2021", "ois-veiligheidsindex", "euda-wastewater"):
         assert name in r.stdout
+
+
+def test_cli_reference_is_up_to_date(tmp_path):
+    """docs/cli.md is generated from the CLI; regenerate it when a command changes."""
+    from pathlib import Path
+
+    target = tmp_path / "cli.md"
+    subprocess.run([sys.executable, "-m", "typer", "weerbaar.cli", "utils", "docs", "--name", "weerbaar", "--output",
+                    str(target)], check=True, capture_output=True)
+    current = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    assert target.read_text() == current, (
+        "docs/cli.md is stale: run `python -m typer weerbaar.cli utils docs --name weerbaar --output docs/cli.md`"
+    )
