@@ -37,10 +37,10 @@ def test_period_months():
 
 def test_months_sum_to_the_year_and_percentages_come_from_the_year(tiny):
     with pipeline.open_warehouse(tiny) as wh:
-        af = area_frame(wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2019",
-                        division="T")
-        half = area_frame(wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2020-H1",
-                          division="T")
+        af = area_frame(wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2019", division="T")
+        half = area_frame(
+            wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2020-H1", division="T"
+        )
     assert af.frame.loc["B2", "registered.drug_trade"] == 24  # 2 a month
     assert af.frame.loc["B2", "ses.vulnerable_pct"] == 20
     assert half.frame.loc["B2", "registered.drug_trade"] == 12
@@ -51,8 +51,9 @@ def test_months_sum_to_the_year_and_percentages_come_from_the_year(tiny):
 
 def test_wijk_level_sums_counts_and_weights_percentages(tiny):
     with pipeline.open_warehouse(tiny) as wh:
-        af = area_frame(wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2019",
-                        level="wijk", division="T")
+        af = area_frame(
+            wh, ["registered.drug_trade", "ses.vulnerable_pct", "population"], period="2019", level="wijk", division="T"
+        )
     w1 = af.frame.loc["W1"]  # B1 (pop 1000, 15 %) and B2 (pop 3000, 20 %)
     assert w1["registered.drug_trade"] == 36 and w1["population"] == 4000
     assert w1["ses.vulnerable_pct"] == pytest.approx((1000 * 15 + 3000 * 20) / 4000)
@@ -87,13 +88,20 @@ def test_compute_vulnerability_on_an_imported_subset(tiny):
     assert run["kind"][0] == "vulnerability" and not run["synthetic"][0] and '"draws": 50' in run["parameters"][0]
 
 
-@pytest.mark.integration
-def test_cli_compute_vulnerability_on_the_default(tmp_path):
-    home = tmp_path / "h"
+@pytest.fixture(scope="module")
+def default_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("default")
     pipeline.build(home=home, seed=3)
+    return home
+
+
+@pytest.mark.integration
+def test_cli_compute_vulnerability_on_the_default(default_home, tmp_path):
+    home = default_home
     out = tmp_path / "v.csv"
-    r = CliRunner().invoke(app, ["--home", str(home), "compute", "vulnerability", "--period", "2019", "--draws", "100",
-                                 "--out", str(out)])
+    r = CliRunner().invoke(
+        app, ["--home", str(home), "compute", "vulnerability", "--period", "2019", "--draws", "100", "--out", str(out)]
+    )
     assert r.exit_code == 0, r.output
     assert "SYNTHETIC" in r.stderr
     table = pd.read_csv(out)
@@ -101,3 +109,60 @@ def test_cli_compute_vulnerability_on_the_default(tmp_path):
     ranked = table[table["ranked"]]
     assert (ranked["rank_low"] <= ranked["rank"]).mean() > 0.9 and (ranked["rank"] <= ranked["rank_high"]).mean() > 0.9
     assert {"domain.registered", "contribution.signals", "stadsdeel"} <= set(table.columns)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "args,columns",
+    [
+        (
+            ["hotspots", "--indicator", "registered.drug_trade", "--period", "2019", "--permutations", "99"],
+            ["area_code", "statistic", "z", "p", "p_fdr", "category"],
+        ),
+        (
+            [
+                "hotspots",
+                "--indicator",
+                "registered.drug_trade",
+                "--method",
+                "lisa",
+                "--level",
+                "wijk",
+                "--permutations",
+                "99",
+            ],
+            ["area_code", "statistic", "z", "p", "p_fdr", "category"],
+        ),
+        (
+            ["emerging", "--indicator", "registered.drug_trade", "--from", "2015-01", "--to", "2024-12"],
+            ["area_code", "category", "trend_tau", "trend_p"],
+        ),
+    ],
+)
+def test_cli_hotspot_commands_write_the_standard_columns(default_home, tmp_path, args, columns):
+    out = tmp_path / "o.csv"
+    r = CliRunner().invoke(app, ["--home", str(default_home), "compute", *args, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == columns and table["area_code"].is_unique
+    assert table["category"].notna().all()
+    with pipeline.open_warehouse(default_home) as wh:
+        assert wh.execute("SELECT bool_and(synthetic) FROM runs WHERE kind LIKE 'hotspots%' OR kind = 'emerging'")[0][0]
+
+
+def test_trends_on_the_imported_city(tiny):
+    from weerbaar.compute import compute_trends
+
+    outcome = compute_trends(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="year")
+    f = outcome.frame
+    assert f.loc["B2", "value"] == 24 and f.loc["B2", "previous_value"] == 24 and not outcome.synthetic
+    assert f.loc["B2", "value_low"] < 24 < f.loc["B2", "value_high"]
+
+
+def test_hotspots_unknown_method_and_indicator(tiny):
+    from weerbaar.compute import compute_hotspots
+
+    with pytest.raises(InputError, match="Unknown method"):
+        compute_hotspots(indicator="registered.drug_trade", method="kde", home=tiny, division="T")
+    with pytest.raises(InputError, match="Unknown indicator"):
+        compute_hotspots(indicator="drugs", home=tiny, division="T")

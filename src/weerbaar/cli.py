@@ -360,3 +360,106 @@ def compute_vulnerability(
             rank += f", 90% interval {row['rank_low']}-{row['rank_high']}"
         _show(table, Format.table, title=f"{explain} {'' if row is None else row['name']}: {rank}")
     _synthetic_banner(outcome.synthetic)
+
+
+@compute_app.command("hotspots")
+def compute_hotspots(
+    indicator: Annotated[str, typer.Option(help="Indicator name (see `weerbaar indicators`)")],
+    period: Annotated[str | None, typer.Option(help="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM (default: latest year)")] = None,
+    level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
+    method: Annotated[str, typer.Option(help="gi (Getis-Ord Gi*) or lisa (local Moran)")] = "gi",
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    permutations: Annotated[int, typer.Option(min=0, help="Conditional permutations (0: analytical)")] = 999,
+    seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="Write every column, not only the six standard ones")
+    ] = False,
+) -> None:
+    """Where an indicator concentrates: local hot and cold spots with FDR-corrected permutation p-values."""
+    from .compute import HOTSPOT_COLUMNS
+    from .compute import compute_hotspots as run_it
+
+    outcome = run_it(
+        indicator=indicator,
+        period=period,
+        level=level,
+        method=method,
+        division=division,
+        permutations=permutations,
+        seed=seed,
+        progress=_progress,
+    )
+    for note in outcome.notes:
+        err.print(f"note: {note}", highlight=False)
+    _write_out(outcome.frame, out_file, None if details else HOTSPOT_COLUMNS)
+    counts = outcome.frame["category"].value_counts()
+    moran = outcome.summary["global_moran"]
+    out.print(
+        f"run {outcome.run_id}: {indicator}, {outcome.summary['period']}, {outcome.summary['level']}; global "
+        f"Moran's I {moran.get('I', float('nan')):.3f} (p {moran.get('p_sim', moran.get('p', float('nan')))})"
+    )
+    _show(counts.rename_axis("category").reset_index(name="areas"), Format.table, title="Categories")
+    _synthetic_banner(outcome.synthetic)
+
+
+@compute_app.command("emerging")
+def compute_emerging(
+    indicator: Annotated[str, typer.Option(help="Indicator name (see `weerbaar indicators`)")],
+    start: Annotated[str | None, typer.Option("--from", help="First period (default: first with data)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last period (default: last with data)")] = None,
+    level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
+    slice_kind: Annotated[str, typer.Option("--slice", help="Time slice: month, quarter, half or year")] = "quarter",
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="Write every column, not only the four standard ones")
+    ] = False,
+) -> None:
+    """Emerging hot spots over time (new, intensifying, persistent, diminishing, ...), ArcGIS Pro categories."""
+    from .compute import EMERGING_COLUMNS
+    from .compute import compute_emerging as run_it
+
+    outcome = run_it(
+        indicator=indicator,
+        start=start,
+        end=end,
+        level=level,
+        slice_kind=slice_kind,
+        division=division,
+        progress=_progress,
+    )
+    _write_out(outcome.frame, out_file, None if details else EMERGING_COLUMNS)
+    counts = outcome.frame["category"].value_counts()
+    out.print(f"run {outcome.run_id}: {indicator}, {outcome.summary['period']}, {level}")
+    _show(counts.rename_axis("category").reset_index(name="areas"), Format.table, title="Categories")
+    _synthetic_banner(outcome.synthetic)
+
+
+@compute_app.command("trends")
+def compute_trends(
+    indicator: Annotated[str, typer.Option(help="Indicator name (see `weerbaar indicators`)")],
+    start: Annotated[str | None, typer.Option("--from", help="First period (default: first with data)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last period (default: last with data)")] = None,
+    level: Annotated[str, typer.Option(help="buurt, wijk, gebied, stadsdeel or stad")] = "buurt",
+    slice_kind: Annotated[str, typer.Option("--slice", help="Time slice: month, quarter, half or year")] = "year",
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
+) -> None:
+    """Change against the previous period and a year before (with intervals), trend and change point per area."""
+    from .compute import compute_trends as run_it
+
+    outcome = run_it(
+        indicator=indicator,
+        start=start,
+        end=end,
+        level=level,
+        slice_kind=slice_kind,
+        division=division,
+        progress=_progress,
+    )
+    _write_out(outcome.frame, out_file)
+    counts = outcome.frame["trend"].value_counts()
+    out.print(f"run {outcome.run_id}: {indicator}, {outcome.summary['period']}, {level}")
+    _show(counts.rename_axis("trend").reset_index(name="areas"), Format.table, title="Trends")
+    _synthetic_banner(outcome.synthetic)

@@ -129,3 +129,222 @@ def compute_vulnerability(
         return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result, groups)
     finally:
         wh.close()
+
+
+HOTSPOT_COLUMNS = ["area_code", "statistic", "z", "p", "p_fdr", "category"]
+EMERGING_COLUMNS = ["area_code", "category", "trend_tau", "trend_p"]
+#: The 2015 -> 2022 area division change took effect on 24 March 2022. A series on the 2022 division has a
+#: break there only where its earlier values were moved from the 2015 division (sources named "crosswalk:...").
+DIVISION_BREAKS = {"2022": ["2022-03"]}
+
+
+def _breaks(meta: dict) -> list[str]:
+    moved = any(str(s).startswith("crosswalk:") for s in meta.get("sources", []))
+    return DIVISION_BREAKS.get(meta["division"], []) if moved else []
+
+
+def _graph(wh: Warehouse, division: str, level: str):
+    from .analysis.weights import build_graph
+
+    areas = wh.areas(division=division, level=level)
+    areas = areas[areas.geometry.notna()]
+    return build_graph(areas, "queen", level=level)
+
+
+def compute_hotspots(
+    *,
+    indicator: str,
+    period: str | None = None,
+    level: str = "buurt",
+    method: str = "gi",
+    division: str | None = None,
+    permutations: int = 999,
+    seed: int | None = None,
+    home: Path | None = None,
+    progress: Progress = _quiet,
+) -> ComputeOutcome:
+    """Local hot spots of one indicator (Gi* or local Moran) with permutation inference and FDR."""
+    from .analysis.hotspots import gi_star, global_moran, local_moran
+    from .errors import InputError
+
+    if method not in ("gi", "lisa"):
+        raise InputError(
+            "Unknown method.",
+            received=repr(method),
+            expected="gi or lisa",
+            fix="use --method gi (Getis-Ord Gi*) or --method lisa (local Moran)",
+        )
+    seed = settings.get("seed") if seed is None else seed
+    started = datetime.now(UTC).replace(tzinfo=None)
+    wh = _open(home)
+    try:
+        af = area_frame(wh, [indicator], period=period, level=level, division=division)
+        if indicator not in af.frame.columns:
+            raise InputError(
+                "The indicator has no data for this period and level.",
+                received=f"{indicator}, {af.period}, {af.level}",
+                expected="observations to analyse",
+                fix="choose another --period or --level (see `weerbaar indicators`)",
+            )
+        progress(f"spatial weights (queen contiguity) for {len(af.frame)} areas")
+        weights = _graph(wh, af.division, af.level)
+        values = af.frame[indicator]
+        progress(f"{'Gi*' if method == 'gi' else 'local Moran'} with {permutations} permutations (seed {seed})")
+        fn = gi_star if method == "gi" else local_moran
+        result = fn(values, weights.graph, permutations=permutations, seed=seed)
+        moran = global_moran(values.dropna(), weights.graph, permutations=permutations, seed=seed)
+        out = result.to_frame()
+        out["synthetic"] = af.synthetic
+        notes = list(af.meta["notes"]) + [f"islands: {', '.join(weights.islands)}" for _ in [0] if weights.islands]
+        summary = {
+            **result.summary(),
+            "global_moran": moran.summary(),
+            "period": af.period,
+            "level": af.level,
+            "division": af.division,
+        }
+        params = {
+            "indicator": indicator,
+            "period": af.period,
+            "level": af.level,
+            "division": af.division,
+            "method": method,
+            "permutations": permutations,
+            "seed": seed,
+            "weights": weights.summary(),
+            "inputs": af.meta["indicators"],
+            "notes": notes,
+        }
+        run_id = wh.store_result(
+            f"hotspots.{method}",
+            out,
+            parameters=params,
+            division=af.division,
+            period=af.period,
+            level=af.level,
+            synthetic=af.synthetic,
+            started_at=started,
+        )
+        progress(f"stored as run {run_id}")
+        return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result)
+    finally:
+        wh.close()
+
+
+def compute_emerging(
+    *,
+    indicator: str,
+    start: str | None = None,
+    end: str | None = None,
+    level: str = "buurt",
+    slice_kind: str = "quarter",
+    division: str | None = None,
+    home: Path | None = None,
+    progress: Progress = _quiet,
+) -> ComputeOutcome:
+    """Emerging hot spot analysis (space-time Gi* and Mann-Kendall, ArcGIS Pro categories)."""
+    from .analysis.emerging import emerging_hotspots
+    from .analysis.inputs import area_series
+
+    started = datetime.now(UTC).replace(tzinfo=None)
+    wh = _open(home)
+    try:
+        series, meta = area_series(
+            wh, indicator, start=start, end=end, level=level, division=division, slice_kind=slice_kind
+        )
+        progress(
+            f"{series['area_code'].nunique()} areas x {series['period'].nunique()} {slice_kind} slices "
+            f"({meta['first']} .. {meta['last']})"
+        )
+        weights = _graph(wh, meta["division"], level)
+        result = emerging_hotspots(series, weights.graph, indicator=indicator)
+        out = result.to_frame()
+        out["synthetic"] = meta["synthetic"]
+        notes = list(meta["notes"])
+        span = f"{meta['first']}..{meta['last']}"
+        params = {
+            "indicator": indicator,
+            "from": meta["first"],
+            "to": meta["last"],
+            "slice": slice_kind,
+            "level": level,
+            "division": meta["division"],
+            "weights": weights.summary(),
+            "notes": notes,
+        }
+        run_id = wh.store_result(
+            "emerging",
+            out,
+            parameters=params,
+            division=meta["division"],
+            period=span,
+            level=level,
+            synthetic=meta["synthetic"],
+            started_at=started,
+        )
+        progress(f"stored as run {run_id}")
+        return ComputeOutcome(
+            run_id, out, {**result.summary(), "period": span, "level": level}, notes, meta["synthetic"], result
+        )
+    finally:
+        wh.close()
+
+
+def compute_trends(
+    *,
+    indicator: str,
+    start: str | None = None,
+    end: str | None = None,
+    level: str = "buurt",
+    slice_kind: str = "year",
+    division: str | None = None,
+    home: Path | None = None,
+    progress: Progress = _quiet,
+) -> ComputeOutcome:
+    """Change against the previous slice and a year before, Mann-Kendall trend and change point per area."""
+    from .analysis.inputs import area_series
+    from .analysis.trends import trends
+
+    started = datetime.now(UTC).replace(tzinfo=None)
+    wh = _open(home)
+    try:
+        series, meta = area_series(
+            wh, indicator, start=start, end=end, level=level, division=division, slice_kind=slice_kind
+        )
+        breaks = _breaks(meta)
+        progress(
+            f"trends for {series['area_code'].nunique()} areas ({meta['first']} .. {meta['last']}); "
+            f"series breaks: {', '.join(breaks) or 'none'}"
+        )
+        result = trends(series, indicator=indicator, breaks=breaks, counts=meta["flow"])
+        out = result.to_frame()
+        if "area_code" in out.columns:
+            out = out.set_index("area_code")
+        out["synthetic"] = meta["synthetic"]
+        span = f"{meta['first']}..{meta['last']}"
+        params = {
+            "indicator": indicator,
+            "from": meta["first"],
+            "to": meta["last"],
+            "slice": slice_kind,
+            "level": level,
+            "division": meta["division"],
+            "breaks": breaks,
+            "notes": meta["notes"],
+        }
+        run_id = wh.store_result(
+            "trends",
+            out.drop(columns=[c for c in ("indicator",) if c in out.columns]),
+            parameters=params,
+            division=meta["division"],
+            period=span,
+            level=level,
+            synthetic=meta["synthetic"],
+            started_at=started,
+        )
+        progress(f"stored as run {run_id}")
+        return ComputeOutcome(
+            run_id, out, {**result.summary(), "period": span, "level": level}, meta["notes"], meta["synthetic"], result
+        )
+    finally:
+        wh.close()

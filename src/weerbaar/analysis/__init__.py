@@ -8,11 +8,29 @@ Usable from a notebook::
 """
 
 from .composite import CompositeConfig, CompositeResult, IndicatorSpec, composite_index
+from .emerging import EmergingResult, emerging_hotspots
+from .hotspots import GlobalMoranResult, LocalResult, gi_star, global_moran, local_moran
+from .inference import fdr_bh, mann_kendall
 from .inputs import AreaFrame, area_frame, area_groups
 from .rates import eb_rates, raw_rates
+from .trends import TrendResult, trends
 from .uncertainty import UncertaintyResult, first_order_indices, rank_uncertainty
+from .weights import WeightsResult, build_graph
 
 __all__ = [
+    "EmergingResult",
+    "GlobalMoranResult",
+    "LocalResult",
+    "TrendResult",
+    "WeightsResult",
+    "build_graph",
+    "emerging_hotspots",
+    "fdr_bh",
+    "gi_star",
+    "global_moran",
+    "local_moran",
+    "mann_kendall",
+    "trends",
     "AreaFrame",
     "CompositeConfig",
     "CompositeResult",

@@ -262,3 +262,119 @@ def _population_weights(wh: Warehouse, division: str, year: int) -> pd.Series | 
         return None
     latest = pop.sort_values("period").groupby("area_code")["value"].last()
     return latest
+
+
+SLICES = ("month", "quarter", "half", "year")
+
+
+def _slice_key(month_number: np.ndarray, slice_kind: str) -> list[str]:
+    years, months = month_number // 12, month_number % 12 + 1
+    if slice_kind == "month":
+        return [f"{y}-{m:02d}" for y, m in zip(years, months, strict=True)]
+    if slice_kind == "quarter":
+        return [f"{y}-Q{(m - 1) // 3 + 1}" for y, m in zip(years, months, strict=True)]
+    if slice_kind == "half":
+        return [f"{y}-H{(m - 1) // 6 + 1}" for y, m in zip(years, months, strict=True)]
+    return [str(y) for y in years]
+
+
+def area_series(
+    wh: Warehouse,
+    indicator: str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    level: str = "buurt",
+    division: str | None = None,
+    slice_kind: str = "month",
+) -> tuple[pd.DataFrame, dict]:
+    """A long series ``area_code, period, value`` of one indicator per time slice, for trends and hot spots.
+
+    Observations at or finer than the slice are combined per slice (flows summed, others
+    averaged); areas above the data's level get sums (counts) or means of their child areas.
+    """
+    from .. import settings
+
+    if slice_kind not in SLICES:
+        raise InputError(
+            "Unknown time slice.",
+            received=repr(slice_kind),
+            expected=", ".join(SLICES),
+            fix="choose month, quarter, half or year",
+        )
+    if level not in LEVELS:
+        raise InputError(
+            "Unknown level.", received=repr(level), expected=", ".join(LEVELS), fix="choose one of the levels"
+        )
+    _valid_indicators(wh, [indicator])
+    division = division or settings.get("division")
+    lo = period_months(start)[0] if start else -1
+    hi = period_months(end)[1] if end else 10**9
+    obs = wh.query(
+        "SELECT o.area_code, a.level, o.period, o.value, o.unit, o.status, o.source FROM observations o JOIN areas a "
+        "ON a.division = o.division AND a.code = o.area_code WHERE o.division = ? AND o.indicator = ? "
+        "AND o.value IS NOT NULL",
+        [division, indicator],
+    )
+    if obs.empty:
+        raise InputError(
+            "No observations of this indicator in the division.",
+            received=f"{indicator} in {division}",
+            expected="observations to analyse",
+            fix="choose another --division or load data",
+        )
+    bounds = np.array([period_months(p) for p in obs["period"]])
+    obs = obs[(bounds[:, 0] >= lo) & (bounds[:, 1] <= hi)].copy()
+    bounds = bounds[(bounds[:, 0] >= lo) & (bounds[:, 1] <= hi)]
+    size = _KIND_MONTHS[slice_kind]
+    fits = (bounds[:, 1] - bounds[:, 0] + 1) <= size
+    if not fits.any():
+        raise InputError(
+            "The data is coarser than the time slice.",
+            received=f"{indicator} by {obs['period'].iloc[0]}",
+            expected=f"observations per {slice_kind} or finer",
+            fix="choose a longer --slice",
+        )
+    obs, bounds = obs[fits], bounds[fits]
+    unit = wh.execute("SELECT unit FROM indicators WHERE indicator = ?", [indicator])
+    unit = unit[0][0] if unit else (obs["unit"].dropna().iloc[0] if obs["unit"].notna().any() else "")
+    flow = is_flow(indicator, unit)
+    obs["slice"] = _slice_key(bounds[:, 0], slice_kind)
+    levels_present = set(obs["level"])
+    notes: list[str] = []
+    if level in levels_present:
+        data = obs[obs["level"] == level]
+        from_level = level
+    else:
+        below = [lv for lv in reversed(LEVELS) if lv in levels_present and LEVELS.index(lv) > LEVELS.index(level)]
+        if not below:
+            raise InputError(
+                "No data at or below this level.",
+                received=f"{indicator} at {', '.join(levels_present)}",
+                expected=f"data at {level} or a finer level",
+                fix="choose another --level",
+            )
+        from_level = below[0]
+        areas = wh.areas(division=division, geometry=False)
+        anc = _ancestor_map(areas, from_level, level)
+        data = obs[obs["level"] == from_level].copy()
+        data["area_code"] = data["area_code"].map(anc)
+        data = data.dropna(subset=["area_code"])
+        notes.append(f"{indicator} aggregated from {from_level} to {level} ({'sum' if flow else 'mean'})")
+    how = "sum" if (flow or str(unit).startswith("count") and from_level != level) else "mean"
+    series = data.groupby(["area_code", "slice"], as_index=False)["value"].agg(how)
+    series = series.rename(columns={"slice": "period"}).sort_values(["area_code", "period"], ignore_index=True)
+    meta = {
+        "indicator": indicator,
+        "division": division,
+        "level": level,
+        "from_level": from_level,
+        "slice": slice_kind,
+        "flow": flow,
+        "statuses": sorted(set(data["status"])),
+        "synthetic": bool((data["status"] == "synthetic").any()),
+        "notes": notes,
+        "first": series["period"].min() if len(series) else None,
+        "last": series["period"].max() if len(series) else None,
+    }
+    return series, meta
