@@ -39,8 +39,10 @@ def main() -> None:
         u = rank_uncertainty(f, draws=a.draws, seed=1)
         t_unc = time.perf_counter() - t
         target = 10 if n == 518 else 120
-        print(f"{n:,} areas: index {t_index:.2f} s, {a.draws} draws {t_unc:.1f} s, total {t_index + t_unc:.1f} s "
-              f"(target < {target} s); median 90% interval width {u.summary()['median_interval_width']:.0f} ranks")
+        print(
+            f"{n:,} areas: index {t_index:.2f} s, {a.draws} draws {t_unc:.1f} s, total {t_index + t_unc:.1f} s "
+            f"(target < {target} s); median 90% interval width {u.summary()['median_interval_width']:.0f} ranks"
+        )
 
 
 if __name__ == "__main__":

@@ -88,8 +88,11 @@ def test_cli_reference_is_up_to_date(tmp_path):
     from pathlib import Path
 
     target = tmp_path / "cli.md"
-    subprocess.run([sys.executable, "-m", "typer", "weerbaar.cli", "utils", "docs", "--name", "weerbaar", "--output",
-                    str(target)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "typer", "weerbaar.cli", "utils", "docs", "--name", "weerbaar", "--output", str(target)],
+        check=True,
+        capture_output=True,
+    )
     current = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
     assert target.read_text() == current, (
         "docs/cli.md is stale: run `python -m typer weerbaar.cli utils docs --name weerbaar --output docs/cli.md`"

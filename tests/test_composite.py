@@ -13,12 +13,16 @@ from weerbaar.errors import InputError
 
 
 def small():
-    return pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [30.0, 20.0, 10.0], "population": [1000, 1000, 1000]},
-                        index=["X", "Y", "Z"])
+    return pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0], "b": [30.0, 20.0, 10.0], "population": [1000, 1000, 1000]}, index=["X", "Y", "Z"]
+    )
 
 
-CFG = CompositeConfig(indicators=(IndicatorSpec("a", "d1"), IndicatorSpec("b", "d2", direction=-1)),
-                      normalisation="minmax", min_population=0)
+CFG = CompositeConfig(
+    indicators=(IndicatorSpec("a", "d1"), IndicatorSpec("b", "d2", direction=-1)),
+    normalisation="minmax",
+    min_population=0,
+)
 
 
 def test_minmax_arithmetic_by_hand():
@@ -36,7 +40,7 @@ def test_weights_and_geometric():
     assert t.loc["P", "composite"] == pytest.approx(0.25) and t.loc["Q", "composite"] == pytest.approx(0.75)
     g = composite_index(f, cfg.replace(aggregation="geometric")).to_frame()
     # geometric on [0.01, 1]: P = 0.01^0.75 * 1^0.25
-    assert g.loc["P", "composite"] == pytest.approx(0.01 ** 0.75)
+    assert g.loc["P", "composite"] == pytest.approx(0.01**0.75)
 
 
 def test_normalisations():
@@ -101,8 +105,10 @@ def test_small_populations_are_scored_not_ranked_and_absent_indicators_listed():
 
 def test_config_toml_roundtrip_and_errors(tmp_path):
     p = tmp_path / "index.toml"
-    p.write_text('normalisation = "zscore"\n[domains.a]\nweight = 2\nindicators = [{ name = "x", direction = -1 }]\n'
-                 '[domains.b]\nindicators = ["y"]\n')
+    p.write_text(
+        'normalisation = "zscore"\n[domains.a]\nweight = 2\nindicators = [{ name = "x", direction = -1 }]\n'
+        '[domains.b]\nindicators = ["y"]\n'
+    )
     cfg = CompositeConfig.from_toml(p)
     assert cfg.normalisation == "zscore" and cfg.domain_weight("a") == 2 and cfg.indicators[0].direction == -1
     p.write_text('normalisation = "zscore"\ncolour = 1\n[domains.a]\nindicators = ["x"]\n')
@@ -124,8 +130,12 @@ def test_explain_against_group_and_city():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100), st.integers(300, 5000)), min_size=3, max_size=12),
-       st.sampled_from(["minmax", "rank"]), st.sampled_from(["arithmetic", "geometric"]), st.randoms())
+@given(
+    st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100), st.integers(300, 5000)), min_size=3, max_size=12),
+    st.sampled_from(["minmax", "rank"]),
+    st.sampled_from(["arithmetic", "geometric"]),
+    st.randoms(),
+)
 def test_bounded_and_order_invariant(rows, norm, agg, rnd):
     f = pd.DataFrame(rows, columns=["a", "b", "population"], index=[f"A{i}" for i in range(len(rows))])
     cfg = CFG.replace(normalisation=norm, aggregation=agg)
@@ -138,8 +148,9 @@ def test_bounded_and_order_invariant(rows, norm, agg, rnd):
 
 def test_uncertainty_is_seeded_and_ordered():
     rng = np.random.default_rng(2)
-    f = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40), "population": 1000},
-                     index=[f"A{i:02d}" for i in range(40)])
+    f = pd.DataFrame(
+        {"a": rng.normal(size=40), "b": rng.normal(size=40), "population": 1000}, index=[f"A{i:02d}" for i in range(40)]
+    )
     u1 = rank_uncertainty(f, CFG, draws=200, seed=5)
     u2 = rank_uncertainty(f, CFG, draws=200, seed=5)
     pd.testing.assert_frame_equal(u1.to_frame(), u2.to_frame())

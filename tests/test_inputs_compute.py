@@ -112,6 +112,45 @@ def test_cli_compute_vulnerability_on_the_default(default_home, tmp_path):
 
 
 @pytest.mark.integration
+def test_cli_compute_zwijgwijken_on_the_default(default_home, tmp_path):
+    home = default_home
+    out = tmp_path / "z.csv"
+    r = CliRunner().invoke(app, ["--home", str(home), "compute", "zwijgwijken", "--period", "2019", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "SYNTHETIC" in r.stderr
+    table = pd.read_csv(out, keep_default_na=False)
+    assert list(table.columns) == [
+        "area_code",
+        "observed",
+        "expected",
+        "ratio",
+        "ratio_low",
+        "ratio_high",
+        "p_under",
+        "flag",
+    ]
+    assert len(table) == 518 and set(table["flag"]) <= {"zwijgwijk", "effort", ""}
+    ok = table[table["ratio"] != ""].astype({"ratio": float, "ratio_low": float, "ratio_high": float})
+    assert (ok["ratio_low"] <= ok["ratio"] + 1e-9).all() and (ok["ratio"] <= ok["ratio_high"] + 1e-9).all()
+    with pipeline.open_warehouse(home) as wh:
+        runs = wh.query("SELECT kind, synthetic FROM runs WHERE kind = 'zwijgwijken'")
+    assert len(runs) == 1 and runs["synthetic"][0]
+
+
+def test_compute_zwijgwijken_on_too_few_areas_is_a_clear_error(tiny):
+    """Four buurten cannot carry a model: a clear error, and nothing is stored."""
+    from weerbaar.compute import compute_zwijgwijken
+
+    with pipeline.open_warehouse(tiny) as wh:
+        before = wh.execute("SELECT count(*) FROM runs")[0][0]
+    with pytest.raises(InputError, match="Too few areas") as e:
+        compute_zwijgwijken(home=tiny, division="T", period="2019")
+    assert e.value.fix
+    with pipeline.open_warehouse(tiny) as wh:
+        assert wh.execute("SELECT count(*) FROM runs")[0][0] == before
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "args,columns",
     [

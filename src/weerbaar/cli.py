@@ -362,6 +362,47 @@ def compute_vulnerability(
     _synthetic_banner(outcome.synthetic)
 
 
+@compute_app.command("zwijgwijken")
+def compute_zwijgwijken(
+    period: Annotated[str | None, typer.Option(help="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM (default: latest year)")] = None,
+    level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="False discovery rate for the flags")] = 0.10,
+    seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details", help="Write every column (models, reasons, synthetic), not only the eight standard ones"
+        ),
+    ] = False,
+) -> None:
+    """Silent neighbourhoods (zwijgwijken) and effort-driven registrations: observed against expected."""
+    from .compute import ZWIJGWIJK_COLUMNS
+    from .compute import compute_zwijgwijken as run_it
+
+    outcome = run_it(period=period, level=level, division=division, alpha=alpha, seed=seed, progress=_progress)
+    for note in outcome.notes:
+        err.print(f"note: {note}", highlight=False)
+    _write_out(outcome.frame, out_file, None if details else ZWIJGWIJK_COLUMNS)
+    flags = outcome.frame["flag"].value_counts()
+    s = outcome.summary
+    out.print(
+        f"run {outcome.run_id}: {len(outcome.frame)} areas ({s['period']}, {s['level']}); "
+        f"{int(flags.get('zwijgwijk', 0))} flagged zwijgwijk, {int(flags.get('effort', 0))} flagged effort-driven"
+    )
+    flagged = outcome.frame[outcome.frame["flag"] != ""].sort_values(["flag", "p_under"])
+    if len(flagged):
+        _show(
+            flagged.reset_index()[
+                ["area_code", "name", "flag", "observed", "expected", "ratio", "ratio_low", "ratio_high", "p_under"]
+            ].round(3),
+            Format.table,
+            title="Flagged areas",
+        )
+    _synthetic_banner(outcome.synthetic)
+
+
 @compute_app.command("hotspots")
 def compute_hotspots(
     indicator: Annotated[str, typer.Option(help="Indicator name (see `weerbaar indicators`)")],

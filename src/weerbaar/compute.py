@@ -131,6 +131,97 @@ def compute_vulnerability(
         wh.close()
 
 
+ZWIJGWIJK_COLUMNS = ["area_code", "observed", "expected", "ratio", "ratio_low", "ratio_high", "p_under", "flag"]
+ZWIJGWIJK_INDICATORS = [
+    "reports.drug_nuisance",
+    "registered.drug_trade",
+    "registered.drug_use",
+    "registered.drug_production",
+    "ses.vulnerable_pct",
+    "survey.drug_nuisance_pct",
+    "survey.respondents",
+    "tips.anonymous_drugs",
+    "police.effort",
+    "population",
+]
+
+
+def compute_zwijgwijken(
+    *,
+    period: str | None = None,
+    level: str = "buurt",
+    division: str | None = None,
+    alpha: float = 0.10,
+    seed: int | None = None,
+    home: Path | None = None,
+    progress: Progress = _quiet,
+) -> ComputeOutcome:
+    """Expected against observed reports and registrations; zwijgwijk and effort flags, stored with a run id."""
+    from .analysis.zwijgwijk import detect_zwijgwijken
+
+    seed = settings.get("seed") if seed is None else seed
+    started = datetime.now(UTC).replace(tzinfo=None)
+    wh = _open(home)
+    try:
+        progress(f"reading {len(ZWIJGWIJK_INDICATORS)} indicators at level {level}")
+        af = area_frame(wh, ZWIJGWIJK_INDICATORS, period=period, level=level, division=division)
+        notes = list(af.meta["notes"])
+        progress(f"models of expected reports and registrations for {len(af.frame)} areas, period {af.period}")
+        result = detect_zwijgwijken(
+            af.frame,
+            reports="reports.drug_nuisance" if "reports.drug_nuisance" in af.frame.columns else None,
+            registrations=[i for i in ZWIJGWIJK_INDICATORS[1:4] if i in af.frame.columns],
+            predictors=[
+                i
+                for i in ("ses.vulnerable_pct", "survey.drug_nuisance_pct", "tips.anonymous_drugs")
+                if i in af.frame.columns
+            ],
+            effort="police.effort" if "police.effort" in af.frame.columns else None,
+            respondents="survey.respondents" if "survey.respondents" in af.frame.columns else None,
+            alpha=alpha,
+            min_population=float(settings.get("min_population")),
+            seed=seed,
+        )
+        summary = result.summary()
+        notes += list(summary.get("notes", []))
+        names = wh.areas(division=af.division, level=af.level, geometry=False).set_index("code")["name"]
+        out = result.details().copy()
+        out.insert(0, "name", names.reindex(out.index))
+        out["synthetic"] = af.synthetic
+        params = {
+            "period": af.period,
+            "level": af.level,
+            "division": af.division,
+            "alpha": alpha,
+            "seed": seed,
+            "inputs": af.meta["indicators"],
+            "absent": af.meta["absent"],
+            "notes": notes,
+            "model": {k: v for k, v in summary.items() if k != "notes"},
+        }
+        run_id = wh.store_result(
+            "zwijgwijken",
+            out,
+            parameters=params,
+            division=af.division,
+            period=af.period,
+            level=af.level,
+            synthetic=af.synthetic,
+            started_at=started,
+        )
+        progress(f"stored as run {run_id}")
+        summary = {
+            **summary,
+            "period": af.period,
+            "level": af.level,
+            "division": af.division,
+            "synthetic_indicators": af.meta["synthetic_indicators"],
+        }
+        return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result, area_groups(wh, af.division, af.level))
+    finally:
+        wh.close()
+
+
 HOTSPOT_COLUMNS = ["area_code", "statistic", "z", "p", "p_fdr", "category"]
 EMERGING_COLUMNS = ["area_code", "category", "trend_tau", "trend_p"]
 #: The 2015 -> 2022 area division change took effect on 24 March 2022. A series on the 2022 division has a

@@ -16,8 +16,12 @@ from .rates import eb_rates, raw_rates
 from .trends import TrendResult, trends
 from .uncertainty import UncertaintyResult, first_order_indices, rank_uncertainty
 from .weights import WeightsResult, build_graph
+from .zwijgwijk import ZwijgwijkResult, detect_zwijgwijken, observations_frame
 
 __all__ = [
+    "ZwijgwijkResult",
+    "detect_zwijgwijken",
+    "observations_frame",
     "EmergingResult",
     "GlobalMoranResult",
     "LocalResult",
