@@ -115,7 +115,7 @@ def test_cli_compute_vulnerability_on_the_default(default_home, tmp_path):
 def test_cli_compute_zwijgwijken_on_the_default(default_home, tmp_path):
     home = default_home
     out = tmp_path / "z.csv"
-    r = CliRunner().invoke(app, ["--home", str(home), "compute", "zwijgwijken", "--period", "2019", "--out", str(out)])
+    r = CliRunner().invoke(app, ["--home", str(home), "compute", "zwijgwijken", "--period", "2024", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "SYNTHETIC" in r.stderr
     table = pd.read_csv(out, keep_default_na=False)
@@ -134,7 +134,12 @@ def test_cli_compute_zwijgwijken_on_the_default(default_home, tmp_path):
     assert (ok["ratio_low"] <= ok["ratio"] + 1e-9).all() and (ok["ratio"] <= ok["ratio_high"] + 1e-9).all()
     with pipeline.open_warehouse(home) as wh:
         runs = wh.query("SELECT kind, synthetic FROM runs WHERE kind = 'zwijgwijken'")
+        truth = wh.query("SELECT area_code, value FROM synthetic_truth WHERE attribute = 'zwijgwijk'")
     assert len(runs) == 1 and runs["synthetic"][0]
+    # Ten years of data (2015..2024) recover most planted zwijgwijken of the default.
+    planted = set(truth.loc[truth["value"] > 0, "area_code"])
+    flagged = set(table.loc[table["flag"] == "zwijgwijk", "area_code"])
+    assert len(flagged & planted) >= 0.5 * len(planted) and len(flagged & planted) >= 0.7 * len(flagged)
 
 
 def test_compute_zwijgwijken_on_too_few_areas_is_a_clear_error(tiny):

@@ -365,6 +365,12 @@ def compute_vulnerability(
 @compute_app.command("zwijgwijken")
 def compute_zwijgwijken(
     period: Annotated[str | None, typer.Option(help="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM (default: latest year)")] = None,
+    years: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Years of data ending with --period (a year): more years, more power to find under-reporting"
+        ),
+    ] = 10,
     level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
     division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
     alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="False discovery rate for the flags")] = 0.10,
@@ -381,7 +387,9 @@ def compute_zwijgwijken(
     from .compute import ZWIJGWIJK_COLUMNS
     from .compute import compute_zwijgwijken as run_it
 
-    outcome = run_it(period=period, level=level, division=division, alpha=alpha, seed=seed, progress=_progress)
+    outcome = run_it(
+        period=period, years=years, level=level, division=division, alpha=alpha, seed=seed, progress=_progress
+    )
     for note in outcome.notes:
         err.print(f"note: {note}", highlight=False)
     _write_out(outcome.frame, out_file, None if details else ZWIJGWIJK_COLUMNS)

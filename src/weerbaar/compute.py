@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import settings
 from .analysis.composite import CompositeConfig, composite_index
-from .analysis.inputs import area_frame, area_groups
+from .analysis.inputs import area_frame, area_frame_years, area_groups
 from .analysis.uncertainty import rank_uncertainty
 from .pipeline import warehouse_path
 from .warehouse import Warehouse
@@ -149,6 +149,7 @@ ZWIJGWIJK_INDICATORS = [
 def compute_zwijgwijken(
     *,
     period: str | None = None,
+    years: int = 10,
     level: str = "buurt",
     division: str | None = None,
     alpha: float = 0.10,
@@ -164,7 +165,10 @@ def compute_zwijgwijken(
     wh = _open(home)
     try:
         progress(f"reading {len(ZWIJGWIJK_INDICATORS)} indicators at level {level}")
-        af = area_frame(wh, ZWIJGWIJK_INDICATORS, period=period, level=level, division=division)
+        if years > 1:
+            af = area_frame_years(wh, ZWIJGWIJK_INDICATORS, last=period, years=years, level=level, division=division)
+        else:
+            af = area_frame(wh, ZWIJGWIJK_INDICATORS, period=period, level=level, division=division)
         notes = list(af.meta["notes"])
         progress(f"models of expected reports and registrations for {len(af.frame)} areas, period {af.period}")
         result = detect_zwijgwijken(
@@ -186,6 +190,8 @@ def compute_zwijgwijken(
         notes += list(summary.get("notes", []))
         names = wh.areas(division=af.division, level=af.level, geometry=False).set_index("code")["name"]
         out = result.details().copy()
+        if "area_code" in out.columns:
+            out = out.set_index("area_code")
         out.insert(0, "name", names.reindex(out.index))
         out["synthetic"] = af.synthetic
         params = {
@@ -193,6 +199,7 @@ def compute_zwijgwijken(
             "level": af.level,
             "division": af.division,
             "alpha": alpha,
+            "years": years,
             "seed": seed,
             "inputs": af.meta["indicators"],
             "absent": af.meta["absent"],

@@ -378,3 +378,67 @@ def area_series(
         "last": series["period"].max() if len(series) else None,
     }
     return series, meta
+
+
+def area_frame_years(
+    wh: Warehouse,
+    indicators: list[str],
+    *,
+    last: str | None = None,
+    years: int = 1,
+    level: str = "buurt",
+    division: str | None = None,
+) -> AreaFrame:
+    """Per-area values over several years ending with ``last``: flows summed, other units averaged.
+
+    Years without any of the flow indicators are left out (and said in the notes).
+    """
+    from .. import settings
+
+    division = division or settings.get("division")
+    if years < 1:
+        raise InputError(
+            "The number of years must be at least 1.",
+            received=str(years),
+            expected="1 or more",
+            fix="pass --years 1 or more",
+        )
+    last = last or default_period(wh, indicators, division)
+    if period_kind(last) != "year":
+        raise InputError(
+            "A multi-year window ends with a year.",
+            received=repr(last),
+            expected="YYYY",
+            fix="pass --period as a year, e.g. 2024",
+        )
+    units = dict(wh.execute("SELECT indicator, unit FROM indicators"))
+    frames, metas, notes = [], [], []
+    for year in range(int(last) - years + 1, int(last) + 1):
+        af = area_frame(wh, indicators, period=str(year), level=level, division=division)
+        if not any(is_flow(c, units.get(c)) for c in af.frame.columns):
+            notes.append(f"{year}: no counts of the flow indicators; year left out")
+            continue
+        frames.append(af.frame)
+        metas.append(af.meta)
+    if not frames:
+        raise InputError(
+            "No year in the window has data.",
+            received=f"{int(last) - years + 1}..{last}",
+            expected="observations of the indicators",
+            fix="choose another --period or --years",
+        )
+    cols = sorted(set().union(*(f.columns for f in frames)), key=indicators.index)
+    stacked = pd.concat([f.reindex(columns=cols) for f in frames], keys=range(len(frames)))
+    grouped = stacked.groupby(level=1)
+    combined = pd.DataFrame(
+        {c: grouped[c].sum(min_count=1) if is_flow(c, units.get(c)) else grouped[c].mean() for c in cols}
+    )
+    first = metas[0]["period"]
+    meta = {
+        **metas[-1],
+        "period": f"{first}..{last}" if first != last else last,
+        "years": len(frames),
+        "notes": notes + [n for m in metas for n in m["notes"]],
+        "synthetic_indicators": sorted({i for m in metas for i in m["synthetic_indicators"]}),
+    }
+    return AreaFrame(combined.rename_axis("area_code"), meta["period"], level, division, meta)
