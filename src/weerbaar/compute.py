@@ -293,7 +293,9 @@ def compute_hotspots(
         moran = global_moran(values.dropna(), weights.graph, permutations=permutations, seed=seed)
         out = result.to_frame()
         out["synthetic"] = af.synthetic
-        notes = list(af.meta["notes"]) + [f"islands: {', '.join(weights.islands)}" for _ in [0] if weights.islands]
+        notes = list(af.meta["notes"])
+        if weights.islands:
+            notes.append(f"islands: {', '.join(weights.islands)}")
         summary = {
             **result.summary(),
             "global_moran": moran.summary(),
@@ -356,33 +358,17 @@ def compute_emerging(
         )
         weights = _graph(wh, meta["division"], level)
         result = emerging_hotspots(series, weights.graph, indicator=indicator)
-        out = result.to_frame()
-        out["synthetic"] = meta["synthetic"]
-        notes = list(meta["notes"])
-        span = f"{meta['first']}..{meta['last']}"
-        params = {
-            "indicator": indicator,
-            "from": meta["first"],
-            "to": meta["last"],
-            "slice": slice_kind,
-            "level": level,
-            "division": meta["division"],
-            "weights": weights.summary(),
-            "notes": notes,
-        }
-        run_id = wh.store_result(
+        return _store_series(
+            wh,
             "emerging",
-            out,
-            parameters=params,
-            division=meta["division"],
-            period=span,
-            level=level,
-            synthetic=meta["synthetic"],
-            started_at=started,
-        )
-        progress(f"stored as run {run_id}")
-        return ComputeOutcome(
-            run_id, out, {**result.summary(), "period": span, "level": level}, notes, meta["synthetic"], result
+            result,
+            result.to_frame(),
+            meta,
+            level,
+            slice_kind,
+            started,
+            progress,
+            weights=weights.summary(),
         )
     finally:
         wh.close()
@@ -418,31 +404,57 @@ def compute_trends(
         out = result.to_frame()
         if "area_code" in out.columns:
             out = out.set_index("area_code")
-        out["synthetic"] = meta["synthetic"]
-        span = f"{meta['first']}..{meta['last']}"
-        params = {
-            "indicator": indicator,
-            "from": meta["first"],
-            "to": meta["last"],
-            "slice": slice_kind,
-            "level": level,
-            "division": meta["division"],
-            "breaks": breaks,
-            "notes": meta["notes"],
-        }
-        run_id = wh.store_result(
+        return _store_series(
+            wh,
             "trends",
-            out.drop(columns=[c for c in ("indicator",) if c in out.columns]),
-            parameters=params,
-            division=meta["division"],
-            period=span,
-            level=level,
-            synthetic=meta["synthetic"],
-            started_at=started,
-        )
-        progress(f"stored as run {run_id}")
-        return ComputeOutcome(
-            run_id, out, {**result.summary(), "period": span, "level": level}, meta["notes"], meta["synthetic"], result
+            result,
+            out.drop(columns=["indicator"], errors="ignore"),
+            meta,
+            level,
+            slice_kind,
+            started,
+            progress,
+            breaks=breaks,
         )
     finally:
         wh.close()
+
+
+def _store_series(
+    wh: Warehouse,
+    kind: str,
+    result,
+    out: pd.DataFrame,
+    meta: dict,
+    level: str,
+    slice_kind: str,
+    started: datetime,
+    progress: Progress,
+    **extra,
+) -> ComputeOutcome:
+    """Store the result of an analysis over a time series (emerging hot spots, trends) with a run id."""
+    out = out.assign(synthetic=meta["synthetic"])
+    span = f"{meta['first']}..{meta['last']}"
+    params = {
+        "indicator": meta["indicator"],
+        "from": meta["first"],
+        "to": meta["last"],
+        "slice": slice_kind,
+        "level": level,
+        "division": meta["division"],
+        "notes": meta["notes"],
+        **extra,
+    }
+    run_id = wh.store_result(
+        kind,
+        out,
+        parameters=params,
+        division=meta["division"],
+        period=span,
+        level=level,
+        synthetic=meta["synthetic"],
+        started_at=started,
+    )
+    progress(f"stored as run {run_id}")
+    summary = {**result.summary(), "period": span, "level": level}
+    return ComputeOutcome(run_id, out, summary, list(meta["notes"]), meta["synthetic"], result)
