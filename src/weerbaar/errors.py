@@ -13,6 +13,7 @@ __all__ = [
     "WarehouseError",
     "NotBuiltError",
     "SourceError",
+    "NotFoundError",
 ]
 
 
@@ -92,6 +93,10 @@ class InputError(WeerbaarError):
 
 class SourceError(InputError):
     """A real source file is not in the layout its adapter knows."""
+
+
+class NotFoundError(InputError):
+    """A named thing (an area, an indicator, a stored result) does not exist; the API answers 404."""
 
 
 class ConfigError(WeerbaarError):

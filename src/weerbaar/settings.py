@@ -61,6 +61,29 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _disclosure_mode(value: str) -> str:
+    if value not in ("suppress", "round"):
+        raise ConfigError(
+            "Unknown disclosure mode.",
+            received=repr(value),
+            expected="suppress or round",
+            fix="set WEERBAAR_DISCLOSURE_MODE to suppress (default) or round",
+        )
+    return value
+
+
+def _threshold(value: str) -> int:
+    number = _positive_int(value)
+    if number < 1:
+        raise ConfigError(
+            "The disclosure threshold must be at least 1.",
+            received=repr(value),
+            expected="a whole number >= 1 (default 5)",
+            fix="set WEERBAAR_DISCLOSURE_THRESHOLD to 5 or more",
+        )
+    return number
+
+
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
@@ -91,6 +114,21 @@ SETTINGS: dict[str, Setting] = {
             lambda: 20191203,
             "Seed of the synthetic layers of the embedded default (same seed, same data).",
             _positive_int,
+        ),
+        Setting(
+            "disclosure_threshold",
+            "WEERBAAR_DISCLOSURE_THRESHOLD",
+            lambda: 5,
+            "Public views: counts of events below this number are withheld (or rounded, see disclosure_mode).",
+            _threshold,
+        ),
+        Setting(
+            "disclosure_mode",
+            "WEERBAAR_DISCLOSURE_MODE",
+            lambda: "suppress",
+            "Public views: 'suppress' withholds small counts (with secondary suppression); 'round' rounds every "
+            "count to a multiple of 5 as CBS does.",
+            _disclosure_mode,
         ),
     ]
 }

@@ -351,7 +351,12 @@ class Warehouse:
         df = self.query(sql + " ORDER BY division, code", params)
         if not geometry:
             return df
-        geoms = shapely.from_wkb(np.array([bytes(g) if g is not None else None for g in df["geometry"]], dtype=object))
+        geoms = shapely.from_wkb(
+            np.array(
+                [bytes(g) if isinstance(g, (bytes, bytearray, memoryview)) else None for g in df["geometry"]],
+                dtype=object,
+            )
+        )
         return gpd.GeoDataFrame(df.drop(columns="geometry"), geometry=gpd.GeoSeries(geoms, crs=RD_NEW))
 
     def counts(self) -> dict[str, int]:

@@ -1,0 +1,835 @@
+"""The public read model: what pages, the open API and (later) the council report may show.
+
+Everything public goes through here, so disclosure control is applied in one place
+(``docs/decisions/0007-disclosure-control.md``):
+
+* counts of events (flow indicators) come from a *protected cube* per division and indicator:
+  every area level and period kind at once, with primary and secondary suppression over area
+  and time totals (or rounding), so no view can be combined with another to recover a cell;
+* rates per 1,000 inhabitants are computed from the published counts and withheld with them;
+* stored results keep only their public measures; counts in them, and measures computed from
+  a withheld count, are withheld (see ``RESULT_RULES``).
+
+The warehouse is opened read-only for each cache miss and closed again, so ``weerbaar compute``
+can write while the dashboard runs; caches are dropped when the warehouse file changes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import __version__, settings
+from .analysis.inputs import area_series, period_months
+from .contract import LEVELS, period_kind
+from .disclosure import DisclosureConfig, aggregate_cube, protect
+from .errors import InputError, NotBuiltError, NotFoundError
+from .indicators import is_flow
+from .pipeline import warehouse_path
+from .warehouse import Warehouse
+
+__all__ = ["PublicData", "RESULT_KINDS", "ResultView", "Layer"]
+
+KINDS = ("year", "half", "quarter", "month")
+CUBE_COLUMNS = ["area_code", "period", "value", "published", "status", "kind"]
+#: Map levels from coarse to fine (the city itself is a single area and is shown as the reference).
+MAP_LEVELS = ("stadsdeel", "gebied", "wijk", "buurt")
+#: Simplification tolerance of map geometries in metres (RD New), per level.
+SIMPLIFY_M = {"stad": 25.0, "stadsdeel": 20.0, "gebied": 15.0, "wijk": 10.0, "buurt": 6.0}
+
+#: The stored result kinds the public may see, with the measures they may see.
+#: ``counts``: measures that are counts of events (withheld like any count), ``derived``: measures
+#: computed from those counts (withheld with them). Everything not listed is not public.
+RESULT_KINDS: dict[str, dict[str, Any]] = {
+    "vulnerability": {
+        "measures": [
+            "name",
+            "stadsdeel",
+            "composite",
+            "rank",
+            "median_rank",
+            "rank_low",
+            "rank_high",
+            "ranked",
+            "not_ranked_reason",
+            "imputed",
+        ],
+        "prefixes": ["domain.", "contribution.", "value."],
+        "category": None,
+    },
+    "zwijgwijken": {
+        "measures": [
+            "name",
+            "observed",
+            "expected",
+            "ratio",
+            "ratio_low",
+            "ratio_high",
+            "p_under",
+            "q_under",
+            "flag",
+            "candidate",
+            "effort_driven",
+            "tested",
+            "not_tested",
+            "problem_level",
+            "problem_percentile",
+            "effort_ratio",
+            "reason_nl",
+            "reason_en",
+        ],
+        "prefixes": [],
+        "category": "flag",
+        # measures computed from the observed reports count (withheld when it is)
+        "derived": ["observed", "ratio", "ratio_low", "ratio_high", "p_under", "q_under"],
+        "count_indicators": ["reports.drug_nuisance"],
+        # the reason texts quote report and registration totals: replaced by a generic text unless all are public
+        "texts": ["reason_nl", "reason_en"],
+        "text_indicators": [
+            "reports.drug_nuisance",
+            "registered.drug_trade",
+            "registered.drug_use",
+            "registered.drug_production",
+        ],
+    },
+    "hotspots.gi": {
+        # z-scores and statistics are never public for counts: with known weights a full set inverts to the counts
+        "measures": ["category", "p", "p_fdr", "p_sim", "n_neighbours", "reason"],
+        "prefixes": [],
+        "category": "category",
+    },
+    "hotspots.lisa": {
+        "measures": ["category", "p", "p_fdr", "p_sim", "n_neighbours", "reason"],
+        "prefixes": [],
+        "category": "category",
+    },
+    "emerging": {
+        "measures": [
+            "category",
+            "trend_tau",
+            "trend_p",
+            "n_slices",
+            "n_hot",
+            "n_cold",
+            "share_hot",
+            "share_cold",
+            "last_slice",
+            "last_status",
+            "reason",
+        ],
+        "prefixes": [],
+        "category": "category",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Values of one indicator for every area of a level in one period, disclosure-controlled."""
+
+    frame: pd.DataFrame  # index code: name, value (published), status, count (published count, rate only)
+    indicator: str
+    division: str
+    level: str
+    period: str
+    measure: str  # "value" or "rate"
+    unit: str
+    flow: bool
+    synthetic: bool
+    sources: list[str]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class ResultView:
+    run: dict  # run_id, kind, division, period, level, synthetic, parameters (public subset)
+    frame: pd.DataFrame  # index area_code, public measures only
+
+
+class PublicData:
+    """Disclosure-controlled, cached access to one warehouse for the dashboard, the API and the report."""
+
+    def __init__(self, home: Path | None = None, *, disclosure: DisclosureConfig | None = None) -> None:
+        self.home = Path(home) if home else None
+        self.path = warehouse_path(home)
+        self.disclosure = disclosure or DisclosureConfig(
+            threshold=int(settings.get("disclosure_threshold")), mode=str(settings.get("disclosure_mode"))
+        )
+        self._cache: dict[tuple, Any] = {}
+        self._stamp: tuple | None = None
+        self._checked = 0.0
+        self._lock = threading.RLock()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _current_stamp(self) -> tuple:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise NotBuiltError(
+                "There is no warehouse to show.",
+                received=str(self.path),
+                expected="a built warehouse",
+                fix="run `weerbaar build`, or `weerbaar serve` (it builds the default when missing)",
+            ) from None
+        return (st.st_mtime_ns, st.st_size)
+
+    @contextmanager
+    def _wh(self):
+        wh = Warehouse.open(self.path, read_only=True)
+        try:
+            yield wh
+        finally:
+            wh.close()
+
+    def _fresh(self) -> None:
+        """Drop every cached value when the warehouse file has changed (a rebuild or a new result).
+
+        The file is looked at most once a second: a page reads hundreds of cached values."""
+        now = time.monotonic()
+        if self._stamp is not None and now - self._checked < 1.0:
+            return
+        self._checked = now
+        stamp = self._current_stamp()
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    self._cache = {}
+                    self._stamp = stamp
+
+    def version(self) -> tuple:
+        """The warehouse version the caches belong to (changes with every rebuild or stored result)."""
+        self._fresh()
+        return self._stamp
+
+    def cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """The value for ``key``, made once per warehouse version (thread-safe)."""
+        self._fresh()
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = make()
+            return self._cache[key]
+
+    # -- metadata ---------------------------------------------------------------------------
+    def meta(self) -> dict:
+        def make() -> dict:
+            with self._wh() as wh:
+                sources = wh.query("SELECT name, kind FROM sources ORDER BY name")
+                divisions = wh.query(
+                    "SELECT division, level, count(*) AS n FROM areas GROUP BY ALL ORDER BY division, level"
+                )
+                snapshot = wh.meta("snapshot") or wh.snapshot_hash()
+                built = wh.execute("SELECT max(finished_at) FROM runs WHERE kind = 'build'")[0][0]
+            levels: dict[str, dict[str, int]] = {}
+            for row in divisions.itertuples():
+                levels.setdefault(row.division, {})[row.level] = int(row.n)
+            return {
+                "snapshot": snapshot,
+                "version": __version__,
+                "built_at": built.isoformat(timespec="seconds") if built is not None else None,
+                "synthetic_sources": sorted(sources.loc[sources["kind"] == "synthetic", "name"]),
+                "synthetic": bool((sources["kind"] == "synthetic").any()),
+                "divisions": {d: [lv for lv in LEVELS if lv in lv_counts] for d, lv_counts in sorted(levels.items())},
+                "area_counts": levels,
+                "default_division": str(settings.get("division")),
+                "disclosure": {"mode": self.disclosure.mode, "threshold": self.disclosure.threshold},
+            }
+
+        return self.cached(("meta",), make)
+
+    def division(self, division: str | None) -> str:
+        meta = self.meta()
+        division = division or meta["default_division"]
+        if division not in meta["divisions"]:
+            raise InputError(
+                "Unknown area division.",
+                received=repr(division),
+                expected=", ".join(meta["divisions"]),
+                fix="choose one of the loaded divisions",
+            )
+        return division
+
+    def level(self, division: str, level: str) -> str:
+        levels = self.meta()["divisions"][division]
+        if level not in levels:
+            raise InputError(
+                "This division has no areas at that level.",
+                received=f"{level} in division {division}",
+                expected=", ".join(levels),
+                fix="choose one of the levels of the division",
+            )
+        return level
+
+    def sources(self) -> pd.DataFrame:
+        def make() -> pd.DataFrame:
+            with self._wh() as wh:
+                df = wh.query(
+                    "SELECT name, title, kind, files, version, checksum, licence, attribution, period, rows, notes, "
+                    "loaded_at FROM sources ORDER BY kind = 'synthetic', kind, name"
+                )
+            df["synthetic"] = df["kind"] == "synthetic"
+            return df
+
+        return self.cached(("sources",), make)
+
+    def areas(self, division: str) -> pd.DataFrame:
+        """Areas of a division (no geometry), index code: name, level, parent, cbs_code, stadsdeel."""
+
+        def make() -> pd.DataFrame:
+            with self._wh() as wh:
+                df = wh.areas(division=division, geometry=False).set_index("code")
+            df = df[["name", "level", "parent", "cbs_code"]].copy()
+            parent = df["parent"].to_dict()
+            level = df["level"].to_dict()
+
+            def ancestor(code: str, wanted: str) -> str | None:
+                seen = 0
+                while code is not None and seen < 10:
+                    if level.get(code) == wanted:
+                        return code
+                    code = parent.get(code)
+                    seen += 1
+                return None
+
+            df["stadsdeel"] = [ancestor(c, "stadsdeel") for c in df.index]
+            df["stad"] = [ancestor(c, "stad") for c in df.index]
+            return df
+
+        return self.cached(("areas", division), make)
+
+    def area(self, code: str, division: str | None = None) -> tuple[str, pd.Series]:
+        """Find an area by code (in the given or default division, else any division that has it)."""
+        meta = self.meta()
+        order = [division] if division else [meta["default_division"], *meta["divisions"]]
+        for d in order:
+            if d in meta["divisions"]:
+                areas = self.areas(d)
+                if code in areas.index:
+                    return d, areas.loc[code]
+        known = self.areas(self.division(division))
+        close = [c for c in known.index if c.upper().startswith(code[:2].upper())][:5]
+        raise NotFoundError(
+            "Unknown area code.",
+            received=repr(code),
+            expected=f"an area code such as {', '.join(close or list(known.index[:3]))}",
+            fix="look the area up in /api/v1/areas or pick it on the map",
+        )
+
+    def geometry(self, division: str, level: str) -> gpd.GeoDataFrame:
+        """Simplified WGS84 geometries of one level (for maps and GeoJSON downloads)."""
+
+        def make() -> gpd.GeoDataFrame:
+            with self._wh() as wh:
+                gdf = wh.areas(division=division, level=level)
+            gdf = gdf[gdf.geometry.notna()].copy()
+            gdf["geometry"] = gdf.geometry.simplify(SIMPLIFY_M.get(level, 10.0), preserve_topology=True)
+            gdf = gdf.to_crs(4326)
+            return gdf[["code", "name", "level", "parent", "geometry"]].set_index("code", drop=False)
+
+        return self.cached(("geometry", division, level), make)
+
+    def neighbours(self, division: str, level: str) -> dict[str, list[str]]:
+        def make() -> dict[str, list[str]]:
+            from .analysis.weights import build_graph
+
+            with self._wh() as wh:
+                gdf = wh.areas(division=division, level=level)
+            gdf = gdf[gdf.geometry.notna()]
+            if len(gdf) < 2:
+                return {}
+            g = build_graph(gdf, "queen", level=level).graph
+            adj = g.adjacency.reset_index()
+            adj = adj[(adj["weight"] > 0) & (adj["focal"] != adj["neighbor"])]
+            return adj.groupby("focal")["neighbor"].apply(lambda s: sorted(map(str, s))).to_dict()
+
+        return self.cached(("neighbours", division, level), make)
+
+    # -- indicators ---------------------------------------------------------------------------
+    def catalogue(self) -> pd.DataFrame:
+        """Every indicator with data, per division: labels, unit, flow, levels, first and last period."""
+
+        def make() -> pd.DataFrame:
+            with self._wh() as wh:
+                cat = wh.query(
+                    "SELECT indicator, label_nl, label_en, unit, description, effort_dependent, canonical "
+                    "FROM indicators"
+                )
+                avail = wh.query(
+                    "SELECT o.division, o.indicator, list(DISTINCT a.level) AS levels, min(o.period) AS first, "
+                    "max(o.period) AS last, bool_or(o.status = 'synthetic') AS synthetic, "
+                    "list(DISTINCT o.source) AS sources, list(DISTINCT length(o.period)) AS lengths "
+                    "FROM observations o JOIN areas a ON a.division = o.division AND a.code = o.area_code "
+                    "WHERE o.value IS NOT NULL GROUP BY o.division, o.indicator"
+                )
+            df = avail.merge(cat, on="indicator", how="left")
+            df["canonical"] = df["canonical"].fillna(False).astype(bool)
+            df["label_nl"] = df["label_nl"].fillna(df["indicator"])
+            df["label_en"] = df["label_en"].fillna(df["label_nl"])
+            df["unit"] = df["unit"].fillna("")
+            df["flow"] = [is_flow(i, u) for i, u in zip(df["indicator"], df["unit"], strict=True)]
+            df["levels"] = [sorted(lv, key=LEVELS.index) for lv in df["levels"]]
+            df["sources"] = [sorted(s) for s in df["sources"]]
+            df["finest"] = ["month" if 7 in ln else ("quarter" if max(ln) >= 7 else "year") for ln in df["lengths"]]
+            return df.drop(columns=["lengths"]).sort_values(
+                ["division", "canonical", "indicator"], ascending=[True, False, True], ignore_index=True
+            )
+
+        return self.cached(("catalogue",), make)
+
+    def indicator(self, indicator: str, division: str) -> pd.Series:
+        cat = self.catalogue()
+        rows = cat[(cat["indicator"] == indicator) & (cat["division"] == division)]
+        if rows.empty:
+            known = cat.loc[cat["division"] == division, "indicator"].tolist()
+            close = [k for k in known if indicator.split(".")[0] in k][:5] or known[:5]
+            raise NotFoundError(
+                "No data for this indicator in the division.",
+                received=f"{indicator!r} in division {division}",
+                expected=f"an indicator with data, such as {', '.join(close)}",
+                fix="see /api/v1/indicators for what each division has",
+            )
+        return rows.iloc[0]
+
+    # -- values -------------------------------------------------------------------------------
+    def cube(self, division: str, indicator: str) -> pd.DataFrame:
+        """The protected cube of a count indicator: area_code, period, value, published, status, kind."""
+        key = ("cube", division, indicator)
+        self._fresh()
+        if key not in self._cache:
+            self.prefetch_cubes(division, [indicator])
+        return self.cached(key, lambda: self._cubes(division, [indicator])[indicator])
+
+    def prefetch_cubes(self, division: str, indicators: list[str]) -> None:
+        """Protect the cubes of many count indicators in one pass (a forest of one area tree per indicator)."""
+        todo = [i for i in dict.fromkeys(indicators) if ("cube", division, i) not in self._cache]
+        if not todo:
+            return
+        with self._lock:
+            for ind, frame in self._cubes(division, todo).items():
+                self._cache[("cube", division, ind)] = frame
+
+    def _cubes(self, division: str, indicators: list[str]) -> dict[str, pd.DataFrame]:
+        with self._wh() as wh:
+            base = wh.query(
+                "SELECT o.indicator, o.area_code, a.level, o.period, sum(o.value) AS value FROM observations o "
+                "JOIN areas a ON a.division = o.division AND a.code = o.area_code "
+                f"WHERE o.division = ? AND o.indicator IN ({', '.join('?' for _ in indicators)}) "
+                "AND o.value IS NOT NULL GROUP BY ALL",
+                [division, *indicators],
+            )
+        areas = self.areas(division)
+        parent = {c: (p if isinstance(p, str) and p in areas.index else None) for c, p in areas["parent"].items()}
+        level_rank = {lv: i for i, lv in enumerate(LEVELS)}
+        sep = "\x1f"
+        forest: dict[str, str | None] = {}
+        for ind, rows in base.groupby("indicator"):
+            finest = max(level_rank[lv] for lv in rows["level"].unique())
+            # each indicator's tree holds its levels down to the finest one it has data on
+            for code in areas.index[areas["level"].map(level_rank) <= finest]:
+                p = parent[code]
+                forest[f"{ind}{sep}{code}"] = f"{ind}{sep}{p}" if p is not None else None
+        out: dict[str, pd.DataFrame] = {i: pd.DataFrame(columns=CUBE_COLUMNS) for i in indicators}
+        if base.empty:
+            return out
+        keyed = pd.DataFrame(
+            {
+                "area_code": base["indicator"] + sep + base["area_code"],
+                "period": base["period"],
+                "value": base["value"],
+            }
+        )
+        protected = protect(aggregate_cube(keyed, forest), forest, self.disclosure)
+        split = protected["area_code"].str.split(sep, n=1, expand=True)
+        protected = protected.assign(indicator=split[0], area_code=split[1])
+        protected["kind"] = protected["period"].map(period_kind)
+        for ind, frame in protected.groupby("indicator"):
+            out[ind] = frame.drop(columns="indicator").reset_index(drop=True)
+        return out
+
+    def table(self, division: str, indicator: str, level: str, kind: str = "year") -> pd.DataFrame:
+        """Long table area_code, period, value (published), status for every area of a level and slice kind."""
+        if kind not in KINDS:
+            raise InputError(
+                "Unknown period kind.",
+                received=repr(kind),
+                expected=", ".join(KINDS),
+                fix="use year, half, quarter or month",
+            )
+
+        def make() -> pd.DataFrame:
+            info = self.indicator(indicator, division)
+            areas = self.areas(division)
+            codes = areas.index[areas["level"] == level]
+            if info["flow"]:
+                cube = self.cube(division, indicator)
+                t = cube[(cube["kind"] == kind) & cube["area_code"].isin(codes)]
+                t = t[["area_code", "period", "published", "status"]].rename(columns={"published": "value"})
+            else:
+                with self._wh() as wh:
+                    try:
+                        s, _ = area_series(wh, indicator, level=level, division=division, slice_kind=kind)
+                    except InputError:
+                        s = pd.DataFrame(columns=["area_code", "period", "value"])
+                t = s.assign(status=np.where(s["value"].notna(), "published", "missing"))
+            return t.sort_values(["area_code", "period"], ignore_index=True)
+
+        return self.cached(("table", division, indicator, level, kind), make)
+
+    def periods(self, division: str, indicator: str, level: str | None = None) -> dict[str, list[str]]:
+        """Available periods per kind (newest first); kinds finer than the data are absent."""
+
+        def make() -> dict[str, list[str]]:
+            info = self.indicator(indicator, division)
+            out: dict[str, list[str]] = {}
+            if info["flow"]:
+                cube = self.cube(division, indicator)
+                for kind in KINDS:
+                    ps = sorted(cube.loc[cube["kind"] == kind, "period"].unique(), reverse=True)
+                    if ps:
+                        out[kind] = ps
+            else:
+                finest = KINDS.index(info["finest"])
+                lv = level or info["levels"][0]
+                for kind in KINDS[: finest + 1]:
+                    ps = sorted(self.table(division, indicator, lv, kind)["period"].unique(), reverse=True)
+                    if ps:
+                        out[kind] = ps
+            return out
+
+        return self.cached(("periods", division, indicator, level), make)
+
+    def default_period(self, division: str, indicator: str, level: str | None = None) -> str:
+        periods = self.periods(division, indicator, level)
+        if "year" in periods:
+            # the latest complete year: a flow year exists in the cube only when all its months are there
+            return periods["year"][0]
+        first = next(iter(periods.values()), [])
+        if not first:
+            raise InputError(
+                "No periods with data.",
+                received=indicator,
+                expected="an indicator with data",
+                fix="choose another indicator",
+            )
+        return first[0]
+
+    def layer(
+        self,
+        indicator: str,
+        *,
+        division: str | None = None,
+        level: str = "buurt",
+        period: str | None = None,
+        measure: str = "value",
+    ) -> Layer:
+        division = self.division(division)
+        level = self.level(division, level)
+        info = self.indicator(indicator, division)
+        if measure not in ("value", "rate"):
+            raise InputError(
+                "Unknown measure.",
+                received=repr(measure),
+                expected="value or rate",
+                fix="use measure=value (as published) or measure=rate (per 1,000 inhabitants, counts only)",
+            )
+        if measure == "rate" and not info["flow"]:
+            raise InputError(
+                "A rate per 1,000 inhabitants exists only for counts of events.",
+                received=f"{indicator} ({info['unit'] or 'no unit'})",
+                expected="a count indicator such as registered.drug_trade",
+                fix="use measure=value for this indicator",
+            )
+        period = period or self.default_period(division, indicator, level)
+        try:
+            kind = period_kind(period)
+        except Exception:  # noqa: BLE001 - contract raises its own error types
+            kind = None
+        if kind not in KINDS:
+            raise InputError(
+                "Invalid period.",
+                received=repr(period),
+                expected="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM",
+                fix="for example period=2023 or period=2023-Q2",
+            )
+
+        available = self.periods(division, indicator, level)
+        if period not in available.get(kind, []):
+            spans = ", ".join(f"{k} {ps[-1]} .. {ps[0]}" for k, ps in available.items() if ps) or "none"
+            raise InputError(
+                "No data for this indicator in that period.",
+                received=f"{indicator}, period {period}",
+                expected=f"a period with data: {spans}",
+                fix="choose a period from the list",
+            )
+
+        def make() -> Layer:
+            areas = self.areas(division)
+            codes = areas.index[areas["level"] == level]
+            t = self.table(division, indicator, level, kind)
+            t = t[t["period"] == period].set_index("area_code")
+            frame = pd.DataFrame(index=pd.Index(codes, name="code"))
+            frame["name"] = areas["name"].reindex(frame.index)
+            frame["value"] = t["value"].reindex(frame.index).astype("float64")
+            frame["status"] = t["status"].reindex(frame.index).fillna("missing")
+            notes: list[str] = []
+            if t.empty:
+                notes.append(f"no data for {period}")
+            unit = str(info["unit"])
+            if info["flow"]:
+                withheld = int(frame["status"].isin(["primary", "secondary"]).sum())
+                if withheld:
+                    notes.append(f"withheld:{withheld}")
+            if measure == "rate":
+                pop = self._population(division, level, period)
+                frame["count"] = frame["value"]
+                frame["population"] = pop.reindex(frame.index)
+                ok = frame["population"] > 0
+                frame["value"] = np.where(ok, frame["count"] / frame["population"] * 1000.0, np.nan)
+                frame.loc[~ok & (frame["status"] != "missing"), "status"] = "missing"
+                unit = "per 1,000 inhabitants"
+            return Layer(
+                frame=frame,
+                indicator=indicator,
+                division=division,
+                level=level,
+                period=period,
+                measure=measure,
+                unit=unit,
+                flow=bool(info["flow"]),
+                synthetic=bool(info["synthetic"]),
+                sources=list(info["sources"]),
+                notes=notes,
+            )
+
+        return self.cached(("layer", division, indicator, level, period, measure), make)
+
+    def yearly_values(self, division: str, codes: list[str]) -> pd.DataFrame:
+        """Yearly values of every non-count indicator published for exactly these areas (no aggregation):
+        area_code, indicator, period (year), value. One query, for area profiles with hundreds of indicators.
+        Counts are not here: they only ever come from the protected cube."""
+        codes = sorted(set(codes))
+
+        def make() -> pd.DataFrame:
+            cat = self.catalogue()
+            flows = cat.loc[(cat["division"] == division) & cat["flow"], "indicator"].tolist()
+            with self._wh() as wh:
+                df = wh.query(
+                    f"SELECT area_code, indicator, substr(period, 1, 4) AS period, avg(value) AS value "
+                    f"FROM observations WHERE division = ? AND area_code IN ({', '.join('?' for _ in codes)}) "
+                    f"AND value IS NOT NULL GROUP BY ALL",
+                    [division, *codes],
+                )
+            return df[~df["indicator"].isin(flows)].sort_values(["indicator", "area_code", "period"], ignore_index=True)
+
+        return self.cached(("yearly_values", division, tuple(codes)), make)
+
+    def _population(self, division: str, level: str, period: str) -> pd.Series:
+        year = str(period_months(period)[0] // 12)
+        try:
+            t = self.table(division, "population", level, "year")
+        except InputError:
+            return pd.Series(dtype="float64")
+        here = t[t["period"] == year]
+        if here.empty and len(t):
+            here = t[t["period"] == t["period"].max()]  # the latest known population when the year is not there
+        return here.set_index("area_code")["value"]
+
+    # -- results ------------------------------------------------------------------------------
+    def runs(self, division: str | None = None) -> pd.DataFrame:
+        """Stored results with their public parameters (newest first)."""
+
+        def make() -> pd.DataFrame:
+            with self._wh() as wh:
+                runs = wh.query(
+                    "SELECT r.run_id, r.kind, r.parameters, r.snapshot, r.software_version, r.finished_at, "
+                    "r.synthetic, any_value(s.division) AS division, any_value(s.period) AS period, "
+                    "any_value(s.level) AS level, count(DISTINCT s.area_code) AS areas FROM runs r "
+                    "JOIN results s USING (run_id) WHERE r.status = 'ok' GROUP BY ALL ORDER BY r.finished_at DESC"
+                )
+            runs = runs[runs["kind"].isin(RESULT_KINDS)].copy()
+            params = [json.loads(p or "{}") for p in runs["parameters"]]
+            runs["indicator"] = [p.get("indicator") for p in params]
+            runs["parameters"] = [
+                {k: v for k, v in p.items() if k not in ("notes", "sensitivity", "model", "inputs", "weights")}
+                for p in params
+            ]
+            runs = runs.reset_index(drop=True)
+            runs["indicator"] = pd.Series(
+                [i if isinstance(i, str) else None for i in runs["indicator"]], index=runs.index, dtype=object
+            )
+            return runs
+
+        runs = self.cached(("runs",), make)
+        if division:
+            runs = runs[runs["division"] == division]
+        return runs
+
+    def latest_run(self, kind: str, *, division: str | None = None, indicator: str | None = None) -> dict:
+        if kind == "inventory":
+            kind = "vulnerability"
+        if kind == "hotspots":
+            kind = "hotspots.gi"
+        if kind not in RESULT_KINDS:
+            raise NotFoundError(
+                "Unknown result kind.",
+                received=repr(kind),
+                expected=", ".join(["inventory", "zwijgwijken", "hotspots", "emerging"]),
+                fix="choose one of the public result kinds",
+            )
+        division = self.division(division)
+        runs = self.runs(division)
+        runs = runs[runs["kind"] == kind]
+        if indicator:
+            runs = runs[runs["indicator"] == indicator]
+        if runs.empty:
+            raise NotFoundError(
+                "No stored result of this kind yet.",
+                received=f"{kind}" + (f" of {indicator}" if indicator else "") + f" in division {division}",
+                expected="a result computed by `weerbaar compute` or `weerbaar serve` (it computes the standard set)",
+                fix=f"run `weerbaar compute {kind.split('.')[0]}`",
+            )
+        return runs.iloc[0].to_dict()
+
+    def result(self, run_id: str) -> ResultView:
+        """A stored result with only its public measures, disclosure control applied."""
+
+        def make() -> ResultView:
+            runs = self.runs()
+            row = runs[runs["run_id"] == run_id]
+            if row.empty:
+                raise NotFoundError(
+                    "No public result with that run id.",
+                    received=repr(run_id),
+                    expected="a run id listed by /api/v1/results",
+                    fix="list the stored results first",
+                )
+            run = row.iloc[0].to_dict()
+            rules = RESULT_KINDS[run["kind"]]
+            with self._wh() as wh:
+                wide = wh.result(run_id)
+            keep = [
+                c for c in wide.columns if c in rules["measures"] or any(c.startswith(p) for p in rules["prefixes"])
+            ]
+            frame = wide[keep].copy()
+            for c in frame.columns:
+                if c not in (
+                    "name",
+                    "stadsdeel",
+                    "not_ranked_reason",
+                    "category",
+                    "flag",
+                    "reason",
+                    "reason_nl",
+                    "reason_en",
+                    "last_slice",
+                    "last_status",
+                    "problem_level",
+                ):
+                    converted = pd.to_numeric(frame[c], errors="coerce")
+                    if converted.notna().sum() >= frame[c].notna().sum():
+                        frame[c] = converted
+            frame = self._protect_result(run, frame)
+            order = [c for c in rules["measures"] if c in frame.columns]
+            order += [c for c in frame.columns if c not in order]
+            frame.index.name = "area_code"
+            return ResultView(run=_public_run(run), frame=frame[order])
+
+        return self.cached(("result", run_id), make)
+
+    def _protect_result(self, run: dict, frame: pd.DataFrame) -> pd.DataFrame:
+        """Withhold counts in a result, and the measures computed from them."""
+        division, level, period = run["division"], run["level"], str(run["period"] or "")
+        years = _years_of(period)
+        cat = self.catalogue()
+        flows = set(cat.loc[(cat["division"] == division) & cat["flow"], "indicator"])
+        # raw count values in the inventory: the cube's published value for the same area and period
+        for col in [c for c in frame.columns if c.startswith("value.") and c[6:] in flows]:
+            status = self._status_over(division, col[6:], level, years, frame.index)
+            frame.loc[~status, col] = np.nan
+        rules = RESULT_KINDS[run["kind"]]
+        for ind in rules.get("count_indicators", []):
+            if ind not in flows:
+                continue
+            ok = self._status_over(division, ind, level, years, frame.index)
+            for col in rules.get("derived", []):
+                if col in frame.columns:
+                    frame.loc[~ok, col] = np.nan
+        if rules.get("texts"):
+            ok = pd.Series(True, index=frame.index)
+            for ind in rules["text_indicators"]:
+                if ind in flows:
+                    ok &= self._status_over(division, ind, level, years, frame.index)
+            flags = frame["flag"].fillna("").astype(str) if "flag" in frame.columns else pd.Series("", frame.index)
+            for col in rules["texts"]:
+                if col in frame.columns:
+                    lang = col.rsplit("_", 1)[1]
+                    generic = flags.map(lambda f, lang=lang: WITHHELD_REASONS[lang].get(f, WITHHELD_REASONS[lang][""]))
+                    frame[col] = frame[col].where(ok, generic)
+        return frame
+
+    def _status_over(self, division: str, indicator: str, level: str, years: list[str], codes) -> pd.Series:
+        """True for areas whose count is published in every year of ``years`` (a multi-year total is public
+        only when each year is, or the total minus the other years would give a withheld year away)."""
+        t = self.table(division, indicator, level, "year")
+        t = t[t["period"].isin(years)]
+        ok = t.assign(ok=t["status"].isin(["published", "rounded"])).groupby("area_code")["ok"].all()
+        n = t.groupby("area_code")["period"].nunique()
+        ok = ok & (n == len(years))
+        return ok.reindex(pd.Index(codes)).fillna(False).astype(bool)
+
+
+#: Public reason texts of the zwijgwijk result where the counts it would quote are withheld.
+WITHHELD_REASONS = {
+    "nl": {
+        "zwijgwijk": "Minder meldingen dan verwacht bij de kenmerken van dit gebied (significant na FDR-correctie). "
+        "De aantallen zijn afgeschermd omdat ze klein zijn.",
+        "effort": "Meer registraties dan verwacht bij de overlast en kenmerken van dit gebied: mogelijk "
+        "inzet-gedreven (significant na FDR-correctie). De aantallen zijn afgeschermd omdat ze klein zijn.",
+        "": "Geen signaal. De aantallen zijn afgeschermd omdat ze klein zijn.",
+    },
+    "en": {
+        "zwijgwijk": "Fewer reports than expected given this area's characteristics (significant after FDR "
+        "correction). The counts are withheld because they are small.",
+        "effort": "More registrations than expected given the nuisance and characteristics of this area: possibly "
+        "effort-driven (significant after FDR correction). The counts are withheld because they are small.",
+        "": "No signal. The counts are withheld because they are small.",
+    },
+}
+
+
+def _years_of(period: str) -> list[str]:
+    """Years covered by a result period: '2024', '2015..2024' or '2015-Q1..2024-Q4'."""
+    if not period:
+        return []
+    first, _, last = period.partition("..")
+    last = last or first
+    try:
+        y0, y1 = period_months(first)[0] // 12, period_months(last)[1] // 12
+    except Exception:  # noqa: BLE001
+        return []
+    return [str(y) for y in range(y0, y1 + 1)]
+
+
+def _public_run(run: dict) -> dict:
+    out = {
+        k: run[k]
+        for k in ("run_id", "kind", "division", "period", "level", "indicator", "snapshot", "software_version", "areas")
+    }
+    out["synthetic"] = bool(run["synthetic"])
+    out["finished_at"] = run["finished_at"].isoformat(timespec="seconds") if run["finished_at"] is not None else None
+    out["parameters"] = run["parameters"]
+    out["areas"] = int(out["areas"])
+    return out
