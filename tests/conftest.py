@@ -59,3 +59,28 @@ def areas_file(tmp_path) -> Path:
     path = tmp_path / "areas.geojson"
     square_areas().drop(columns="division").to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
     return path
+
+
+@pytest.fixture(scope="session")
+def served_home(tmp_path_factory) -> Path:
+    """The embedded default with the standard results, built once per test session (for the web tests)."""
+    from weerbaar.standard import ensure_ready
+
+    h = tmp_path_factory.mktemp("served")
+    ensure_ready(h)
+    return h
+
+
+@pytest.fixture(scope="session")
+def web_app(served_home):
+    from weerbaar.web.app import create_app
+
+    return create_app(served_home)
+
+
+@pytest.fixture()
+def client(web_app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(web_app) as c:
+        yield c

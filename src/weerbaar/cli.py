@@ -512,3 +512,55 @@ def compute_trends(
     out.print(f"run {outcome.run_id}: {indicator}, {outcome.summary['period']}, {level}")
     _show(counts.rename_axis("trend").reset_index(name="areas"), Format.table, title="Trends")
     _synthetic_banner(outcome.synthetic)
+
+
+@compute_app.command("standard")
+def compute_standard() -> None:
+    """Compute every standard result the warehouse lacks (inventory, zwijgwijken, hot spots, emerging)."""
+    from .standard import ensure_ready
+
+    done = ensure_ready(progress=_progress, build=False)
+    n = len(done["computed"])
+    out.print(
+        f"{n} standard result{'s' if n != 1 else ''} computed" + (": " + ", ".join(done["computed"]) if n else "")
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    no_build: Annotated[
+        bool, typer.Option("--no-build", help="Do not build the default or compute missing results first.")
+    ] = False,
+) -> None:
+    """Serve the dashboard and the open API (http://127.0.0.1:8000); builds the default first when missing."""
+    import socket
+
+    import uvicorn
+
+    from .standard import ensure_ready
+
+    home = settings.home()
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise WeerbaarError(
+                "Cannot listen on that address.",
+                received=f"{host}:{port} ({exc.strerror})",
+                expected="a free port on a local address",
+                fix="stop the other server or choose another --port",
+            ) from None
+    if not no_build:
+        ensure_ready(home, progress=_progress)
+    elif not pipeline.warehouse_path(home).exists():
+        ensure_ready(home, progress=_progress, build=False)
+    from .web.app import create_app, warm
+
+    app_ = create_app(home)
+    warm(app_, progress=_progress)
+    err.print(
+        f"weerbaar dashboard on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)", highlight=False
+    )
+    uvicorn.run(app_, host=host, port=port, log_level="warning")

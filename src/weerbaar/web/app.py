@@ -1,0 +1,206 @@
+"""The web application: pages, the JSON API, static files and the Vega JavaScript.
+
+``create_app(home)`` builds a FastAPI app over the warehouse in ``home``. The Vega, Vega-Lite and
+vega-embed JavaScript comes from the installed ``vl-convert-python`` package (nothing vendored),
+bundled once and cached in the data folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__, settings
+from ..errors import NotBuiltError, NotFoundError, WeerbaarError
+from ..public import PublicData
+from . import api, pages
+from .bodies import Body, send
+
+STATIC = Path(str(files("weerbaar.web") / "static"))
+
+
+class VegaBundle:
+    """The vega-embed + Vega-Lite + Vega bundle from vl-convert, built once and cached on disk."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        import vl_convert
+
+        self.version = vl_convert.get_vega_embed_version() + "-" + vl_convert.get_vega_version()
+        self.path = cache_dir / f"vega-bundle-{self.version}.js"
+        self._lock = threading.Lock()
+        self._body: Body | None = None
+
+    @property
+    def tag(self) -> str:
+        return hashlib.md5(self.version.encode()).hexdigest()[:8]
+
+    def body(self) -> Body:
+        if self._body is None:
+            with self._lock:
+                if self._body is None:
+                    if self.path.exists():
+                        self._body = Body.of(self.path.read_bytes(), "text/javascript; charset=utf-8")
+                    else:
+                        import vl_convert
+
+                        js = vl_convert.javascript_bundle().encode()
+                        self.path.parent.mkdir(parents=True, exist_ok=True)
+                        tmp = self.path.with_suffix(".tmp")
+                        tmp.write_bytes(js)
+                        tmp.replace(self.path)
+                        self._body = Body.of(js, "text/javascript; charset=utf-8")
+        return self._body
+
+
+def _status_of(exc: WeerbaarError) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, NotBuiltError):
+        return 503
+    return 400
+
+
+def create_app(home: Path | None = None, *, data: PublicData | None = None) -> FastAPI:
+    home = Path(home) if home else settings.home()
+    data = data or PublicData(home)
+    app = FastAPI(
+        title="weerbaar open API",
+        version=__version__,
+        description=(
+            "Read-only figures per Amsterdam area for the drugs programme 'Weerbare mensen, weerbare wijken'. "
+            "Counts are disclosure-controlled (see /api/v1/meta). Answers say whether any input is synthetic "
+            "demonstration data. Downloads: format=csv, parquet or geojson."
+        ),
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.data = data
+    app.state.pages = pages.PageCache()
+    app.state.vega = VegaBundle(home / "cache")
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/static-vendor/vega.js", include_in_schema=False)
+    def vega_js(request: Request) -> Response:
+        return send(request, app.state.vega.body(), {"Cache-Control": "public, max-age=31536000, immutable"})
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        return {"ok": True, "snapshot": data.meta()["snapshot"]}
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    @app.exception_handler(WeerbaarError)
+    async def weerbaar_error(request: Request, exc: WeerbaarError):
+        status = _status_of(exc)
+        if wants_json(request):
+            return api.error_response(
+                status,
+                type(exc).__name__,
+                exc.problem,
+                received=exc.received,
+                expected=exc.expected,
+                fix=exc.fix,
+            )
+        return pages.error_page(request, status, exc.problem, exc.received, exc.expected, exc.fix)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errs = exc.errors()
+        first = errs[0] if errs else {}
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        received = first.get("input")
+        expected = first.get("msg", "a valid value")
+        if "ctx" in first and isinstance(first["ctx"], dict) and "expected" in first["ctx"]:
+            expected = f"one of {first['ctx']['expected']}"
+        problem = f"Invalid request parameter {where}." if where else "Invalid request."
+        fix = "correct the parameter (see /api/docs)"
+        if wants_json(request):
+            return api.error_response(
+                422,
+                "RequestValidationError",
+                problem,
+                received=repr(received)[:200],
+                expected=str(expected),
+                fix=fix,
+                details=[{"loc": [str(x) for x in e.get("loc", ())], "msg": e.get("msg")} for e in errs[:10]],
+            )
+        return pages.error_page(request, 422, problem, repr(received)[:200], str(expected), fix)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        problem = "Not found." if exc.status_code == 404 else str(exc.detail)
+        if wants_json(request):
+            return api.error_response(
+                exc.status_code,
+                "HTTPException",
+                problem,
+                received=request.url.path,
+                expected="a path listed in /api/docs",
+                fix="check the address",
+            )
+        if exc.status_code == 405:
+            return HTMLResponse("Method not allowed", status_code=405)
+        return pages.error_page(request, exc.status_code, problem, request.url.path, None, None)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):  # pragma: no cover - last resort
+        if wants_json(request):
+            return api.error_response(
+                500, "InternalError", "An unexpected error occurred.", received=type(exc).__name__
+            )
+        return pages.error_page(request, 500, "An unexpected error occurred.", type(exc).__name__, None, None)
+
+    return app
+
+
+def warm(app: FastAPI, progress=lambda _: None) -> None:
+    """Prepare what the first visitor needs (cubes, geometries, the default map, the Vega bundle), so the
+    first page load is as fast as the next."""
+    import warnings
+
+    with warnings.catch_warnings():  # starlette's notice about httpx versions is not for the user
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    data: PublicData = app.state.data
+    meta = data.meta()
+    division = meta["default_division"]
+    cat = data.catalogue()
+    flows = cat.loc[(cat["division"] == division) & cat["flow"], "indicator"].tolist()
+    progress(f"preparing the dashboard: disclosure control for {len(flows)} count indicators")
+    data.prefetch_cubes(division, flows)
+    for level in meta["divisions"].get(division, []):
+        data.geometry(division, level)
+        if level != "stad":
+            data.neighbours(division, level)
+    for run_id in data.runs(division)["run_id"]:
+        data.result(run_id)
+    app.state.vega.body()
+    with TestClient(app) as client:
+        for url in ("/", "/?lang=en", "/inventory", "/api/v1/map"):
+            client.get(url)
+
+    def profiles() -> None:
+        # every area profile of the default division, in the background: the API answers them from memory
+        areas = data.areas(division)
+        with TestClient(app) as client:
+            for code in areas.index[areas["level"] != "stad"]:
+                for lang in ("nl", "en"):
+                    client.get(f"/api/v1/profile/{code}", params={"lang": lang})
+
+    threading.Thread(target=profiles, name="weerbaar-warm-profiles", daemon=True).start()

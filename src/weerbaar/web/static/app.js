@@ -1,0 +1,50 @@
+// Progressive enhancement: embed the Vega-Lite specs. Forms submit with their button (no change of
+// context on input, WCAG 3.2.2).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  // On a phone a legend beside a map leaves the map tiny: put it underneath, in two columns.
+  function narrow(node) {
+    if (!node || typeof node !== "object") { return; }
+    var legend = node.encoding && node.encoding.color && node.encoding.color.legend;
+    if (legend && legend.orient === "right") { legend.orient = "bottom"; legend.columns = 2; }
+    ["layer", "hconcat", "vconcat", "concat"].forEach(function (k) {
+      if (Array.isArray(node[k])) { node[k].forEach(narrow); }
+    });
+    if (node.spec) { narrow(node.spec); }
+  }
+  function embedAll() {
+    if (typeof window.vegaEmbed !== "function") { return; }
+    document.querySelectorAll(".vega[data-spec]").forEach(function (el) {
+      var script = document.getElementById(el.getAttribute("data-spec"));
+      if (!script) { return; }
+      var spec = JSON.parse(script.textContent);
+      if (el.clientWidth < 560) {
+        narrow(spec);
+        var isMap = JSON.stringify(spec.layer || spec.mark || "").indexOf("geoshape") >= 0;
+        if (isMap && spec.height > 300) { spec.height = 300; }
+      }
+      el.removeAttribute("aria-hidden");
+      window.vegaEmbed(el, spec, {
+        renderer: "svg",
+        actions: { export: true, source: false, compiled: false, editor: false },
+        i18n: document.documentElement.lang === "nl"
+          ? { SVG_ACTION: "Opslaan als SVG", PNG_ACTION: "Opslaan als PNG" } : {},
+        tooltip: { theme: "light" }
+      }).then(function (res) {
+        var svg = el.querySelector("svg");
+        if (svg && spec.title) {
+          var title = typeof spec.title === "string" ? spec.title : spec.title.text;
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-label", Array.isArray(title) ? title.join(" ") : String(title));
+        }
+        return res;
+      }).catch(function (err) {
+        el.innerHTML = "<p class='muted'>" + String(err).replace(/[<>&]/g, "") + "</p>";
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { embedAll(); });
+  } else { embedAll(); }
+})();

@@ -1,0 +1,212 @@
+"""The open JSON API on the embedded default: every endpoint, the error shape, downloads, disclosure control."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ERROR_KEYS = {"status", "type", "problem", "received", "expected", "fix"}
+
+
+def assert_error(resp, status: int) -> dict:
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) >= ERROR_KEYS, body
+    assert body["error"]["status"] == status
+    assert body["error"]["problem"]
+    return body["error"]
+
+
+def test_meta_says_synthetic_and_disclosure(client):
+    meta = client.get("/api/v1/meta").json()
+    assert meta["synthetic"] is True
+    assert "synthetic-default" in meta["synthetic_sources"]
+    assert meta["disclosure"] == {"mode": "suppress", "threshold": 5}
+    assert meta["divisions"]["2022"] == ["stad", "stadsdeel", "gebied", "wijk", "buurt"]
+    assert meta["area_counts"]["2022"]["buurt"] == 518
+
+
+def test_areas_list_geojson_and_one_area(client):
+    body = client.get("/api/v1/areas", params={"level": "stadsdeel"}).json()
+    assert body["division"] == "2022"
+    assert len(body["areas"]) == 9
+    geo = client.get("/api/v1/areas", params={"level": "buurt", "format": "geojson"})
+    assert geo.headers["content-type"].startswith("application/geo+json")
+    fc = geo.json()
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 518
+    lon, lat = fc["features"][0]["geometry"]["coordinates"][0][0][:2]
+    assert 4.7 < lon < 5.1 and 52.2 < lat < 52.5  # WGS84
+    code = body["areas"][0]["code"]
+    one = client.get(f"/api/v1/areas/{code}").json()
+    assert one["level"] == "stadsdeel" and one["children"] and one["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert one["neighbours"]
+
+
+def test_areas_errors(client):
+    err = assert_error(client.get("/api/v1/areas", params={"division": "1999"}), 400)
+    assert "1999" in err["received"] and "2022" in err["expected"]
+    assert_error(client.get("/api/v1/areas/NOPE"), 404)
+    assert_error(client.get("/api/v1/areas", params={"level": "planet"}), 422)
+    assert_error(client.get("/api/v1/areas", params={"division": "vm", "level": "buurt"}), 400)
+    assert_error(client.get("/api/v1/areas", params={"format": "geojson"}), 400)
+
+
+def test_unknown_path_and_indicator_use_the_error_shape(client):
+    assert_error(client.get("/api/v1/nothing-here"), 404)
+    err = assert_error(client.get("/api/v1/observations", params={"indicator": "no.such"}), 404)
+    assert "no.such" in err["received"]
+    assert_error(
+        client.get("/api/v1/observations", params={"indicator": "registered.drug_trade", "period": "20x4"}), 400
+    )
+    assert_error(client.get("/api/v1/results/zwijgwijken", params={"run_id": "ffffffffffff"}), 404)
+
+
+def test_indicators(client):
+    inds = client.get("/api/v1/indicators", params={"division": "2022"}).json()["indicators"]
+    by = {i["indicator"]: i for i in inds}
+    assert by["registered.drug_trade"]["flow"] is True and by["registered.drug_trade"]["synthetic"] is True
+    assert by["ses.vulnerable_pct"]["flow"] is False
+    assert by["registered.drug_trade"]["levels"] == ["buurt"]
+
+
+def _published(rows):
+    return [r for r in rows if r["status"] == "published"]
+
+
+def test_observations_never_publish_small_counts(client):
+    for level in ("buurt", "wijk", "gebied", "stadsdeel", "stad"):
+        for period in ("2024", "2024-H1", "2024-Q3", "2024-07"):
+            body = client.get(
+                "/api/v1/observations",
+                params={"indicator": "registered.drug_trade", "level": level, "period": period},
+            ).json()
+            assert body["synthetic"] is True
+            for r in body["observations"]:
+                assert r["status"] in ("published", "withheld", "missing")
+                if r["status"] == "withheld":
+                    assert r["value"] is None
+                else:
+                    assert r["value"] is None or r["value"] == 0 or r["value"] >= 5
+
+
+def test_no_withheld_cell_is_recoverable_from_its_parent(client):
+    """The attacker's first move over the API: parent minus its published children."""
+    areas = pd.DataFrame(client.get("/api/v1/areas").json()["areas"]).set_index("code")
+    cells = {}
+    for level in ("stad", "stadsdeel", "gebied", "wijk", "buurt"):
+        for kind in ("year", "quarter"):
+            rows = client.get(
+                "/api/v1/observations", params={"indicator": "reports.drug_nuisance", "level": level, "kind": kind}
+            ).json()["observations"]
+            for r in rows:
+                cells[(r["area_code"], r["period"])] = r
+    withheld = sum(1 for c in cells.values() if c["status"] == "withheld")
+    assert withheld > 0
+    periods = {p for _, p in cells}
+    for parent, group in areas.groupby("parent"):
+        for period in periods:
+            if (parent, period) not in cells or cells[(parent, period)]["status"] != "published":
+                continue
+            kids = [cells.get((c, period)) for c in group.index]
+            if any(k is None for k in kids):
+                continue
+            unknown = [k for k in kids if k["status"] == "withheld"]
+            assert len(unknown) != 1, (parent, period, unknown)
+
+
+def test_observations_downloads(client):
+    params = {"indicator": "ses.vulnerable_pct", "level": "wijk", "period": "2023"}
+    csv = client.get("/api/v1/observations", params={**params, "format": "csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.headers["x-weerbaar-synthetic"] == "true"
+    frame = pd.read_csv(io.StringIO(csv.text))
+    assert len(frame) == 110 and {"area_code", "period", "value", "status"} <= set(frame.columns)
+    pq = client.get("/api/v1/observations", params={**params, "format": "parquet"})
+    back = pd.read_parquet(io.BytesIO(pq.content))
+    assert len(back) == 110
+    geo = client.get("/api/v1/observations", params={**params, "format": "geojson"}).json()
+    assert len(geo["features"]) == 110 and geo["properties"]["synthetic"] is True
+
+
+def test_rate_is_withheld_with_its_count(client):
+    body = client.get(
+        "/api/v1/observations",
+        params={"indicator": "registered.drug_trade", "level": "buurt", "period": "2024-Q1", "measure": "rate"},
+    ).json()
+    rows = body["observations"]
+    assert body["unit"] == "per 1,000 inhabitants"
+    assert any(r["status"] == "withheld" for r in rows)
+    for r in rows:
+        if r["status"] == "withheld":
+            assert r["value"] is None and r["count"] is None
+        elif r["value"] is not None and r["population"]:
+            assert r["value"] == pytest.approx(r["count"] / r["population"] * 1000)
+
+
+def test_map_layer_payload_and_links(client):
+    resp = client.get("/api/v1/map", params={"layer": "registered.drug_trade", "level": "buurt"})
+    assert resp.status_code == 200
+    assert len(resp.content) < 300_000, len(resp.content)
+    fc = resp.json()
+    assert len(fc["features"]) == 518
+    props = fc["features"][0]["properties"]
+    assert props["href"].startswith("/area/") and {"code", "name", "value", "label", "status"} <= set(props)
+    assert fc["properties"]["synthetic"] is True and fc["properties"]["period"] == "2024"
+    cat = client.get("/api/v1/map", params={"layer": "result:hotspots.gi:registered.drug_trade"}).json()
+    assert {f["properties"]["category"] for f in cat["features"]} >= {"not significant"}
+    assert_error(client.get("/api/v1/map", params={"layer": "result:nope"}), 404)
+
+
+def test_profile(client):
+    body = client.get("/api/v1/profile/AA01", params={"lang": "en"}).json()
+    assert body["level"] == "buurt" and body["synthetic"] is True and body["parent"]["level"] == "wijk"
+    inds = {i["indicator"]: i for i in body["indicators"]}
+    assert "registered.drug_trade" in inds and inds["ses.vulnerable_pct"]["stadsdeel"]["value"] is not None
+    assert "vulnerability" in body["results"] and "zwijgwijken" in body["results"]
+    assert body["results"]["zwijgwijken"]["reason"]
+
+
+def test_results(client):
+    runs = client.get("/api/v1/results").json()["results"]
+    kinds = {r["kind"] for r in runs}
+    assert {"vulnerability", "zwijgwijken", "hotspots.gi", "emerging"} <= kinds
+    inv = client.get("/api/v1/results/inventory").json()
+    assert inv["synthetic"] is True and len(inv["rows"]) == 518
+    assert {"rank", "rank_low", "rank_high", "composite"} <= set(inv["rows"][0])
+    hs = client.get("/api/v1/results/hotspots", params={"indicator": "reports.drug_nuisance"}).json()
+    assert not {"z", "statistic", "value", "expected"} & set(hs["rows"][0])
+    csv = client.get("/api/v1/results/emerging", params={"format": "csv"})
+    assert "category" in csv.text.splitlines()[0]
+
+
+def test_zwijgwijk_counts_follow_the_yearly_disclosure(client):
+    zw = client.get("/api/v1/results/zwijgwijken").json()
+    rows = {r["area_code"]: r for r in zw["rows"]}
+    years = client.get(
+        "/api/v1/observations", params={"indicator": "reports.drug_nuisance", "level": "buurt", "kind": "year"}
+    ).json()["observations"]
+    withheld = {r["area_code"] for r in years if r["status"] == "withheld"}
+    assert withheld
+    for code in withheld:
+        assert rows[code]["observed"] is None and rows[code]["ratio"] is None
+    assert any(r["observed"] is not None for r in rows.values())
+
+
+def test_sources(client):
+    src = {s["name"]: s for s in client.get("/api/v1/sources").json()["sources"]}
+    assert src["synthetic-default"]["synthetic"] is True
+    assert src["cbs-kwb-2021"]["licence"] == "CC BY 4.0"
+
+
+def test_openapi_documents_every_endpoint(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    paths = set(spec["paths"])
+    for p in ("/api/v1/areas", "/api/v1/observations", "/api/v1/map", "/api/v1/results/{kind}", "/api/v1/sources"):
+        assert p in paths
+    json.dumps(spec)
