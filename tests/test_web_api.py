@@ -210,3 +210,27 @@ def test_openapi_documents_every_endpoint(client):
     for p in ("/api/v1/areas", "/api/v1/observations", "/api/v1/map", "/api/v1/results/{kind}", "/api/v1/sources"):
         assert p in paths
     json.dumps(spec)
+
+
+def test_round_mode_publishes_multiples_of_five(served_home):
+    from fastapi.testclient import TestClient
+
+    from weerbaar.disclosure import DisclosureConfig
+    from weerbaar.public import PublicData
+    from weerbaar.web.app import create_app
+
+    app = create_app(served_home, data=PublicData(served_home, disclosure=DisclosureConfig(mode="round")))
+    with TestClient(app) as c:
+        assert c.get("/api/v1/meta").json()["disclosure"]["mode"] == "round"
+        rows = c.get(
+            "/api/v1/observations", params={"indicator": "registered.drug_trade", "level": "buurt", "period": "2024"}
+        ).json()["observations"]
+        assert {r["status"] for r in rows} == {"rounded"}
+        assert all(r["value"] % 5 == 0 for r in rows)
+        rate = c.get(
+            "/api/v1/observations",
+            params={"indicator": "registered.drug_trade", "level": "wijk", "period": "2024", "measure": "rate"},
+        ).json()["observations"]
+        for r in rate:
+            if r["population"]:
+                assert r["count"] % 5 == 0 and r["value"] == pytest.approx(r["count"] / r["population"] * 1000)

@@ -30,7 +30,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "synthetic.banner": (
         "De politie- en meldingencijfers per buurt zijn gegenereerd (er zijn geen openbare) en dus geen echte "
         "cijfers. Gebieden, de OIS- en CBS-bronnen en de rioolwaterdata zijn echt.",
-        "Police and report figures per block are generated (none are public), so they are not real figures. "
+        "Police and report figures per neighbourhood are generated (none are public), so they are not real figures. "
         "Areas, the OIS and CBS sources and the wastewater data are real.",
     ),
     "synthetic.mark": ("Synthetische demonstratiedata", "Synthetic demonstration data"),
@@ -62,7 +62,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Choose one or more areas (Ctrl/Cmd-click for more)",
     ),
     "ctl.kind": ("Tijdvak", "Time slice"),
-    "ctl.stadsdeel": ("Stadsdeel", "District"),
+    "ctl.stadsdeel": ("Stadsdeel", "Borough"),
     "ctl.all": ("Alle", "All"),
     "ctl.focus": ("Eerste fase: Zuidoost, Nieuw-West en Centrum", "First phase: Zuidoost, Nieuw-West and Centrum"),
     "measure.value": ("Waarde zoals gepubliceerd", "Value as published"),
@@ -75,14 +75,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "group.other": ("Overige bronnen", "Other sources"),
     # levels and kinds
     "level.stad": ("Stad", "City"),
-    "level.stadsdeel": ("Stadsdeel", "District"),
+    "level.stadsdeel": ("Stadsdeel", "Borough"),
     "level.gebied": ("Gebied", "Area"),
-    "level.wijk": ("Wijk", "Neighbourhood"),
-    "level.buurt": ("Buurt", "Block"),
-    "levels.stadsdeel": ("Stadsdelen", "Districts"),
+    "level.wijk": ("Wijk", "District"),
+    "level.buurt": ("Buurt", "Neighbourhood"),
+    "levels.stadsdeel": ("Stadsdelen", "Boroughs"),
     "levels.gebied": ("Gebieden", "Areas"),
-    "levels.wijk": ("Wijken", "Neighbourhoods"),
-    "levels.buurt": ("Buurten", "Blocks"),
+    "levels.wijk": ("Wijken", "Districts"),
+    "levels.buurt": ("Buurten", "Neighbourhoods"),
     "kind.year": ("Jaar", "Year"),
     "kind.half": ("Halfjaar", "Half year"),
     "kind.quarter": ("Kwartaal", "Quarter"),
@@ -114,7 +114,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col.rank": ("Rang", "Rank"),
     "col.interval": ("90%-interval", "90% interval"),
     "col.category": ("Categorie", "Category"),
-    "col.stadsdeel": ("Stadsdeel", "District"),
+    "col.stadsdeel": ("Stadsdeel", "Borough"),
     "col.city": ("Stad", "City"),
     "col.period": ("Periode", "Period"),
     "col.unit": ("Eenheid", "Unit"),
@@ -141,9 +141,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "profile.hotspot": ("Hotspotstatus", "Hot spot status"),
     "profile.compare": ("Vergelijk met de buren", "Compare with the neighbours"),
     "profile.trend": ("Verloop", "Trend"),
+    "profile.tablenote": (
+        "Aantallen zijn totalen van het hele gebied (stadsdeel, stad); percentages en indexen zijn gemiddelden. "
+        "‘Afgeschermd’: een klein aantal dat niet gepubliceerd wordt.",
+        "Counts are totals of the whole area (borough, city); percentages and indices are averages. "
+        "‘Withheld’: a small count that is not published.",
+    ),
     "profile.none": ("Geen gegevens op dit niveau.", "No data at this level."),
     "profile.noresult": ("Geen analyse op dit niveau.", "No analysis at this level."),
-    "profile.domains": ("Domeinen tegen stadsdeel en stad", "Domains against district and city"),
+    "profile.domains": ("Domeinen tegen stadsdeel en stad", "Domains against borough and city"),
     "profile.explain": (
         "Domeinscores zijn percentielscores (0 = laagst, 1 = hoogst in de stad).",
         "Domain scores are percentile scores (0 = lowest, 1 = highest in the city).",
@@ -154,7 +160,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Maatregel 7: een samengestelde score per buurt uit kwetsbaarheid, registraties, ervaren overlast en "
         "signalen, met een 90%-interval van de rang uit 1.000 trekkingen. Registraties hangen af van "
         "politie-inzet.",
-        "Measure 7: a composite score per block from vulnerability, registrations, experienced nuisance and "
+        "Measure 7: a composite score per neighbourhood from vulnerability, registrations, experienced nuisance and "
         "signals, with a 90% rank interval from 1,000 draws. Registrations depend on police effort.",
     ),
     "inventory.shown": ("{n} gebieden getoond", "{n} areas shown"),

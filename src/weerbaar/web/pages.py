@@ -91,6 +91,12 @@ def _map_levels(data: PublicData, division: str) -> list[str]:
     return [lv for lv in data.meta()["divisions"][division] if lv != "stad"]
 
 
+def _chosen_first(choices: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
+    """Options of a multiple select with the chosen ones on top, so the selection is visible."""
+    first = [c for c in chosen if c in choices.index]
+    return pd.concat([choices.loc[first], choices.drop(index=first)])
+
+
 def _lang(request: Request) -> str:
     lang = request.query_params.get("lang", "nl")
     return lang if lang in ("nl", "en") else "nl"
@@ -618,11 +624,12 @@ def trends_page(
     if level not in levels:
         level = levels[0]
     areas = data.areas(division)
-    choices = areas[areas["level"] == level].sort_values("name")
+    choices = _chosen_first(areas[areas["level"] == level].sort_values("name"), area or [])
     chosen = [a for a in (area or []) if a in choices.index]
     if not chosen:
         focus = choices[choices["name"].isin(views.FOCUS_STADSDELEN)].index.tolist()
         chosen = focus or choices.index[:3].tolist()
+    choices = _chosen_first(choices, chosen)
     kinds = [k_ for k_ in ("year", "half", "quarter", "month") if k_ in data.periods(division, indicator, level)]
     if kind not in kinds:
         kind = kinds[0] if kinds else "year"
@@ -691,7 +698,7 @@ def compare_page(
         level = str(areas.loc[chosen[0], "level"])
     if level not in levels:
         level = levels[-1]
-    choices = areas[areas["level"] == level].sort_values("name")
+    choices = _chosen_first(areas[areas["level"] == level].sort_values("name"), area or [])
     profiles = [views.profile(data, c, division=division, lang=lang) for c in chosen]
     indicators: list[dict] = []
     seen: dict[str, dict] = {}
