@@ -309,15 +309,17 @@ def map_layer(
 ) -> Response:
     data = data_of(request)
 
-    def make() -> tuple[Body, bool]:
+    def make() -> Body:
         lay = views.map_layer(
             data, layer, division=division, level=level.value, period=period, measure=measure.value, lang=lang.value
         )
         raw = json.dumps(lay.geojson(data), separators=(",", ":")).encode()
-        return Body.of(raw, "application/geo+json"), lay.synthetic
+        synthetic = "true" if lay.synthetic else "false"
+        return Body.of(raw, "application/geo+json", {"X-Weerbaar-Synthetic": synthetic})
 
-    body, synthetic = data.cached(("api-map", layer, division, level.value, period, measure.value, lang.value), make)
-    return send(request, body, {"X-Weerbaar-Synthetic": "true" if synthetic else "false"})
+    body = data.cached(("api-map", layer, division, level.value, period, measure.value, lang.value), make)
+    request.app.state.responses.remember(request, body)
+    return send(request, body)
 
 
 @router.get(
@@ -336,7 +338,9 @@ def profile(
         raw = json.dumps(views.profile(data, code, division=div, lang=lang.value), separators=(",", ":")).encode()
         return Body.of(raw, "application/json")
 
-    return send(request, data.cached(("api-profile", code, division, lang.value), make))
+    body = data.cached(("api-profile", code, division, lang.value), make)
+    request.app.state.responses.remember(request, body)
+    return send(request, body)
 
 
 @router.get("/results", summary="Stored results (runs) the public may see")

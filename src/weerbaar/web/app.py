@@ -23,8 +23,9 @@ from .. import __version__, settings
 from ..errors import NotBuiltError, NotFoundError, WeerbaarError
 from ..public import PublicData
 from . import api, pages
-from .bodies import Body, send
+from .bodies import Body, FastPath, ResponseCache, send
 
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 STATIC = Path(str(files("weerbaar.web") / "static"))
 
 
@@ -48,7 +49,7 @@ class VegaBundle:
             with self._lock:
                 if self._body is None:
                     if self.path.exists():
-                        self._body = Body.of(self.path.read_bytes(), "text/javascript; charset=utf-8")
+                        self._body = Body.of(self.path.read_bytes(), "text/javascript; charset=utf-8", IMMUTABLE)
                     else:
                         import vl_convert
 
@@ -57,7 +58,7 @@ class VegaBundle:
                         tmp = self.path.with_suffix(".tmp")
                         tmp.write_bytes(js)
                         tmp.replace(self.path)
-                        self._body = Body.of(js, "text/javascript; charset=utf-8")
+                        self._body = Body.of(js, "text/javascript; charset=utf-8", IMMUTABLE)
         return self._body
 
 
@@ -85,18 +86,22 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
         openapi_url="/api/v1/openapi.json",
     )
     app.state.data = data
-    app.state.pages = pages.PageCache()
+    app.state.responses = ResponseCache(data.version)
+    app.state.warming = threading.Event()  # set while the background warm-up runs
     app.state.vega = VegaBundle(home / "cache")
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(FastPath, cache=app.state.responses)  # outermost: repeated URLs skip everything else
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/static-vendor/vega.js", include_in_schema=False)
     def vega_js(request: Request) -> Response:
-        return send(request, app.state.vega.body(), {"Cache-Control": "public, max-age=31536000, immutable"})
+        body = app.state.vega.body()
+        app.state.responses.remember(request, body)
+        return send(request, body)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
-        return {"ok": True, "snapshot": data.meta()["snapshot"]}
+        return {"ok": True, "snapshot": data.meta()["snapshot"], "warming": app.state.warming.is_set()}
 
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -197,10 +202,14 @@ def warm(app: FastAPI, progress=lambda _: None) -> None:
 
     def profiles() -> None:
         # every area profile of the default division, in the background: the API answers them from memory
-        areas = data.areas(division)
-        with TestClient(app) as client:
-            for code in areas.index[areas["level"] != "stad"]:
-                for lang in ("nl", "en"):
-                    client.get(f"/api/v1/profile/{code}", params={"lang": lang})
+        try:
+            areas = data.areas(division)
+            with TestClient(app) as client:
+                for code in areas.index[areas["level"] != "stad"]:
+                    for lang in ("nl", "en"):
+                        client.get(f"/api/v1/profile/{code}", params={"lang": lang})
+        finally:
+            app.state.warming.clear()
 
+    app.state.warming.set()
     threading.Thread(target=profiles, name="weerbaar-warm-profiles", daemon=True).start()

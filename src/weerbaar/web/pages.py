@@ -9,8 +9,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import threading
-from collections import OrderedDict
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +26,7 @@ from ..contract import LEVELS
 from ..errors import InputError, NotFoundError
 from ..public import PublicData
 from . import views
-from .bodies import Body, send
+from .bodies import Body, ResponseCache, send
 from .i18n import number, t
 
 TEMPLATES = Jinja2Templates(directory=str(files("weerbaar.web") / "templates"))
@@ -44,43 +42,19 @@ def _data(request: Request) -> PublicData:
     return request.app.state.data
 
 
-class PageCache:
-    """Rendered pages by URL, for one warehouse version (a page is a pure function of its URL and the data)."""
-
-    def __init__(self, size: int = 128) -> None:
-        self.size = size
-        self._pages: OrderedDict[tuple, Body] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Body | None:
-        with self._lock:
-            body = self._pages.get(key)
-            if body is not None:
-                self._pages.move_to_end(key)
-            return body
-
-    def put(self, key: tuple, body: Body) -> None:
-        with self._lock:
-            self._pages[key] = body
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-
 def cached_page(handler):
     """Serve a page from the page cache when the same URL was rendered for the same warehouse version."""
 
     @functools.wraps(handler)
     def wrapper(request: Request, *args, **kwargs):
-        data = _data(request)
-        cache: PageCache = request.app.state.pages
-        key = (data.version(), request.url.path, request.url.query)
-        body = cache.get(key)
+        cache: ResponseCache = request.app.state.responses
+        body = cache.get(request.url.path, request.url.query)
         if body is None:
             response = handler(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
             body = Body.of(bytes(response.body), "text/html; charset=utf-8")
-            cache.put(key, body)
+            cache.remember(request, body)
         return send(request, body)
 
     return wrapper
