@@ -234,3 +234,132 @@ def test_round_mode_publishes_multiples_of_five(served_home):
         for r in rate:
             if r["population"]:
                 assert r["count"] % 5 == 0 and r["value"] == pytest.approx(r["count"] / r["population"] * 1000)
+        # exact multi-year sums and ratios would give the exact counts away: not published when rounding
+        zw = c.get("/api/v1/results/zwijgwijken").json()["rows"]
+        assert all(r["observed"] is None and r["ratio"] is None for r in zw)
+        inv = c.get("/api/v1/results/inventory").json()["rows"]
+        assert all(r["value.registered.drug_trade"] is None for r in inv)
+
+
+def test_caches_follow_the_warehouse(served_home, tmp_path):
+    """A new stored result (the warehouse file changes) reaches pages and the API without a restart."""
+    import shutil
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from weerbaar.compute import compute_hotspots
+    from weerbaar.web.app import create_app
+
+    home = tmp_path / "copy"
+    home.mkdir()
+    shutil.copy(served_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    app = create_app(home)
+    url = "/api/v1/map?layer=result:hotspots.gi:registered.drug_trade"
+    with TestClient(app) as c:
+        before = c.get(url).json()["properties"]["run_id"]
+        assert c.get(url).json()["properties"]["run_id"] == before  # served from the response cache
+        page = c.get("/?layer=result:hotspots.gi:registered.drug_trade").text
+        assert before in page
+        outcome = compute_hotspots(indicator="registered.drug_trade", period="2023", permutations=99, home=home)
+        time.sleep(1.1)  # the warehouse file is looked at at most once a second
+        after = c.get(url).json()["properties"]
+        assert after["run_id"] == outcome.run_id and after["period"] == "2023"
+        assert outcome.run_id in c.get("/?layer=result:hotspots.gi:registered.drug_trade").text
+
+
+def test_percentages_of_withheld_counts_are_withheld(client):
+    """count = percentage x population: a percentage of a withheld count must not be public."""
+    params = {"division": "2015", "level": "wijk", "kind": "year"}
+    counts = client.get("/api/v1/observations", params={**params, "indicator": "ois.suspects.age_12_17"}).json()
+    pct = client.get("/api/v1/observations", params={**params, "indicator": "ois.suspects_pct.age_12_17"}).json()
+    pct_by = {(r["area_code"], r["period"]): r for r in pct["observations"]}
+    withheld = [(r["area_code"], r["period"]) for r in counts["observations"] if r["status"] == "withheld"]
+    assert withheld
+    for key in withheld:
+        if key in pct_by:
+            assert pct_by[key]["value"] is None and pct_by[key]["status"] == "withheld"
+    prof = client.get("/api/v1/profile/A00", params={"division": "2015"}).json()
+    inds = {i["indicator"]: i for i in prof["indicators"]}
+    for ind in ("ois.suspects.age_12_17", "ois.suspects_pct.age_12_17"):
+        series = {s["period"]: s for s in inds[ind]["series"]}
+        for code, period in withheld:
+            if code == "A00" and period in series:
+                assert series[period]["value"] is None
+
+
+def test_sums_of_published_groups_are_not_public(client):
+    err = assert_error(
+        client.get("/api/v1/observations", params={"indicator": "ois.suspects.age_12_24", "division": "2015"}), 404
+    )
+    assert "not public" in err["problem"]
+    inds = client.get("/api/v1/indicators", params={"division": "2015"}).json()["indicators"]
+    assert not [i for i in inds if i["indicator"].endswith("age_12_24")]
+
+
+def test_default_period_does_not_depend_on_what_was_asked_before(web_app):
+    from fastapi.testclient import TestClient
+
+    url = "/api/v1/map?layer=ois.suspects.age_12_17&division=2015&level=wijk"
+    with TestClient(web_app) as c:
+        c.get("/api/v1/profile/A00", params={"division": "2015"})  # prefetches every count of the division
+        assert c.get(url).json()["properties"]["period"] == "2019"
+
+
+def test_zwijgwijk_flags_distinguish_not_tested(client):
+    cats = {
+        f["properties"]["category"]
+        for f in client.get("/api/v1/map", params={"layer": "result:zwijgwijken", "level": "buurt"}).json()["features"]
+    }
+    assert {"zwijgwijk", "none", "not tested"} <= cats
+    rows = client.get("/api/v1/results/zwijgwijken").json()["rows"]
+    assert all(isinstance(r["tested"], bool) for r in rows)
+
+
+def test_rates_say_which_population_year(client):
+    body = client.get(
+        "/api/v1/map",
+        params={
+            "layer": "ois.offences_with_suspect.age_25plus",
+            "division": "2015",
+            "level": "wijk",
+            "period": "2017",
+            "measure": "rate",
+        },
+    ).json()
+    assert "population:2021" in body["properties"]["notes"]  # CBS population of 2021 is the nearest year
+
+
+def test_a_locked_warehouse_gives_503_without_paths(served_home, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from weerbaar.web.app import create_app
+
+    home = tmp_path / "locked"
+    home.mkdir()
+    shutil.copy(served_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(home / 'warehouse.duckdb')!r}); "
+            "print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with TestClient(create_app(home)) as c:
+            resp = c.get("/api/v1/meta")
+            err = assert_error(resp, 503)
+            assert resp.headers["retry-after"] == "30"
+            assert str(home) not in resp.text
+            assert "try again" in err["fix"]
+    finally:
+        holder.kill()
+        holder.wait()

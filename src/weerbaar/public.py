@@ -10,13 +10,15 @@ Everything public goes through here, so disclosure control is applied in one pla
 * stored results keep only their public measures; counts in them, and measures computed from
   a withheld count, are withheld (see ``RESULT_RULES``).
 
-The warehouse is opened read-only for each cache miss and closed again, so ``weerbaar compute``
-can write while the dashboard runs; caches are dropped when the warehouse file changes.
+The warehouse is opened read-only for each cache miss and closed again, so ``weerbaar compute`` can
+run while the dashboard serves (a cache miss during the write is answered 503 "being updated"; what
+is cached stays available); caches are dropped when the warehouse file changes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +48,15 @@ CUBE_COLUMNS = ["area_code", "period", "value", "published", "status", "kind"]
 MAP_LEVELS = ("stadsdeel", "gebied", "wijk", "buurt")
 #: Simplification tolerance of map geometries in metres (RD New), per level.
 SIMPLIFY_M = {"stad": 25.0, "stadsdeel": 20.0, "gebied": 15.0, "wijk": 10.0, "buurt": 6.0}
+
+#: Non-count indicators computed from a count (a percentage of a population): withheld wherever that count
+#: is not published exactly, or count = percentage x population would give it away. (pattern, count template)
+DERIVED_FROM: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^ois\.suspects_pct\.(.+)$"), r"ois.suspects.\1"),
+    (re.compile(r"^(bbga\..+)_P$"), r"\1"),
+)
+#: Indicators never shown: the sum of two published ones, so subtraction would undo disclosure control.
+NOT_PUBLIC = re.compile(r"^ois\..+\.age_12_24$")
 
 #: The stored result kinds the public may see, with the measures they may see.
 #: ``counts``: measures that are counts of events (withheld like any count), ``derived``: measures
@@ -374,6 +385,7 @@ class PublicData:
                     "FROM observations o JOIN areas a ON a.division = o.division AND a.code = o.area_code "
                     "WHERE o.value IS NOT NULL GROUP BY o.division, o.indicator"
                 )
+            avail = avail[~avail["indicator"].str.match(NOT_PUBLIC)]
             df = avail.merge(cat, on="indicator", how="left")
             df["canonical"] = df["canonical"].fillna(False).astype(bool)
             df["label_nl"] = df["label_nl"].fillna(df["indicator"])
@@ -390,6 +402,13 @@ class PublicData:
         return self.cached(("catalogue",), make)
 
     def indicator(self, indicator: str, division: str) -> pd.Series:
+        if NOT_PUBLIC.match(indicator):
+            raise NotFoundError(
+                "This indicator is not public.",
+                received=repr(indicator),
+                expected="an indicator that is not the sum of other published ones",
+                fix="use the separate age groups (age_12_17 and age_18_24): their sum would undo disclosure control",
+            )
         cat = self.catalogue()
         rows = cat[(cat["indicator"] == indicator) & (cat["division"] == division)]
         if rows.empty:
@@ -455,9 +474,36 @@ class PublicData:
         split = protected["area_code"].str.split(sep, n=1, expand=True)
         protected = protected.assign(indicator=split[0], area_code=split[1])
         protected["kind"] = protected["period"].map(period_kind)
+        own_years = base.assign(year=base["period"].str[:4]).groupby("indicator")["year"].agg(set)
         for ind, frame in protected.groupby("indicator"):
+            # a batch shares one period grid: keep each indicator to the years it has data for
+            frame = frame[frame["period"].str[:4].isin(own_years[ind])]
             out[ind] = frame.drop(columns="indicator").reset_index(drop=True)
         return out
+
+    def count_source(self, division: str, indicator: str) -> str | None:
+        """The count a non-count indicator is computed from (``DERIVED_FROM``), when that count is here."""
+        cat = self.catalogue()
+        flows = set(cat.loc[(cat["division"] == division) & cat["flow"], "indicator"])
+        for pattern, template in DERIVED_FROM:
+            if pattern.match(indicator):
+                source = pattern.sub(template, indicator)
+                if source in flows:
+                    return source
+        return None
+
+    def _mask_derived(self, division: str, indicator: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Withhold a derived value (area_code, period, value, status) where its count is not published exactly."""
+        source = self.count_source(division, indicator)
+        if source is None or frame.empty:
+            return frame
+        cube = self.cube(division, source)
+        exact = cube.loc[cube["status"] == "published", ["area_code", "period"]].assign(_exact=True)
+        out = frame.merge(exact, on=["area_code", "period"], how="left")
+        hide = out["_exact"].isna() & out["value"].notna()
+        out.loc[hide, "value"] = np.nan
+        out.loc[hide, "status"] = "secondary"
+        return out.drop(columns="_exact")
 
     def table(self, division: str, indicator: str, level: str, kind: str = "year") -> pd.DataFrame:
         """Long table area_code, period, value (published), status for every area of a level and slice kind."""
@@ -484,6 +530,7 @@ class PublicData:
                     except InputError:
                         s = pd.DataFrame(columns=["area_code", "period", "value"])
                 t = s.assign(status=np.where(s["value"].notna(), "published", "missing"))
+                t = self._mask_derived(division, indicator, t)
             return t.sort_values(["area_code", "period"], ignore_index=True)
 
         return self.cached(("table", division, indicator, level, kind), make)
@@ -593,7 +640,9 @@ class PublicData:
                 if withheld:
                     notes.append(f"withheld:{withheld}")
             if measure == "rate":
-                pop = self._population(division, level, period)
+                pop, pop_year = self._population(division, level, period)
+                if pop_year is not None and pop_year != period[:4]:
+                    notes.append(f"population:{pop_year}")
                 frame["count"] = frame["value"]
                 frame["population"] = pop.reindex(frame.index)
                 ok = frame["population"] > 0
@@ -632,20 +681,31 @@ class PublicData:
                     f"AND value IS NOT NULL GROUP BY ALL",
                     [division, *codes],
                 )
-            return df[~df["indicator"].isin(flows)].sort_values(["indicator", "area_code", "period"], ignore_index=True)
+            df = df[~df["indicator"].isin(flows) & ~df["indicator"].str.match(NOT_PUBLIC)]
+            parts = [
+                self._mask_derived(division, ind, g.drop(columns="indicator").assign(status="published")).assign(
+                    indicator=ind
+                )
+                for ind, g in df.groupby("indicator")
+            ]
+            df = pd.concat(parts, ignore_index=True) if parts else df.assign(status=[])
+            return df.sort_values(["indicator", "area_code", "period"], ignore_index=True)
 
         return self.cached(("yearly_values", division, tuple(codes)), make)
 
-    def _population(self, division: str, level: str, period: str) -> pd.Series:
+    def _population(self, division: str, level: str, period: str) -> tuple[pd.Series, str | None]:
+        """Population per area in the period's year, or in the nearest year with data (and which year)."""
         year = str(period_months(period)[0] // 12)
         try:
             t = self.table(division, "population", level, "year")
         except InputError:
-            return pd.Series(dtype="float64")
-        here = t[t["period"] == year]
-        if here.empty and len(t):
-            here = t[t["period"] == t["period"].max()]  # the latest known population when the year is not there
-        return here.set_index("area_code")["value"]
+            return pd.Series(dtype="float64"), None
+        if t.empty:
+            return pd.Series(dtype="float64"), None
+        years = sorted(t["period"].unique())
+        nearest = min(years, key=lambda y: (abs(int(y) - int(year)), y))  # the year itself when it is there
+        here = t[t["period"] == nearest]
+        return here.set_index("area_code")["value"], nearest
 
     # -- results ------------------------------------------------------------------------------
     def runs(self, division: str | None = None) -> pd.DataFrame:
@@ -725,6 +785,10 @@ class PublicData:
             ]
             frame = wide[keep].copy()
             for c in frame.columns:
+                texts = set(frame[c].dropna().astype(str).unique())
+                if texts and texts <= {"True", "False"}:
+                    frame[c] = frame[c].map({"True": True, "False": False, True: True, False: False})
+                    continue
                 if c not in (
                     "name",
                     "stadsdeel",
@@ -752,7 +816,7 @@ class PublicData:
     def _protect_result(self, run: dict, frame: pd.DataFrame) -> pd.DataFrame:
         """Withhold counts in a result, and the measures computed from them."""
         division, level, period = run["division"], run["level"], str(run["period"] or "")
-        years = _years_of(period)
+        years = _cells_of(period)
         cat = self.catalogue()
         flows = set(cat.loc[(cat["division"] == division) & cat["flow"], "indicator"])
         # raw count values in the inventory: the cube's published value for the same area and period
@@ -760,9 +824,11 @@ class PublicData:
             status = self._status_over(division, col[6:], level, years, frame.index)
             frame.loc[~status, col] = np.nan
         rules = RESULT_KINDS[run["kind"]]
-        for ind in rules.get("count_indicators", []):
-            if ind not in flows:
-                continue
+        counted = [i for i in rules.get("count_indicators", []) if i in flows]
+        if rules.get("count_indicators") and not counted:
+            # without reports the analysis counts registrations: those are then the counts behind 'observed'
+            counted = [i for i in rules.get("text_indicators", []) if i in flows]
+        for ind in counted:
             ok = self._status_over(division, ind, level, years, frame.index)
             for col in rules.get("derived", []):
                 if col in frame.columns:
@@ -773,6 +839,8 @@ class PublicData:
                 if ind in flows:
                     ok &= self._status_over(division, ind, level, years, frame.index)
             flags = frame["flag"].fillna("").astype(str) if "flag" in frame.columns else pd.Series("", frame.index)
+            if "tested" in frame.columns:
+                flags = flags.where(frame["tested"].fillna(False).astype(bool) | (flags != ""), "not tested")
             for col in rules["texts"]:
                 if col in frame.columns:
                     lang = col.rsplit("_", 1)[1]
@@ -780,12 +848,15 @@ class PublicData:
                     frame[col] = frame[col].where(ok, generic)
         return frame
 
-    def _status_over(self, division: str, indicator: str, level: str, years: list[str], codes) -> pd.Series:
-        """True for areas whose count is published in every year of ``years`` (a multi-year total is public
-        only when each year is, or the total minus the other years would give a withheld year away)."""
-        t = self.table(division, indicator, level, "year")
-        t = t[t["period"].isin(years)]
-        ok = t.assign(ok=t["status"].isin(["published", "rounded"])).groupby("area_code")["ok"].all()
+    def _status_over(self, division: str, indicator: str, level: str, cells: tuple[str, list[str]], codes) -> pd.Series:
+        """True for areas whose count is published in every period of ``cells`` (kind, periods): a multi-year
+        total is public only when each year is, or the total minus the other years would give one away."""
+        kind, periods = cells
+        t = self.table(division, indicator, level, kind)
+        t = t[t["period"].isin(periods)]
+        years = periods
+        # exact figures only: in rounding mode a multi-year sum or a ratio would give the exact count away
+        ok = t.assign(ok=t["status"] == "published").groupby("area_code")["ok"].all()
         n = t.groupby("area_code")["period"].nunique()
         ok = ok & (n == len(years))
         return ok.reindex(pd.Index(codes)).fillna(False).astype(bool)
@@ -799,6 +870,7 @@ WITHHELD_REASONS = {
         "effort": "Meer registraties dan verwacht bij de overlast en kenmerken van dit gebied: mogelijk "
         "inzet-gedreven (significant na FDR-correctie). De aantallen zijn afgeschermd omdat ze klein zijn.",
         "": "Geen signaal. De aantallen zijn afgeschermd omdat ze klein zijn.",
+        "not tested": "Niet getoetst (te weinig inwoners of gegevens). De aantallen zijn afgeschermd.",
     },
     "en": {
         "zwijgwijk": "Fewer reports than expected given this area's characteristics (significant after FDR "
@@ -806,8 +878,19 @@ WITHHELD_REASONS = {
         "effort": "More registrations than expected given the nuisance and characteristics of this area: possibly "
         "effort-driven (significant after FDR correction). The counts are withheld because they are small.",
         "": "No signal. The counts are withheld because they are small.",
+        "not tested": "Not tested (too few inhabitants or data). The counts are withheld.",
     },
 }
+
+
+def _cells_of(period: str) -> tuple[str, list[str]]:
+    """The cube cells a result's counts are made of: one period ('2024', '2024-Q3') or the years of a range."""
+    if period and ".." not in period:
+        try:
+            return period_kind(period), [period]
+        except Exception:  # noqa: BLE001
+            return "year", []
+    return "year", _years_of(period)
 
 
 def _years_of(period: str) -> list[str]:

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from ..errors import InputError
 from ..public import PublicData
 from . import views
-from .bodies import Body, send
+from .bodies import Body
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -317,9 +317,8 @@ def map_layer(
         synthetic = "true" if lay.synthetic else "false"
         return Body.of(raw, "application/geo+json", {"X-Weerbaar-Synthetic": synthetic})
 
-    body = data.cached(("api-map", layer, division, level.value, period, measure.value, lang.value), make)
-    request.app.state.responses.remember(request, body)
-    return send(request, body)
+    # kept only in the bounded response cache (a crawler must not fill the memory)
+    return request.app.state.responses.answer(request, make)
 
 
 @router.get(
@@ -338,9 +337,7 @@ def profile(
         raw = json.dumps(views.profile(data, code, division=div, lang=lang.value), separators=(",", ":")).encode()
         return Body.of(raw, "application/json")
 
-    body = data.cached(("api-profile", code, division, lang.value), make)
-    request.app.state.responses.remember(request, body)
-    return send(request, body)
+    return request.app.state.responses.answer(request, make)
 
 
 @router.get("/results", summary="Stored results (runs) the public may see")

@@ -20,10 +20,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, settings
-from ..errors import NotBuiltError, NotFoundError, WeerbaarError
+from ..errors import NotFoundError, WarehouseError, WeerbaarError
 from ..public import PublicData
 from . import api, pages
-from .bodies import Body, FastPath, ResponseCache, send
+from .bodies import Body, FastPath, ResponseCache
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 STATIC = Path(str(files("weerbaar.web") / "static"))
@@ -65,7 +65,7 @@ class VegaBundle:
 def _status_of(exc: WeerbaarError) -> int:
     if isinstance(exc, NotFoundError):
         return 404
-    if isinstance(exc, NotBuiltError):
+    if isinstance(exc, WarehouseError):  # missing, or locked by a writer (`weerbaar build`/`compute`)
         return 503
     return 400
 
@@ -95,9 +95,7 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
 
     @app.get("/static-vendor/vega.js", include_in_schema=False)
     def vega_js(request: Request) -> Response:
-        body = app.state.vega.body()
-        app.state.responses.remember(request, body)
-        return send(request, body)
+        return app.state.responses.answer(request, app.state.vega.body)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
@@ -112,16 +110,20 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     @app.exception_handler(WeerbaarError)
     async def weerbaar_error(request: Request, exc: WeerbaarError):
         status = _status_of(exc)
+        problem, received, expected, fix = exc.problem, exc.received, exc.expected, exc.fix
+        if status == 503:  # no server paths or process ids in public answers
+            problem = "The figures are being updated or are not built yet."
+            received, expected = "a request while the warehouse is unavailable", "a built, readable warehouse"
+            fix = "try again in a minute"
         if wants_json(request):
-            return api.error_response(
-                status,
-                type(exc).__name__,
-                exc.problem,
-                received=exc.received,
-                expected=exc.expected,
-                fix=exc.fix,
+            response = api.error_response(
+                status, type(exc).__name__, problem, received=received, expected=expected, fix=fix
             )
-        return pages.error_page(request, status, exc.problem, exc.received, exc.expected, exc.fix)
+        else:
+            response = pages.error_page(request, status, problem, received, expected, fix)
+        if status == 503:
+            response.headers["Retry-After"] = "30"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

@@ -82,8 +82,23 @@ class ResponseCache:
                 _, dropped = self._items.popitem(last=False)
                 self._bytes -= dropped.size
 
-    def remember(self, request: Request, body: Body) -> None:
+    def remember(self, request: Request, body: Body, version: object) -> None:
+        """Keep a body made for ``version`` (taken before making it): a body made while the warehouse
+        changed is sent but not kept."""
+        with self._lock:
+            self._check()
+            if version != self._seen:
+                return
         self.put(request.url.path, request.url.query, body)
+
+    def answer(self, request: Request, make: Callable[[], Body]) -> Response:
+        """The cached body for this URL, or a new one made and kept."""
+        body = self.get(request.url.path, request.url.query)
+        if body is None:
+            version = self.version()
+            body = make()
+            self.remember(request, body, version)
+        return send(request, body)
 
 
 class FastPath:

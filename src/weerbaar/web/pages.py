@@ -50,11 +50,12 @@ def cached_page(handler):
         cache: ResponseCache = request.app.state.responses
         body = cache.get(request.url.path, request.url.query)
         if body is None:
+            version = cache.version()
             response = handler(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
             body = Body.of(bytes(response.body), "text/html; charset=utf-8")
-            cache.remember(request, body)
+            cache.remember(request, body, version)
         return send(request, body)
 
     return wrapper
@@ -242,7 +243,7 @@ def _bins(text: str | None) -> list[float] | None:
 def overview(
     request: Request,
     layer: Text = None,
-    level: Annotated[str, Query(pattern="^(stadsdeel|gebied|wijk|buurt)$")] = "wijk",
+    level: Annotated[str | None, Query(pattern="^(stadsdeel|gebied|wijk|buurt)$")] = None,
     period: Annotated[str | None, Query(max_length=20)] = None,
     measure: Annotated[str, Query(pattern="^(value|rate)$")] = "value",
     classes: Annotated[str, Query(pattern="^(quantiles|natural_breaks|fixed)$")] = "quantiles",
@@ -254,6 +255,8 @@ def overview(
     data = _data(request)
     division = data.division(division)
     levels = _map_levels(data, division)
+    asked_level = level
+    level = level or "wijk"  # wijken: counts big enough to show, areas small enough to see
     if level not in levels:
         level = levels[-1]
     layer = layer or _default_layer(data, division)
@@ -283,7 +286,8 @@ def overview(
     if kind == "indicator":
         periods = data.periods(division, indicator, level)
         trend_spec = _city_trend(data, lay, lang)
-    level_note = next((n.split(":")[1] for n in lay.notes if n.startswith("level:")), None)
+    # an analysis exists at one level: say so only when another level was asked for
+    level_note = next((n.split(":")[1] for n in lay.notes if n.startswith("level:") and asked_level), None)
     return render(
         request,
         "overview.html",

@@ -8,6 +8,14 @@
     if (!node || typeof node !== "object") { return; }
     var legend = node.encoding && node.encoding.color && node.encoding.color.legend;
     if (legend && legend.orient === "right") { legend.orient = "bottom"; legend.columns = 2; }
+    else if (legend && legend.orient === "bottom" && legend.direction === "horizontal") { legend.direction = "vertical"; }
+    // the synthetic-data mark: one word a line, so it is not cut off beside the axis labels
+    var mark = node.mark;
+    if (mark && mark.type === "text" && Array.isArray(mark.text) && mark.text.length === 2 && mark.fontWeight === "bold") {
+      var lines = String(mark.text[0]).split(" ").concat([mark.text[1]]);
+      mark.text = lines;
+      mark.dy = -8 - (lines.length - 1) * (mark.lineHeight || 15);
+    }
     ["layer", "hconcat", "vconcat", "concat"].forEach(function (k) {
       if (Array.isArray(node[k])) { node[k].forEach(narrow); }
     });
