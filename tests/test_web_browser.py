@@ -50,6 +50,7 @@ PAGES = [
     ("inventory-stadsdeel-T", "/inventory?stadsdeel=T"),
     ("trends", "/trends"),
     ("sources", "/sources"),
+    ("drug-use", "/drug-use"),
     ("methods", "/methods"),
     ("method-hotspots", "/methods/methods/hotspots"),
 ]

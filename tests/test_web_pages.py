@@ -34,9 +34,12 @@ PAGES = [
     "/trends?indicator=ses.vulnerable_pct&level=wijk&area=AA&area=AB&kind=year",
     "/trends?indicator=reports.drug_nuisance&level=stadsdeel&kind=quarter",
     "/sources",
+    "/drug-use",
+    "/drug-use?substance=mdma&year=2019&city=Eindhoven",
     "/methods",
     "/methods/methods/hotspots",
     "/methods/decisions/0007-disclosure-control",
+    "/methods/methods/wastewater",
 ]
 
 pytestmark = pytest.mark.integration

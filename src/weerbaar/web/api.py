@@ -384,6 +384,44 @@ def sources(request: Request) -> dict:
     return {"sources": views.records(df)}
 
 
+@router.get(
+    "/wastewater",
+    summary="Drug use from wastewater (EUDA/SCORE): a city's figures, rank, series, weekdays",
+    responses=ERRORS,
+)
+def wastewater(
+    request: Request,
+    city: Annotated[str, Query(max_length=80, description="City as named in the EUDA data")] = "Amsterdam",
+    substance: Annotated[str, Query(max_length=40, description="cocaine, mdma, amphetamine, ...")] = "cocaine",
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="Default: the city's latest year")] = None,
+) -> dict:
+    ww = data_of(request).wastewater()
+    name = ww.city(city)
+    key = ww.substance(substance)
+    summary = ww.summary(name, year, key)
+    week, _ = ww.weekdays(name, summary["year"], key)
+    return {
+        **summary,
+        "comparison": views.records(ww.comparison(summary["year"], key)),
+        "series": views.records(ww.series(name, key)),
+        "weekdays": views.records(week),
+    }
+
+
+@router.get(
+    "/market", summary="Street market estimate: pure grams a day, purity and price to euros a year", responses=ERRORS
+)
+def market_estimate(
+    pure_grams_per_day: Annotated[str, Query(max_length=60, description="a value or low:mode:high")],
+    purity: Annotated[str, Query(max_length=60, description="in (0, 1]: a value or low:mode:high")],
+    price: Annotated[str, Query(max_length=60, description="EUR a gram: a value or low:mode:high")],
+) -> dict:
+    from ..analysis.market import Uncertain, market
+
+    result = market(Uncertain.parse(pure_grams_per_day), Uncertain.parse(purity), Uncertain.parse(price))
+    return {k: v.to_dict() for k, v in result.items()}
+
+
 def error_response(status: int, exc_type: str, problem: str, **parts: Any) -> JSONResponse:
     body = {"error": {"status": status, "type": exc_type, "problem": problem, **parts}}
     return JSONResponse(body, status_code=status)

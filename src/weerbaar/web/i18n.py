@@ -191,6 +191,77 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Hoe elk cijfer tot stand komt. De methodebeschrijvingen zijn in het Engels.",
         "How each figure is made.",
     ),
+    # drug use (annex 2)
+    "nav.druguse": ("Drugsgebruik", "Drug use"),
+    "druguse.title": ("Drugsgebruik uit rioolwater", "Drug use from wastewater"),
+    "druguse.intro": (
+        "Bijlage 2 van het programma: hoeveel drugs een stad gebruikt, teruggerekend uit de stoffen die in het "
+        "rioolwater worden gemeten (EUDA/SCORE), per 1.000 inwoners per dag, vergeleken met andere Europese steden "
+        "en door de tijd. Intervallen (90%) uit de onzekerheid in meting, omrekenfactor en inwonertal.",
+        "Annex 2 of the programme: how much of a drug a city uses, back-calculated from what is measured in its "
+        "wastewater (EUDA/SCORE), per 1,000 inhabitants a day, compared with other European cities and over time. "
+        "Intervals (90%) from the uncertainty in measurement, correction factor and population.",
+    ),
+    "druguse.substance": ("Middel", "Substance"),
+    "druguse.city": ("Stad", "City"),
+    "druguse.use": ("Gebruik per 1.000 inwoners per dag", "Use per 1,000 inhabitants a day"),
+    "druguse.per1000": (
+        "mg per 1.000 inwoners per dag; 90%-interval {low}–{high}.",
+        "mg per 1,000 inhabitants a day; 90% interval {low}–{high}.",
+    ),
+    "druguse.load": (
+        "Gemeten: {load} mg {metabolite} per 1.000 inwoners per dag, × omrekenfactor {cf}.",
+        "Measured: {load} mg {metabolite} per 1,000 inhabitants a day, × correction factor {cf}.",
+    ),
+    "druguse.grams": ("Totaal per dag", "Total a day"),
+    "druguse.gramsline": (
+        "zuivere stof per dag; 90%-interval {low}–{high} kg, voor de {pop} inwoners van het zuiveringsgebied.",
+        "pure substance a day; 90% interval {low}–{high} kg, for the {pop} inhabitants of the catchment.",
+    ),
+    "druguse.rank": ("Plaats onder de steden", "Rank among the cities"),
+    "druguse.rankline": (
+        "van {n} steden met metingen in {year} (1 = hoogste).",
+        "of {n} cities with measurements in {year} (1 = highest).",
+    ),
+    "druguse.change": ("{pct}% tegen het jaar ervoor.", "{pct}% against the year before."),
+    "druguse.dutch": ("Nederlandse steden", "Dutch cities"),
+    "druguse.series": (
+        "De reeks per jaar (ontbrekende jaren blijven leeg)",
+        "The series per year (missing years stay empty)",
+    ),
+    "druguse.weekdays": ("Per dag van de week", "Per day of the week"),
+    "druguse.weekdaymean": ("Gemiddelde werkdag", "Weekday mean"),
+    "druguse.weekendmean": ("Gemiddelde weekenddag", "Weekend mean"),
+    "druguse.loadcol": ("Metaboliet (mg/1.000/dag)", "Metabolite (mg/1,000/day)"),
+    "druguse.usecol": ("Gebruik (mg/1.000/dag)", "Use (mg/1,000/day)"),
+    "druguse.changecol": ("Verandering", "Change"),
+    "druguse.money": ("Het geld erachter", "The money behind it"),
+    "druguse.purity": ("Zuiverheid op straat (0–1)", "Street purity (0–1)"),
+    "druguse.price": ("Straatprijs (€ per gram)", "Street price (EUR a gram)"),
+    "druguse.compute": ("Reken", "Calculate"),
+    "druguse.moneyline": (
+        "90%-interval € {low}–{high} miljoen: {street} kg straatgewicht per dag bij {purity}% zuiverheid en "
+        "€ {price} per gram.",
+        "90% interval EUR {low}–{high} million: {street} kg street weight a day at {purity}% purity and "
+        "EUR {price} a gram.",
+    ),
+    "druguse.moneynote": (
+        "Het programma schat minstens twee kilo zuivere cocaïne per dag, € 50 per gram op straat, zo'n € 75 miljoen "
+        "per jaar. Zuiverheid en prijs zijn aannames: pas ze aan.",
+        "The programme estimates at least two kilos of pure cocaine a day, EUR 50 a gram on the street, some "
+        "EUR 75 million a year. Purity and price are assumptions: change them.",
+    ),
+    "druguse.surveys": ("Gebruik volgens enquêtes", "Use according to surveys"),
+    "druguse.nosurveys": (
+        "Geen enquêtecijfers geladen (indicatoren survey.prevalence.*, zie de data-afspraken).",
+        "No survey figures loaded (indicators survey.prevalence.*, see the data contract).",
+    ),
+    "druguse.source": (
+        "Bron: EUDA (European Union Drugs Agency) en de SCORE-groep, rioolwateranalyse 2011–2024. Steden worden op "
+        "naam gekoppeld, niet op meetpunt-code.",
+        "Source: EUDA (European Union Drugs Agency) and the SCORE group, wastewater analysis 2011–2024. Cities are "
+        "matched by name, not by site code.",
+    ),
     # errors
     "error.title": ("Er ging iets mis", "Something went wrong"),
     "error.notfound": ("Niet gevonden", "Not found"),

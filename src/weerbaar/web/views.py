@@ -559,3 +559,23 @@ def inventory(data: PublicData, *, division: str | None = None, stadsdelen: list
         f = f[f["stadsdeel_code"].str.lower().isin(wanted) | f["stadsdeel_name"].str.lower().isin(wanted)]
     f = f.sort_values(["rank", "name"], na_position="last")
     return view.run, f
+
+
+SUBSTANCE_NL = {
+    "cocaine": "Cocaïne",
+    "mdma": "MDMA (xtc)",
+    "amphetamine": "Amfetamine (speed)",
+    "methamphetamine": "Methamfetamine",
+    "ketamine": "Ketamine",
+    "cannabis": "Cannabis",
+}
+
+
+def substance_label(key: str, lang: str) -> str:
+    if lang == "en":
+        return {"mdma": "MDMA (ecstasy)", "amphetamine": "Amphetamine"}.get(key, key.capitalize())
+    return SUBSTANCE_NL.get(key, key)
+
+
+def t_source_euda(lang: str) -> str:
+    return "EUDA en SCORE-groep (rioolwater)" if lang == "nl" else "EUDA and the SCORE group (wastewater)"

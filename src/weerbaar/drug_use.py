@@ -1,0 +1,200 @@
+"""Drug use from the sewer (annex 2 of the programme): EUDA/SCORE wastewater per city, compared and over time.
+
+The warehouse holds the EUDA loads as published: mg of the measured *metabolite* per 1000
+inhabitants per day, per city, year, substance and day. This module turns them into the
+figures of the factsheet: consumption of the parent drug per 1000 inhabitants per day and in
+total for the catchment (``weerbaar.analysis.wastewater``: SCORE correction factors, Monte Carlo
+intervals), the city's rank among all cities of a year, the Dutch cities side by side, a city's
+series (missing years stay missing), weekdays against the weekend and the change against the
+previous year. Cities are matched by name, never by site ID: IDs change between releases.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .analysis.wastewater import SUBSTANCES, back_calculate, consumption_interval, substance
+from .errors import InputError
+from .warehouse import Warehouse
+
+__all__ = ["Wastewater", "load_wastewater", "DAYS"]
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_LABELS = {
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+ATTRIBUTION = "EUDA (European Union Drugs Agency) and the SCORE group, wastewater analysis 2011-2024"
+
+
+def _norm(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def load_wastewater(wh: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The wastewater loads (long) and the sites (population served), as loaded."""
+    loads = wh.query("SELECT year, substance, site_id, country, city, measure, value FROM wastewater")
+    sites = wh.query("SELECT site_id, country, city, location, population FROM wastewater_sites")
+    return loads, sites
+
+
+@dataclass
+class Wastewater:
+    """Questions about the EUDA data: one object over the loaded table."""
+
+    loads: pd.DataFrame
+    sites: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        if self.loads.empty:
+            raise InputError(
+                "There is no wastewater data in the warehouse.",
+                received="an empty wastewater table",
+                expected="the EUDA/SCORE data (part of the embedded default)",
+                fix="run `weerbaar build`",
+            )
+        self.loads = self.loads.assign(key=self.loads["city"].map(_norm))
+        self._names = self.loads.drop_duplicates("key").set_index("key")["city"].to_dict()
+
+    # -- lookups -------------------------------------------------------------------------------
+    def city(self, name: str) -> str:
+        """The city as spelled in the data, matched by name (case and spacing ignored)."""
+        key = _norm(name)
+        if key in self._names:
+            return self._names[key]
+        close = difflib.get_close_matches(key, list(self._names), n=4, cutoff=0.6)
+        raise InputError(
+            "Unknown city in the wastewater data.",
+            received=repr(name),
+            expected="a city of the EUDA data"
+            + (f", such as {', '.join(self._names[c] for c in close)}" if close else ""),
+            fix="check the spelling (`weerbaar wastewater --city Amsterdam`); cities are matched by name",
+        )
+
+    def substance(self, name: str) -> str:
+        return substance(name).key
+
+    def years(self, city: str, substance_key: str) -> list[int]:
+        rows = self.loads[(self.loads["key"] == _norm(city)) & (self.loads["substance"] == substance_key)]
+        return sorted(int(y) for y in rows.loc[rows["measure"] == "daily_mean", "year"].unique())
+
+    def population(self, city: str) -> float | None:
+        """Population served by the city's catchment (from the latest site table; matched by name)."""
+        rows = self.sites[self.sites["city"].map(_norm) == _norm(city)]
+        pop = pd.to_numeric(rows["population"], errors="coerce").dropna()
+        return float(pop.sum()) if len(pop) else None
+
+    def _year(self, city: str, substance_key: str, year: int | None) -> int:
+        years = self.years(city, substance_key)
+        if not years:
+            raise InputError(
+                "No wastewater data for this city and substance.",
+                received=f"{city}, {substance_key}",
+                expected="a substance measured in that city: "
+                + ", ".join(s for s in SUBSTANCES if self.years(city, s)),
+                fix="choose another --substance",
+            )
+        if year is None:
+            return years[-1]
+        if int(year) not in years:
+            missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
+            raise InputError(
+                "No wastewater data for that year.",
+                received=f"{city}, {substance_key}, {year}",
+                expected=f"one of {years[0]}-{years[-1]}"
+                + (f" except {', '.join(map(str, missing))}" if missing else ""),
+                fix="choose a year with data",
+            )
+        return int(year)
+
+    # -- the factsheet figures ------------------------------------------------------------------
+    def comparison(self, year: int, substance_key: str, measure: str = "daily_mean") -> pd.DataFrame:
+        """Every city with data in a year, ranked by load (1 = highest), with the back-calculated consumption."""
+        rows = self.loads[
+            (self.loads["year"] == int(year))
+            & (self.loads["substance"] == substance_key)
+            & (self.loads["measure"] == measure)
+        ].dropna(subset=["value"])
+        rows = rows.groupby(["city", "country"], as_index=False)["value"].mean()
+        rows = rows.sort_values(["value", "city"], ascending=[False, True], ignore_index=True)
+        rows["rank"] = rows["value"].rank(ascending=False, method="min").astype(int)
+        rows["consumption"] = back_calculate(rows["value"].to_numpy(), substance_key)
+        return rows.rename(columns={"value": "load"})
+
+    def series(self, city: str, substance_key: str, measure: str = "daily_mean") -> pd.DataFrame:
+        """The city's yearly series from the first to the last year of the data; missing years stay NaN."""
+        city = self.city(city)
+        all_years = sorted(int(y) for y in self.loads["year"].unique())
+        rows = self.loads[
+            (self.loads["key"] == _norm(city))
+            & (self.loads["substance"] == substance_key)
+            & (self.loads["measure"] == measure)
+        ]
+        by_year = rows.groupby("year")["value"].mean()
+        out = pd.DataFrame({"year": range(all_years[0], all_years[-1] + 1)})
+        out["load"] = out["year"].map(by_year)
+        out["consumption"] = [back_calculate(v, substance_key) if not pd.isna(v) else math.nan for v in out["load"]]
+        out["change_pct"] = out["load"].pct_change(fill_method=None) * 100
+        return out
+
+    def weekdays(self, city: str, year: int, substance_key: str) -> tuple[pd.DataFrame, dict]:
+        """Load per day of the week, with the weekday and weekend means."""
+        city = self.city(city)
+        rows = self.loads[
+            (self.loads["key"] == _norm(city))
+            & (self.loads["substance"] == substance_key)
+            & (self.loads["year"] == int(year))
+        ]
+        by = rows.groupby("measure")["value"].mean()
+        out = pd.DataFrame({"day": list(DAYS)})
+        out["load"] = out["day"].map(by)
+        out["consumption"] = [back_calculate(v, substance_key) if not pd.isna(v) else math.nan for v in out["load"]]
+        return out, {
+            m: (float(by[m]) if m in by and not pd.isna(by[m]) else None) for m in ("weekday_mean", "weekend_mean")
+        }
+
+    def summary(
+        self, city: str, year: int | None, substance_key: str, *, draws: int = 10_000, seed: int = 20191203
+    ) -> dict:
+        """The factsheet line for one city, year and substance: load, consumption with its interval, total grams
+        a day for the catchment, rank among the cities of that year, change against the previous year."""
+        city = self.city(city)
+        sub = substance(substance_key)
+        year = self._year(city, sub.key, year)
+        comp = self.comparison(year, sub.key)
+        row = comp[comp["city"].map(_norm) == _norm(city)]
+        load = float(row["load"].iloc[0])
+        population = self.population(city)
+        est = consumption_interval(load, sub.key, population, draws=draws, seed=seed)
+        series = self.series(city, sub.key).set_index("year")
+        prev = series["load"].get(year - 1)
+        week, means = self.weekdays(city, year, sub.key)
+        return {
+            "city": city,
+            "country": str(row["country"].iloc[0]),
+            "year": year,
+            "substance": sub.key,
+            "metabolite": sub.metabolite,
+            "load_mg_per_1000_per_day": load,
+            "correction_factor": sub.correction_factor,
+            "consumption_mg_per_1000_per_day": est["per_1000"].to_dict(),
+            "population_served": population,
+            "grams_per_day": est["grams_per_day"].to_dict() if "grams_per_day" in est else None,
+            "rank": int(row["rank"].iloc[0]),
+            "cities": int(len(comp)),
+            "previous_year_load": None if prev is None or pd.isna(prev) else float(prev),
+            "change_pct": None if prev is None or pd.isna(prev) or not prev else (load / float(prev) - 1) * 100,
+            "weekday_mean": means["weekday_mean"],
+            "weekend_mean": means["weekend_mean"],
+            "caveat": sub.caveat,
+            "source": ATTRIBUTION,
+            "synthetic": False,
+        }
+
+    def dutch_cities(self, year: int, substance_key: str) -> pd.DataFrame:
+        comp = self.comparison(year, substance_key)
+        return comp[comp["country"] == "NL"].reset_index(drop=True)
