@@ -280,6 +280,17 @@ def ingest_events(
     pipeline.ingest_events(file, crs=crs, source=source, progress=_progress)
 
 
+@ingest_app.command("facilities")
+def ingest_facilities(
+    file: Annotated[Path, typer.Argument(help="GeoJSON (the city's layer or an OpenStreetMap export) or CSV")],
+    fmt: Annotated[str, typer.Option("--format", help="auto, city, osm or csv")] = "auto",
+    crs: Annotated[str, typer.Option(help="CRS of x, y in a CSV: EPSG:28992 (RD New) or EPSG:4326")] = "EPSG:28992",
+    source: Annotated[str | None, typer.Option(help="Source name (default import:<file name>)")] = None,
+) -> None:
+    """Import facility points (schools, playgrounds, community and care centres) for measure 11."""
+    pipeline.ingest_facilities(file, fmt=fmt, crs=crs, source=source, progress=_progress)
+
+
 compute_app = typer.Typer(no_args_is_help=True, help="Run an analysis on the warehouse and store it with a run id.")
 app.add_typer(compute_app, name="compute")
 

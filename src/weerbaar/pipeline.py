@@ -267,6 +267,36 @@ def ingest_events(
         wh.close()
 
 
+def ingest_facilities(
+    path: Path,
+    *,
+    fmt: str = "auto",
+    crs: str = "EPSG:28992",
+    source: str | None = None,
+    home: Path | None = None,
+    progress: Progress = _quiet,
+) -> dict:
+    """Import facility points (the city's layer, an OpenStreetMap export or a CSV), atomically."""
+    from .sources.facility_import import read_facilities
+
+    name = source or f"import:{Path(path).name}"
+    data = read_facilities(path, fmt=fmt, crs=crs, source=name)  # validated whole before the warehouse is touched
+    wh = _open_or_create(home)
+    try:
+        report = wh.load(
+            name, data, kind="import", title=f"Facilities imported from {Path(path).name}", files=str(path)
+        )
+        for note in data.notes:
+            progress(f"note: {note}")
+        counts = data.facilities["type"].value_counts().to_dict()
+        progress(
+            f"{report.total:,} facilities loaded as source {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+        )
+        return {"source": name, "rows": report.total, "types": counts, "snapshot": wh.snapshot_hash()}
+    finally:
+        wh.close()
+
+
 def _require(home: Path | None) -> Warehouse:
     path = warehouse_path(home)
     if not path.exists():
