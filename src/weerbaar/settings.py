@@ -84,6 +84,40 @@ def _threshold(value: str) -> int:
     return number
 
 
+def _database_url(value: str) -> str:
+    from .store.db import check_url  # the store validates (and masks) URLs in one place
+
+    return check_url(value.strip())
+
+
+def _retention_months(value: str) -> int:
+    number = _positive_int(value)
+    if number < 1:
+        raise ConfigError(
+            "The contact retention must be at least 1 month.",
+            received=repr(value),
+            expected="a whole number of months >= 1 (default 12)",
+            fix="set WEERBAAR_CONTACT_RETENTION_MONTHS to 12, for example",
+        )
+    return number
+
+
+def _contact_key(value: str) -> str:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(value.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ConfigError(
+            "Invalid contact key.",
+            received=f"a value of {len(value)} characters (not shown: it is a secret)",
+            expected="a Fernet key: 32 bytes, url-safe base64 encoded (44 characters)",
+            fix='generate one with `python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"` and set WEERBAAR_CONTACT_KEY to it',
+        ) from None
+    return value.strip()
+
+
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
@@ -129,6 +163,31 @@ SETTINGS: dict[str, Setting] = {
             "Public views: 'suppress' withholds small counts (with secondary suppression); 'round' rounds every "
             "count to a multiple of 5 as CBS does.",
             _disclosure_mode,
+        ),
+        Setting(
+            "database_url",
+            "WEERBAAR_DATABASE_URL",
+            lambda: None,
+            "Operational store (citizen reports): a SQLAlchemy URL such as "
+            "postgresql+psycopg://user:password@host/db; unset means SQLite at <home>/operational.sqlite.",
+            _database_url,
+            secret=True,
+        ),
+        Setting(
+            "contact_retention_months",
+            "WEERBAAR_CONTACT_RETENTION_MONTHS",
+            lambda: 12,
+            "Contact details given with a report are erased this many months after the report is closed.",
+            _retention_months,
+        ),
+        Setting(
+            "contact_key",
+            "WEERBAAR_CONTACT_KEY",
+            lambda: None,
+            "Fernet key encrypting reporters' contact details; unset means a key file <home>/contact.key "
+            "(created with permissions 0600 on first use).",
+            _contact_key,
+            secret=True,
         ),
     ]
 }
