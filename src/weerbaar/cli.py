@@ -291,6 +291,16 @@ def ingest_facilities(
     pipeline.ingest_facilities(file, fmt=fmt, crs=crs, source=source, progress=_progress)
 
 
+@ingest_app.command("reports")
+def ingest_reports(
+    radius: Annotated[
+        float | None, typer.Option(help="Facility radius in metres (default WEERBAAR_FACILITY_RADIUS_M).", min=1)
+    ] = None,
+) -> None:
+    """Counts of residents' reports (operational store) per buurt, month and facility type into the warehouse."""
+    pipeline.ingest_reports(radius_m=radius, progress=_progress)
+
+
 compute_app = typer.Typer(no_args_is_help=True, help="Run an analysis on the warehouse and store it with a run id.")
 app.add_typer(compute_app, name="compute")
 

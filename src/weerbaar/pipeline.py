@@ -297,6 +297,36 @@ def ingest_facilities(
         wh.close()
 
 
+def ingest_reports(
+    *,
+    home: Path | None = None,
+    database_url: str | None = None,
+    radius_m: float | None = None,
+    division: str = "2022",
+    progress: Progress = _quiet,
+) -> dict:
+    """Counts of the residents' reports in the operational store, per buurt, month and facility type,
+    into the warehouse as source ``operational-reports`` (replacing its earlier counts, atomically)."""
+    from .sources.operational_reports import NAME, TITLE, aggregate_reports, read_reports
+    from .store import database_url as store_url
+
+    radius_m = float(settings.get("facility_radius_m")) if radius_m is None else float(radius_m)
+    url = database_url or store_url(home)
+    reports = read_reports(url)
+    wh = _require(home)
+    try:
+        buurten = wh.areas(division=division, level="buurt")
+        facilities = wh.query("SELECT x, y, type FROM facilities")
+        data = aggregate_reports(reports, buurten, facilities, division=division, radius_m=radius_m)
+        report = wh.load(NAME, data, kind="real", title=TITLE, period="from the operational store")
+        for note in data.notes:
+            progress(f"note: {note}")
+        progress(f"{len(reports):,} reports -> {report.total:,} rows as source {NAME}")
+        return {"source": NAME, "reports": len(reports), "rows": report.total, "snapshot": wh.snapshot_hash()}
+    finally:
+        wh.close()
+
+
 def _require(home: Path | None) -> Warehouse:
     path = warehouse_path(home)
     if not path.exists():

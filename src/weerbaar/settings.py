@@ -122,6 +122,13 @@ SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
         Setting(
+            "facility_radius_m",
+            "WEERBAAR_FACILITY_RADIUS_M",
+            lambda: 200,
+            "Residents' reports are linked to the nearest facility within this many metres.",
+            _positive_int,
+        ),
+        Setting(
             "home",
             "WEERBAAR_HOME",
             lambda: Path(platformdirs.user_data_dir("weerbaar", appauthor=False)),

@@ -1,0 +1,91 @@
+"""Residents' reports from the operational store into the warehouse, as counts per buurt and month.
+
+Each report (stored as the centre of its 100 m cell) is linked to the buurt that contains it and to
+the nearest facility within a radius (setting ``facility_radius_m``). The warehouse gets counts, never
+the reports: ``reports.drug_nuisance`` per buurt and month, and ``reports.near_facility.<type>``
+for the reports whose nearest facility within the radius is of that type. The month is the month
+the resident saw it (``seen_at``), else the month of the report. Reports outside every buurt are
+counted in a note, not dropped silently.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from ..areas import RD_NEW
+from .base import SourceData
+
+__all__ = ["NAME", "aggregate_reports", "read_reports"]
+
+NAME = "operational-reports"
+TITLE = "Residents' reports (operational store), counts per buurt, facility type and month"
+OBS_COLUMNS = ["division", "area_code", "period", "indicator", "value", "unit", "status"]
+
+
+def read_reports(url: str | None = None) -> pd.DataFrame:
+    """Every report in the operational store: id, month, x, y (cell centres, RD New)."""
+    from sqlalchemy import select
+
+    from ..store import Report, session, upgrade
+
+    upgrade(url)
+    with session(url) as s:
+        rows = s.execute(select(Report.id, Report.created_at, Report.seen_at, Report.x, Report.y)).all()
+    frame = pd.DataFrame(rows, columns=["id", "created_at", "seen_at", "x", "y"])
+    when = frame["seen_at"].where(frame["seen_at"].notna(), frame["created_at"])
+    frame["period"] = [t.strftime("%Y-%m") for t in when]
+    return frame[["id", "period", "x", "y"]]
+
+
+def aggregate_reports(
+    reports: pd.DataFrame,
+    buurten: gpd.GeoDataFrame,
+    facilities: pd.DataFrame,
+    *,
+    division: str,
+    radius_m: float,
+) -> SourceData:
+    """Counts per buurt and month (and per nearest facility type) of reports given as id, period, x, y."""
+    if reports.empty:
+        return SourceData(observations=pd.DataFrame(columns=OBS_COLUMNS), notes=["no reports in the store"])
+    pts = gpd.GeoDataFrame(reports, geometry=gpd.points_from_xy(reports["x"], reports["y"]), crs=RD_NEW)
+    joined = gpd.sjoin(pts, buurten[["code", "geometry"]].to_crs(RD_NEW), how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    outside = int(joined["code"].isna().sum())
+    inside = joined.dropna(subset=["code"])
+    counts = inside.groupby(["code", "period"]).size().rename("value").reset_index()
+    counts["indicator"] = "reports.drug_nuisance"
+    parts = [counts]
+    if len(facilities) and len(inside):
+        tree = cKDTree(facilities[["x", "y"]].to_numpy(dtype=float))
+        dist, idx = tree.query(inside[["x", "y"]].to_numpy(dtype=float), k=1)
+        near = dist <= radius_m
+        typed = inside.loc[near].assign(ftype=facilities["type"].to_numpy()[idx[near]])
+        by_type = typed.groupby(["code", "period", "ftype"]).size().rename("value").reset_index()
+        by_type["indicator"] = "reports.near_facility." + by_type["ftype"]
+        parts.append(by_type.drop(columns="ftype"))
+    obs = pd.concat(parts, ignore_index=True).rename(columns={"code": "area_code"})
+    obs["division"] = division
+    obs["unit"] = "count"
+    obs["status"] = "final"
+    obs["value"] = obs["value"].astype(float)
+    notes = [f"{outside} reports lie outside every buurt and are not counted."] if outside else []
+    notes.append(f"{len(inside)} reports counted; facility radius {radius_m:.0f} m.")
+    indicators = pd.DataFrame(
+        [
+            {
+                "indicator": f"reports.near_facility.{t}",
+                "label_nl": f"Meldingen drugsoverlast bij {t.replace('_', ' ')}",
+                "label_en": f"Reports of drug nuisance near a {t.replace('_', ' ')}",
+                "unit": "count",
+                "description": f"Residents' reports whose nearest facility within {radius_m:.0f} m is a {t}.",
+                "effort_dependent": False,
+                "canonical": False,
+            }
+            for t in sorted({i.rsplit(".", 1)[1] for i in obs["indicator"] if i.startswith("reports.near_facility.")})
+        ],
+        columns=["indicator", "label_nl", "label_en", "unit", "description", "effort_dependent", "canonical"],
+    )
+    return SourceData(observations=obs[OBS_COLUMNS], indicators=indicators, notes=notes)

@@ -1,0 +1,97 @@
+"""Residents' reports from the operational store into the warehouse: counts per buurt, month, facility type."""
+
+from __future__ import annotations
+
+import shutil
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+from typer.testing import CliRunner
+
+from weerbaar import pipeline
+from weerbaar.cli import app as cli_app
+from weerbaar.sources.operational_reports import aggregate_reports
+
+
+def _buurten() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"code": ["B1", "B2"]},
+        geometry=[box(120000, 487000, 121000, 488000), box(121000, 487000, 122000, 488000)],
+        crs="EPSG:28992",
+    )
+
+
+def test_counts_by_hand():
+    reports = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e"],
+            "period": ["2024-01", "2024-01", "2024-02", "2024-01", "2024-01"],
+            "x": [120050, 120150, 120050, 121550, 150050],  # e lies outside both buurten
+            "y": [487050, 487050, 487050, 487550, 487050],
+        }
+    )
+    facilities = pd.DataFrame({"x": [120060.0, 121900.0], "y": [487060.0, 487900.0], "type": ["school", "playground"]})
+    data = aggregate_reports(reports, _buurten(), facilities, division="T", radius_m=150)
+    obs = data.observations.set_index(["area_code", "period", "indicator"])["value"]
+    assert obs[("B1", "2024-01", "reports.drug_nuisance")] == 2
+    assert obs[("B1", "2024-02", "reports.drug_nuisance")] == 1
+    assert obs[("B2", "2024-01", "reports.drug_nuisance")] == 1
+    # a (14 m) and c (14 m) lie near the school, b is 100 m away: within 150 m too; d is 492 m from the playground
+    assert obs[("B1", "2024-01", "reports.near_facility.school")] == 2
+    assert obs[("B1", "2024-02", "reports.near_facility.school")] == 1
+    assert ("B2", "2024-01", "reports.near_facility.playground") not in obs.index
+    assert any("1 reports lie outside" in n for n in data.notes)
+    assert set(data.observations["status"]) == {"final"} and set(data.observations["unit"]) == {"count"}
+
+
+def test_no_reports_gives_no_rows():
+    data = aggregate_reports(
+        pd.DataFrame(columns=["id", "period", "x", "y"]), _buurten(), pd.DataFrame(), division="T", radius_m=100
+    )
+    assert data.observations.empty
+
+
+@pytest.mark.integration
+def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
+    from weerbaar.store import session, upgrade
+    from weerbaar.store.reports import submit_report
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(served_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    monkeypatch.setenv("WEERBAAR_HOME", str(home))
+    monkeypatch.delenv("WEERBAAR_DATABASE_URL", raising=False)
+    url = f"sqlite:///{home / 'operational.sqlite'}"
+    upgrade(url)
+    with pipeline.open_warehouse(home) as wh:
+        school = wh.query("SELECT x, y FROM facilities WHERE type = 'school' LIMIT 1").iloc[0]
+    with session(url) as s:
+        for i in range(3):
+            submit_report(
+                s,
+                kind="dealing",
+                x=float(school["x"]) + 20,
+                y=float(school["y"]) + 20,
+                seen_at="2024-05-04T21:00:00",
+                idempotency_key=f"k{i}",
+            )
+        submit_report(
+            s,
+            kind="dealing",
+            x=float(school["x"]) + 20,
+            y=float(school["y"]) + 20,
+            seen_at="2024-05-04T21:00:00",
+            idempotency_key="k0",
+        )  # a retry: not counted twice
+    result = CliRunner().invoke(cli_app, ["--home", str(home), "ingest", "reports", "--radius", "200"])
+    assert result.exit_code == 0, result.output
+    with pipeline.open_warehouse(home) as wh:
+        obs = wh.query(
+            "SELECT indicator, period, sum(value) AS n FROM observations "
+            "WHERE source = 'operational-reports' GROUP BY ALL"
+        )
+    by = obs.set_index("indicator")["n"]
+    assert by["reports.drug_nuisance"] == 3 and by["reports.near_facility.school"] == 3
+    assert set(obs["period"]) == {"2024-05"}
