@@ -15,6 +15,14 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("WEERBAAR_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+def pytest_configure(config) -> None:
+    """No test may write to the user's real data folder (a warehouse, a store, a contact key):
+    the default home of a test session is a fresh temporary folder."""
+    import tempfile
+
+    os.environ["WEERBAAR_HOME"] = tempfile.mkdtemp(prefix="weerbaar-tests-")
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of original real files; skipped locally when absent, an error under CI."""

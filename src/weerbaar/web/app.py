@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, settings
 from ..errors import NotFoundError, WarehouseError, WeerbaarError
 from ..public import PublicData
-from . import api, pages
+from . import api, pages, report_form
 from .bodies import Body, FastPath, ResponseCache
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
@@ -89,6 +89,7 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     app.state.responses = ResponseCache(data.version)
     app.state.warming = threading.Event()  # set while the background warm-up runs
     app.state.vega = VegaBundle(home / "cache")
+    app.state.home = home  # the operational store (residents' reports) lives here; upgraded on first use
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(FastPath, cache=app.state.responses)  # outermost: repeated URLs skip everything else
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -102,7 +103,9 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
         return {"ok": True, "snapshot": data.meta()["snapshot"], "warming": app.state.warming.is_set()}
 
     app.include_router(api.router)
+    app.include_router(report_form.api_router)
     app.include_router(pages.router)
+    app.include_router(report_form.router)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")

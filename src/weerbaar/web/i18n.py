@@ -262,6 +262,123 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Source: EUDA (European Union Drugs Agency) and the SCORE group, wastewater analysis 2011–2024. Cities are "
         "matched by name, not by site code.",
     ),
+    # residents' reports (measure 11)
+    "nav.report": ("Melden", "Report"),
+    "report.title": ("Drugshandel melden", "Report drug dealing"),
+    "report.intro": (
+        "Ziet u drugs dealen bij een school, speeltuin of buurthuis? Meld het hier. U hoeft uw naam niet te geven.",
+        "Do you see drug dealing near a school, playground or community centre? Report it here. You do not need to "
+        "give your name.",
+    ),
+    "report.errors": ("Er is een probleem", "There is a problem"),
+    "report.privacy.title": ("Uw privacy", "Your privacy"),
+    "report.privacy": (
+        "Melden is anoniem: we slaan geen naam, IP-adres of cookies voor tracking op. We bewaren alleen de buurt "
+        "(afgerond op een vak van 100 bij 100 meter), wat u zag en uw beschrijving. Contactgegevens geeft u alleen "
+        "als u dat wilt.",
+        "Reporting is anonymous: we do not store your name, IP address or tracking cookies. We only keep the "
+        "neighbourhood (rounded to a square of 100 by 100 metres), what you saw and your description. You give "
+        "contact details only if you want to.",
+    ),
+    "report.kind": ("Wat zag u?", "What did you see?"),
+    "report.kind.hint": ("Kies wat het beste past.", "Choose what fits best."),
+    "report.kind.dealing": ("Dealen", "Dealing"),
+    "report.kind.handing_over": ("Overhandigen", "Handing over"),
+    "report.kind.stashing": ("Verstoppen (bunker)", "Stashing (a hiding place)"),
+    "report.kind.nuisance": ("Overlast", "Nuisance"),
+    "report.where": ("Waar was het?", "Where was it?"),
+    "report.buurt": ("Buurt", "Neighbourhood"),
+    "report.buurt.hint": (
+        "We slaan alleen een punt midden in de buurt op, niet het precieze adres.",
+        "We only store a point in the middle of the neighbourhood, not the exact address.",
+    ),
+    "report.buurt.choose": ("Kies een buurt", "Choose a neighbourhood"),
+    "report.near": ("In de buurt van", "Near"),
+    "report.near.none": ("Zeg ik liever niet / weet ik niet", "Rather not say / don't know"),
+    "report.near.school": ("School", "School"),
+    "report.near.playground": ("Speeltuin", "Playground"),
+    "report.near.community_centre": ("Buurthuis", "Community centre"),
+    "report.near.youth_centre": ("Jongerencentrum", "Youth centre"),
+    "report.near.care_centre": ("Zorginstelling", "Care centre"),
+    "report.near.other": ("Iets anders", "Something else"),
+    "report.optional": ("niet verplicht", "optional"),
+    "report.when": ("Wanneer zag u het?", "When did you see it?"),
+    "report.when.hint": ("Ongeveer is goed genoeg.", "Roughly is good enough."),
+    "report.date": ("Datum", "Date"),
+    "report.time": ("Tijd", "Time"),
+    "report.description": ("Wat gebeurde er?", "What happened?"),
+    "report.description.hint": (
+        "Maximaal 2000 tekens. Noem geen namen van mensen en geen kentekens.",
+        "At most 2000 characters. Do not name people or give number plates.",
+    ),
+    "report.contact": ("Contact (e-mail of telefoon)", "Contact (e-mail or phone)"),
+    "report.contact.hint": (
+        "Laat leeg om anoniem te blijven. Vult u het in, dan bewaren we het apart en versleuteld; alleen "
+        "moderatoren kunnen het zien, en we wissen het 12 maanden nadat de melding is afgesloten.",
+        "Leave empty to stay anonymous. If you fill it in, we store it apart and encrypted; only moderators can see "
+        "it, and we erase it 12 months after the report is closed.",
+    ),
+    "report.submit": ("Melding versturen", "Send report"),
+    "report.emergency": (
+        "Bij direct gevaar: bel 112. Anoniem melden kan ook bij Meld Misdaad Anoniem: 0800-7000.",
+        "In immediate danger: call 112. You can also report anonymously to Meld Misdaad Anoniem: 0800-7000.",
+    ),
+    "report.err.kind": ("Kies wat u zag.", "Please choose what you saw."),
+    "report.err.buurt": (
+        "Kies de buurt in Amsterdam waar u het zag.",
+        "Please choose the neighbourhood in Amsterdam where you saw it.",
+    ),
+    "report.err.seen_at": (
+        "We konden niet lezen wanneer u het zag (of het ligt in de toekomst). Kies datum en tijd opnieuw, of laat ze "
+        "leeg.",
+        "We could not read when you saw it (or it lies in the future). Choose the date and time again, or leave them "
+        "empty.",
+    ),
+    "report.err.near": ("Kies een soort plek uit de lijst.", "Choose a kind of place from the list."),
+    "report.err.description": (
+        "De beschrijving is te lang: maximaal 2000 tekens.",
+        "The description is too long: at most 2000 characters.",
+    ),
+    "report.err.contact": (
+        "De contactgegevens zijn te lang: maximaal 500 tekens.",
+        "The contact details are too long: at most 500 characters.",
+    ),
+    "report.csrf": (
+        "Uw melding kon niet worden verstuurd: het formulier is verlopen.",
+        "Your report could not be sent: the form has expired.",
+    ),
+    "report.csrf.fix": (
+        "Open het meldformulier opnieuw en verstuur het nog eens. Cookies moeten aan staan voor deze site.",
+        "Open the report form again and send it once more. Cookies must be allowed for this site.",
+    ),
+    "report.ratelimit": (
+        "Er zijn net veel meldingen vanaf dit adres verstuurd.",
+        "Many reports were just sent from this address.",
+    ),
+    "report.ratelimit.fix": (
+        "Wacht een paar minuten en probeer het dan opnieuw.",
+        "Wait a few minutes and then try again.",
+    ),
+    "report.done.title": ("Bedankt voor uw melding", "Thank you for your report"),
+    "report.done.body": (
+        "We hebben uw melding ontvangen. U krijgt geen meldingsnummer en we volgen u niet.",
+        "We have received your report. You get no report number and we do not track you.",
+    ),
+    "report.done.next": ("Wat gebeurt er nu?", "What happens next?"),
+    "report.done.next1": (
+        "Een moderator van de gemeente bekijkt de melding.",
+        "A moderator of the municipality reviews the report.",
+    ),
+    "report.done.next2": (
+        "Waar nodig geven we haar door aan de politie, handhaving of het stadsdeel.",
+        "Where needed, we pass it on to the police, enforcement or the district.",
+    ),
+    "report.done.next3": (
+        "Heeft u contactgegevens gegeven, dan kan iemand contact met u opnemen. Die gegevens wissen we 12 maanden "
+        "nadat de melding is afgesloten.",
+        "If you gave contact details, someone may contact you. We erase them 12 months after the report is closed.",
+    ),
+    "report.again": ("Nog iets melden", "Report something else"),
     # errors
     "error.title": ("Er ging iets mis", "Something went wrong"),
     "error.notfound": ("Niet gevonden", "Not found"),
