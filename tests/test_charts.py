@@ -11,6 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+import vl_convert as vlc  # noqa: E402 - a dependency of weerbaar, never skipped
 from altair.utils.schemapi import validate_jsonschema
 
 from weerbaar.analysis.emerging import CATEGORIES as EMERGING_VALUES
@@ -35,8 +36,6 @@ from weerbaar.charts import (
 )
 from weerbaar.charts.common import base_config, label
 from weerbaar.errors import InputError
-
-vlc = pytest.importorskip("vl_convert")
 
 # The Vega-Lite schema of the installed Altair (v6; v5 for Altair 5).
 SCHEMA = (getattr(alt.vegalite, "v6", None) or alt.vegalite.v5).schema.core.load_schema()

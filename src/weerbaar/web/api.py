@@ -124,7 +124,7 @@ def _features(data: PublicData, division: str, level: str, frame: pd.DataFrame, 
                 {
                     "type": "Feature",
                     "properties": row,
-                    "geometry": views._rounded(geo.loc[code].geometry.__geo_interface__),
+                    "geometry": views.rounded_geometry(geo.loc[code].geometry.__geo_interface__),
                 }
             )
     return {"type": "FeatureCollection", "features": feats, "properties": meta}
@@ -180,7 +180,7 @@ def area(
     division, row = data.area(code, division)
     level = str(row["level"])
     geo = data.geometry(division, level)
-    geometry = views._rounded(geo.loc[code].geometry.__geo_interface__) if code in geo.index else None
+    geometry = views.rounded_geometry(geo.loc[code].geometry.__geo_interface__) if code in geo.index else None
     areas_ = data.areas(division)
     return {
         "code": code,

@@ -86,7 +86,9 @@ class MapLayer:
             }
             if self.categorical:
                 props["category"] = row["category"]
-            features.append({"type": "Feature", "properties": props, "geometry": _rounded(geom.__geo_interface__)})
+            features.append(
+                {"type": "Feature", "properties": props, "geometry": rounded_geometry(geom.__geo_interface__)}
+            )
         return {
             "type": "FeatureCollection",
             "features": features,
@@ -111,7 +113,7 @@ class MapLayer:
         }
 
 
-def _rounded(geom: dict, digits: int = 5) -> dict:
+def rounded_geometry(geom: dict, digits: int = 5) -> dict:
     """Coordinates rounded to 5 decimals (about 1 m): a third of the bytes, nothing visible lost."""
 
     def walk(c):
