@@ -170,3 +170,18 @@ def test_compute_standard_needs_a_warehouse(tmp_path):
     result = CliRunner().invoke(cli_app, ["--home", str(tmp_path), "compute", "standard"])
     assert result.exit_code == 2
     assert "weerbaar build" in result.output
+
+
+def test_warm_up_needs_no_test_extras(served_home, monkeypatch):
+    """`pip install . && weerbaar serve` has no httpx: the warm-up must not use the test client."""
+    import sys
+
+    from weerbaar.web.app import create_app, warm
+
+    monkeypatch.setitem(sys.modules, "httpx", None)  # importing httpx now fails, as on a plain install
+    monkeypatch.delitem(sys.modules, "starlette.testclient", raising=False)
+    monkeypatch.delitem(sys.modules, "fastapi.testclient", raising=False)
+    app = create_app(served_home)
+    lines: list[str] = []
+    warm(app, progress=lines.append, background=False)
+    assert lines and "disclosure control" in lines[0]

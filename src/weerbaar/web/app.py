@@ -178,14 +178,10 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     return app
 
 
-def warm(app: FastAPI, progress=lambda _: None) -> None:
-    """Prepare what the first visitor needs (cubes, geometries, the default map, the Vega bundle), so the
-    first page load is as fast as the next."""
-    import warnings
-
-    with warnings.catch_warnings():  # starlette's notice about httpx versions is not for the user
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
+def warm(app: FastAPI, progress=lambda _: None, *, background: bool = True) -> None:
+    """Prepare what the first visitor needs (cubes, geometries, results, the default map, the Vega bundle),
+    so the first page load is as fast as the next; every area profile follows in the background."""
+    from . import views
 
     data: PublicData = app.state.data
     meta = data.meta()
@@ -200,21 +196,22 @@ def warm(app: FastAPI, progress=lambda _: None) -> None:
             data.neighbours(division, level)
     for run_id in data.runs(division)["run_id"]:
         data.result(run_id)
+    if flows:
+        for lang in ("nl", "en"):
+            views.map_layer(data, flows[0], division=division, level="wijk", lang=lang).geojson(data)
     app.state.vega.body()
-    with TestClient(app) as client:
-        for url in ("/", "/?lang=en", "/inventory", "/api/v1/map"):
-            client.get(url)
 
     def profiles() -> None:
-        # every area profile of the default division, in the background: the API answers them from memory
+        # every area profile of the default division, in the background: later requests are cheap
         try:
             areas = data.areas(division)
-            with TestClient(app) as client:
-                for code in areas.index[areas["level"] != "stad"]:
-                    for lang in ("nl", "en"):
-                        client.get(f"/api/v1/profile/{code}", params={"lang": lang})
+            for code in areas.index[areas["level"] != "stad"]:
+                for lang in ("nl", "en"):
+                    views.profile(data, code, division=division, lang=lang)
         finally:
             app.state.warming.clear()
 
+    if not background:
+        return
     app.state.warming.set()
     threading.Thread(target=profiles, name="weerbaar-warm-profiles", daemon=True).start()
