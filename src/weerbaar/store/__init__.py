@@ -8,7 +8,7 @@ call ``upgrade()`` before use.
 from __future__ import annotations
 
 from .db import database_url, dispose, engine, session, upgrade
-from .models import AuditEntry, Base, Report, ReportContact, StatusChange, User
+from .models import AuditEntry, Base, LoginSession, Report, ReportContact, StatusChange, User
 
 __all__ = [
     "database_url",
@@ -22,4 +22,5 @@ __all__ = [
     "StatusChange",
     "User",
     "AuditEntry",
+    "LoginSession",
 ]

@@ -31,7 +31,9 @@ __all__ = [
     "StatusChange",
     "User",
     "AuditEntry",
+    "LoginSession",
     "KINDS",
+    "REPORT_SOURCES",
     "STATUSES",
     "FORWARD_TARGETS",
     "NEAR_FACILITY_TYPES",
@@ -46,6 +48,7 @@ FORWARD_TARGETS = ("police", "enforcement", "stadsdeel")
 # The facility types of weerbaar.sources.facilities.FACILITY_TYPES (a test checks they agree).
 NEAR_FACILITY_TYPES = ("school", "playground", "community_centre", "youth_centre", "care_centre", "other")
 ROLES = ("analyst", "moderator", "admin")
+REPORT_SOURCES = ("form", "api", "signalen")  # the public form, POST /api/v1/reports, an imported Signalen export
 DESCRIPTION_MAX = 2000
 
 NAMING = {
@@ -112,6 +115,7 @@ class Report(Base):
         CheckConstraint(_in("near_facility_type", NEAR_FACILITY_TYPES), name="near_facility_type"),
         CheckConstraint(f"length(description) <= {DESCRIPTION_MAX}", name="description_length"),
         CheckConstraint("x % 100 = 50 AND y % 100 = 50", name="cell_centre"),
+        CheckConstraint(_in("source", REPORT_SOURCES), name="source"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
@@ -127,6 +131,10 @@ class Report(Base):
     forwarded_to: Mapped[str | None] = mapped_column(String(20))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source: Mapped[str] = mapped_column(String(20), default="form", server_default="form")
+    # an imported report's id in its source system ("signalen:12345"): importing twice stores it once
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True, index=True)
+    category: Mapped[str | None] = mapped_column(String(100))  # the source's own category (Signalen slug)
 
     contact: Mapped[ReportContact | None] = relationship(back_populates="report", uselist=False)
     history: Mapped[list[StatusChange]] = relationship(
@@ -184,3 +192,21 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(50))
     report_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("reports.id"), index=True)
+
+
+class LoginSession(Base):
+    """A partner's login. The cookie holds a random token; only its SHA-256 is stored, so a copy of the
+    database cannot be used to log in. Logging out (or an admin deactivating the user) revokes it."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:  # never the hash
+        return f"LoginSession(user_id={self.user_id!r}, expires_at={self.expires_at!r}, revoked={self.revoked_at is not None})"

@@ -29,6 +29,7 @@ from .models import (
     FORWARD_TARGETS,
     KINDS,
     NEAR_FACILITY_TYPES,
+    REPORT_SOURCES,
     ROLES,
     STATUSES,
     AuditEntry,
@@ -186,6 +187,21 @@ def _seen_at(value) -> datetime | None:
     return value
 
 
+def _created_at(value: datetime | None) -> datetime:
+    """When the report was made: now, or (for an imported report) the time its source system gives."""
+    if value is None:
+        return utcnow()
+    if not isinstance(value, datetime):
+        raise InputError("The report time must be a datetime.", received=repr(value), expected="a datetime")
+    value = value.replace(tzinfo=LOCAL) if value.tzinfo is None else value
+    value = value.astimezone(UTC)
+    if value > utcnow() + timedelta(minutes=10):
+        raise InputError(
+            "The report time lies in the future.", received=value.isoformat(), expected="a moment in the past"
+        )
+    return value
+
+
 # ---------------------------------------------------------------------------------------------
 # contact encryption
 
@@ -241,12 +257,24 @@ def submit_report(
     contact: str | None = None,
     idempotency_key: str | None = None,
     buurt_code: str | None = None,
+    source: str = "form",
+    external_id: str | None = None,
+    category: str | None = None,
+    created_at: datetime | None = None,
 ) -> Report:
     """Store a resident's report (validated, location coarsened, contact encrypted apart).
 
     With ``crs="EPSG:4326"``, ``x`` is the longitude and ``y`` the latitude. A second call with
-    the same ``idempotency_key`` returns the first report and stores nothing.
+    the same ``idempotency_key`` returns the first report and stores nothing; so does a second import
+    of the same ``external_id`` (an imported report's id in its source system, e.g. ``signalen:123``).
     """
+    source = _choice(source, REPORT_SOURCES, problem="Unknown report source.", fix="use form, api or signalen")
+    if external_id is not None:
+        external_id = _text(external_id, field="external id", limit=100) or None
+        if external_id:
+            existing = session.scalar(select(Report).where(Report.external_id == external_id))
+            if existing is not None:
+                return existing
     if idempotency_key is not None:
         idempotency_key = _text(idempotency_key, field="submission key", limit=IDEMPOTENCY_KEY_MAX) or None
         if idempotency_key:
@@ -281,7 +309,10 @@ def submit_report(
         description=text,
         status="new",
         idempotency_key=idempotency_key,
-        created_at=utcnow(),
+        source=source,
+        external_id=external_id,
+        category=_text(category, field="category", limit=100) or None,
+        created_at=_created_at(created_at),
     )
     if contact_text:
         report.contact = ReportContact(blob=_fernet().encrypt(contact_text.encode("utf-8")), created_at=utcnow())
@@ -290,10 +321,11 @@ def submit_report(
             session.add(report)
             session.flush()
     except IntegrityError:
-        if idempotency_key:
-            existing = session.scalar(select(Report).where(Report.idempotency_key == idempotency_key))
-            if existing is not None:
-                return existing
+        for column, value in ((Report.idempotency_key, idempotency_key), (Report.external_id, external_id)):
+            if value:
+                existing = session.scalar(select(Report).where(column == value))
+                if existing is not None:
+                    return existing
         raise
     return report
 

@@ -298,6 +298,7 @@ def report_submit(
             raise InputError("We could not read when you saw it.", fix="also choose the date, or leave both empty")
         _store(
             request,
+            source="form",
             kind=kind,
             x=x,
             y=y,
@@ -434,6 +435,7 @@ def post_report(request: Request, report: ReportIn) -> JSONResponse:
             )
         _store(
             request,
+            source="api",
             kind=report.kind,
             x=x,
             y=y,
