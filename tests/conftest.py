@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 from shapely.geometry import box
+from sqlalchemy import create_engine, text
 
 from weerbaar import settings
+from weerbaar.store import db
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("WEERBAAR_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -92,3 +95,48 @@ def client(web_app):
 
     with TestClient(web_app) as c:
         yield c
+
+
+# --- the operational store on SQLite and on PostgreSQL ---------------------------------------
+
+PG_SERVER = os.environ.get("WEERBAAR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_or_skip():
+    try:
+        eng = create_engine(PG_SERVER, connect_args={"connect_timeout": 3})
+        with eng.connect():
+            pass
+        return eng
+    except Exception as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {db.mask_url(PG_SERVER)} is not reachable under CI: {exc}")
+        pytest.skip(f"PostgreSQL at {db.mask_url(PG_SERVER)} is not reachable: {exc}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, home):
+    """An empty database: a SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        url = db.database_url(tmp_path / "store")
+        yield url
+        db.dispose(url)
+        return
+    admin = _postgres_or_skip()
+    schema = f"weerbaar_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        db.dispose(url)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture()
+def url(db_url):
+    db.upgrade(db_url)
+    return db_url

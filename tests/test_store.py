@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import stat
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, inspect, select, text, update
+from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from weerbaar import settings
@@ -19,50 +17,9 @@ from weerbaar.errors import ConfigError, InputError, NotFoundError, WeerbaarErro
 from weerbaar.store import db, reports
 from weerbaar.store.models import AuditEntry, Base, Report, ReportContact, StatusChange, User
 
-PG_SERVER = os.environ.get("WEERBAAR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = {"reports", "report_contacts", "status_changes", "users", "audit_entries", "sessions"}
 PASSWORD = "correct horse battery staple"
 NIEUWMARKT = (121_456.7, 487_321.2)  # RD New, inside Amsterdam
-
-
-def _postgres_or_skip():
-    try:
-        eng = create_engine(PG_SERVER, connect_args={"connect_timeout": 3})
-        with eng.connect():
-            pass
-        return eng
-    except Exception as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at {db.mask_url(PG_SERVER)} is not reachable under CI: {exc}")
-        pytest.skip(f"PostgreSQL at {db.mask_url(PG_SERVER)} is not reachable: {exc}")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, home):
-    """An empty database: a SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        url = db.database_url(tmp_path / "store")
-        yield url
-        db.dispose(url)
-        return
-    admin = _postgres_or_skip()
-    schema = f"weerbaar_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    try:
-        yield url
-    finally:
-        db.dispose(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture()
-def url(db_url):
-    db.upgrade(db_url)
-    return db_url
 
 
 @pytest.fixture()

@@ -209,4 +209,5 @@ class LoginSession(Base):
     user: Mapped[User] = relationship()
 
     def __repr__(self) -> str:  # never the hash
-        return f"LoginSession(user_id={self.user_id!r}, expires_at={self.expires_at!r}, revoked={self.revoked_at is not None})"
+        revoked = self.revoked_at is not None
+        return f"LoginSession(user_id={self.user_id!r}, expires_at={self.expires_at!r}, revoked={revoked})"

@@ -45,6 +45,7 @@ def upgrade() -> None:
     op.add_column("reports", sa.Column("category", sa.String(100), nullable=True))
     op.create_index(op.f("ix_reports_external_id"), "reports", ["external_id"], unique=True)
 
+
 def downgrade() -> None:
     op.drop_index(op.f("ix_reports_external_id"), table_name="reports")
     with op.batch_alter_table("reports") as batch:  # SQLite: drop the columns by copying the table
