@@ -227,3 +227,38 @@ def test_malformed_event_csv_gives_only_clear_errors(home, tmp_path, header, row
         pipeline.ingest_events(f, home=home)
     except InputError as e:
         assert e.file == str(f) and e.problem and e.expected
+
+
+def test_a_real_source_replaces_the_synthetic_stand_in(loaded):
+    """Decision 0010: real and synthetic rows of one (division, indicator) are never summed."""
+    import pandas as pd
+
+    from weerbaar.sources.base import SourceData
+
+    def obs(indicator, value, status):
+        return pd.DataFrame(
+            {
+                "division": ["T"] * 2,
+                "area_code": ["B1", "B2"],
+                "period": ["2024-01"] * 2,
+                "indicator": [indicator] * 2,
+                "value": [value] * 2,
+                "unit": ["count"] * 2,
+                "status": [status] * 2,
+            }
+        )
+
+    with pipeline.open_warehouse(loaded, read_only=False) as wh:
+        fake = pd.concat(
+            [obs("reports.drug_nuisance", 7.0, "synthetic"), obs("registered.drug_trade", 3.0, "synthetic")]
+        )
+        wh.load("fake", SourceData(observations=fake), kind="synthetic")
+        report = wh.load("store", SourceData(observations=obs("reports.drug_nuisance", 2.0, "final")), kind="real")
+        rows = wh.query("SELECT indicator, source, sum(value) AS v FROM observations GROUP BY ALL ORDER BY ALL")
+        notes = wh.query("SELECT notes FROM sources WHERE name = 'store'")["notes"].iloc[0]
+    assert rows.values.tolist() == [
+        ["registered.drug_trade", "fake", 6.0],  # not covered by the real source: stays
+        ["reports.drug_nuisance", "store", 4.0],  # the real counts alone, not 4 + 14
+    ]
+    assert report.replaced == {"synthetic observations": 2}
+    assert "replaces 2 synthetic rows of reports.drug_nuisance (division T) from source fake" in notes

@@ -92,6 +92,13 @@ def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
             "SELECT indicator, period, sum(value) AS n FROM observations "
             "WHERE source = 'operational-reports' GROUP BY ALL"
         )
+        synthetic = wh.query(
+            "SELECT count(*) AS n FROM observations WHERE indicator = 'reports.drug_nuisance' "
+            "AND division = '2022' AND status = 'synthetic'"
+        )["n"].iloc[0]
+        notes = wh.query("SELECT notes FROM sources WHERE name = 'operational-reports'")["notes"].iloc[0]
+    assert synthetic == 0  # decision 0010: the real counts replace the synthetic stand-in, never add to it
+    assert "replaces" in notes and "synthetic rows of reports.drug_nuisance (division 2022)" in notes
     by = obs.set_index("indicator")["n"]
     assert by["reports.drug_nuisance"] == 3 and by["reports.near_facility.school"] == 3
     assert set(obs["period"]) == {"2024-05"}

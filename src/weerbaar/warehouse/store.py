@@ -177,6 +177,15 @@ class Warehouse:
                     if n:
                         wh.execute(f"DELETE FROM {table} WHERE source = ?", [source])
                         replaced[table] = n
+            notes = list(data.notes)
+            if kind in ("real", "import") and "observations" in frames and len(frames["observations"]):
+                superseded = self._supersede_synthetic(frames["observations"], source)
+                if superseded:
+                    replaced["synthetic observations"] = sum(superseded.values())
+                    notes += [
+                        f"replaces {n:,} synthetic rows of {ind} (division {div}) from source {src}"
+                        for (div, ind, src), n in sorted(superseded.items())
+                    ]
             for table, frame in frames.items():
                 self._insert(table, frame, source)
                 rows[table] = len(frame)
@@ -194,11 +203,38 @@ class Warehouse:
                     attribution,
                     period,
                     sum(rows.values()),
-                    "\n".join(data.notes),
+                    "\n".join(notes),
                     datetime.now(UTC).replace(tzinfo=None),
                 ],
             )
         return LoadReport(source, rows, replaced)
+
+    def _supersede_synthetic(self, observations: pd.DataFrame, source: str) -> dict[tuple[str, str, str], int]:
+        """Remove the synthetic stand-ins of what a real source now provides (decision 0010).
+
+        Real and synthetic rows of one indicator in one division are never summed: once a real source
+        provides ``(division, indicator)``, the synthetic rows of that pair from other sources go. Inside
+        the caller's transaction; returns the removed row counts per (division, indicator, source).
+        """
+        pairs = observations[["division", "indicator"]].drop_duplicates()
+        self.con.register("_incoming_pairs", pairs)
+        try:
+            found = self.execute(
+                "SELECT o.division, o.indicator, o.source, count(*) FROM observations o "
+                "JOIN _incoming_pairs p USING (division, indicator) "
+                "WHERE o.status = 'synthetic' AND o.source <> ? GROUP BY ALL",
+                [source],
+            )
+            if found:
+                self.execute(
+                    "DELETE FROM observations o USING _incoming_pairs p "
+                    "WHERE o.division = p.division AND o.indicator = p.indicator "
+                    "AND o.status = 'synthetic' AND o.source <> ?",
+                    [source],
+                )
+        finally:
+            self.con.unregister("_incoming_pairs")
+        return {(d, i, src): int(n) for d, i, src, n in found}
 
     def _insert(self, table: str, frame: pd.DataFrame, source: str) -> None:
         name = f"_incoming_{table}"
