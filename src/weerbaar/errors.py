@@ -13,6 +13,7 @@ __all__ = [
     "WarehouseError",
     "NotBuiltError",
     "SourceError",
+    "SourceOfflineError",
     "NotFoundError",
 ]
 
@@ -93,6 +94,10 @@ class InputError(WeerbaarError):
 
 class SourceError(InputError):
     """A real source file is not in the layout its adapter knows."""
+
+
+class SourceOfflineError(WeerbaarError):
+    """An online source cannot be reached (no connection, or the connection dropped during a download)."""
 
 
 class NotFoundError(InputError):

@@ -327,6 +327,60 @@ def ingest_reports(
         wh.close()
 
 
+def ingest_cbs_police(
+    *,
+    tables: tuple[str, ...] = ("47018NED", "47022NED"),
+    municipality: str = "GM0363",
+    since: str | None = None,
+    refetch: bool = False,
+    home: Path | None = None,
+    client=None,
+    progress: Progress = _quiet,
+    **fetch_options,
+) -> dict:
+    """Police-registered crime from CBS StatLine (online, incremental), one source per table, atomically.
+
+    Every table is downloaded completely (resuming an interrupted run) before the warehouse is
+    opened for writing; without a connection a SourceOfflineError is raised and the warehouse is
+    left untouched. CBS codes are linked to the areas in the warehouse (their ``cbs_code``).
+    """
+    from .sources.cbs_police import fetch, load_options
+
+    wh = _require(home)
+    try:
+        areas = wh.areas(geometry=False)
+    finally:
+        wh.close()
+    fetched = {
+        t: fetch(
+            municipality,
+            table=t,
+            since=since,
+            refetch=refetch,
+            client=client,
+            home=home,
+            areas=areas,
+            progress=progress,
+            **fetch_options,
+        )
+        for t in tables
+    }
+    wh = _require(home)
+    try:
+        out = {}
+        for t, data in fetched.items():
+            options = load_options(t, municipality, data)
+            name = options.pop("source")
+            report = wh.load(name, data, **options)
+            for note in data.notes:
+                progress(f"note: {note}")
+            progress(f"{report.total:,} rows loaded as source {name}")
+            out[name] = report.total
+        return {"sources": out, "snapshot": wh.snapshot_hash()}
+    finally:
+        wh.close()
+
+
 def _require(home: Path | None) -> Warehouse:
     path = warehouse_path(home)
     if not path.exists():
