@@ -58,7 +58,50 @@ def prepare(folder: Path, only: list[str] | None = None) -> None:
         }
         (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"{src.name}: {', '.join(f'{k} {v:,}' for k, v in tables.items())} ({time.perf_counter() - t:.1f} s)")
+    if not only or SIGNALEN["name"] in only:
+        prepare_signalen_categories(folder, out_root)
     write_attribution(out_root)
+
+
+# Signalen's category taxonomy: not a source of observations, a lookup table for weerbaar.store.signalen.
+SIGNALEN = {
+    "name": "signalen-categories",
+    "file": "signalen-categories/signals_categories_flat.csv",
+    "title": "Signalen category taxonomy (main and sub categories, slugs), for importing Signalen/MORA exports",
+    "period": "2019",
+    "licence": "MPL-2.0 (Signalen)",
+    "attribution": "Gemeente Amsterdam, Signalen (github.com/Amsterdam/signals)",
+}
+
+
+def prepare_signalen_categories(folder: Path, out_root: Path) -> None:
+    """A compact copy (slug, name, parent_slug, is_active) of the Signalen taxonomy."""
+    import csv
+
+    src = folder / SIGNALEN["file"]
+    with src.open(encoding="utf-8", newline="") as fh:
+        rows = [{k: r[k] for k in ("slug", "name", "parent_slug", "is_active")} for r in csv.DictReader(fh)]
+    out = out_root / SIGNALEN["name"]
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "categories.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["slug", "name", "parent_slug", "is_active"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    checksum = file_checksum(src)
+    manifest = {
+        "source": SIGNALEN["name"],
+        "title": SIGNALEN["title"],
+        "files": {SIGNALEN["file"]: checksum},
+        "checksum": checksum,
+        "version": checksum[:12],
+        "tables": {"categories": len(rows)},
+        "notes": [],
+        "licence": SIGNALEN["licence"],
+        "attribution": SIGNALEN["attribution"],
+        "period": SIGNALEN["period"],
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{SIGNALEN['name']}: categories {len(rows):,}")
 
 
 def write_attribution(out_root: Path) -> None:
@@ -75,6 +118,8 @@ def write_attribution(out_root: Path) -> None:
     for src in available().values():
         if src.real:
             lines.append(f"| {src.name} | {src.title} | {src.period} | {src.licence} | {src.attribution} |")
+    s = SIGNALEN
+    lines.append(f"| {s['name']} | {s['title']} | {s['period']} | {s['licence']} | {s['attribution']} |")
     (out_root / "ATTRIBUTION.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
