@@ -33,15 +33,19 @@ def test_counts_by_hand():
         }
     )
     facilities = pd.DataFrame({"x": [120060.0, 121900.0], "y": [487060.0, 487900.0], "type": ["school", "playground"]})
-    data = aggregate_reports(reports, _buurten(), facilities, division="T", radius_m=150)
+    data = aggregate_reports(reports, _buurten(), facilities, division="T", radius_m=150, until="2024-03")
     obs = data.observations.set_index(["area_code", "period", "indicator"])["value"]
+    # complete: 2 buurten x 3 months (to `until`) x 3 indicators, zero where nobody reported
+    assert len(obs) == 2 * 3 * 3 and obs.index.is_unique
+    assert obs[("B2", "2024-02", "reports.drug_nuisance")] == 0 and obs[("B1", "2024-03", "reports.drug_nuisance")] == 0
     assert obs[("B1", "2024-01", "reports.drug_nuisance")] == 2
     assert obs[("B1", "2024-02", "reports.drug_nuisance")] == 1
     assert obs[("B2", "2024-01", "reports.drug_nuisance")] == 1
     # a (14 m) and c (14 m) lie near the school, b is 100 m away: within 150 m too; d is 492 m from the playground
     assert obs[("B1", "2024-01", "reports.near_facility.school")] == 2
     assert obs[("B1", "2024-02", "reports.near_facility.school")] == 1
-    assert ("B2", "2024-01", "reports.near_facility.playground") not in obs.index
+    assert obs[("B2", "2024-01", "reports.near_facility.playground")] == 0
+    assert obs.sum() == 4 + 3  # 4 reports inside the buurten, 3 of them near the school
     assert any("1 reports lie outside" in n for n in data.notes)
     assert set(data.observations["status"]) == {"final"} and set(data.observations["unit"]) == {"count"}
 
@@ -99,6 +103,7 @@ def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
         notes = wh.query("SELECT notes FROM sources WHERE name = 'operational-reports'")["notes"].iloc[0]
     assert synthetic == 0  # decision 0010: the real counts replace the synthetic stand-in, never add to it
     assert "replaces" in notes and "synthetic rows of reports.drug_nuisance (division 2022)" in notes
-    by = obs.set_index("indicator")["n"]
+    by = obs.groupby("indicator")["n"].sum()
     assert by["reports.drug_nuisance"] == 3 and by["reports.near_facility.school"] == 3
-    assert set(obs["period"]) == {"2024-05"}
+    assert set(obs.loc[obs["n"] > 0, "period"]) == {"2024-05"}
+    assert obs["period"].min() == "2024-05" and len(set(obs["period"])) > 1  # zeros up to this month

@@ -46,8 +46,15 @@ def aggregate_reports(
     *,
     division: str,
     radius_m: float,
+    until: str | None = None,
 ) -> SourceData:
-    """Counts per buurt and month (and per nearest facility type) of reports given as id, period, x, y."""
+    """Counts per buurt and month (and per nearest facility type) of reports given as id, period, x, y.
+
+    The counts are complete: every buurt and every month from the first report's month to ``until``
+    (default the current month) has a row, zero where nobody reported, for ``reports.drug_nuisance`` and
+    for every facility type in ``facilities``. A month without reports is a real zero in an operational
+    store, and complete counts are what lets disclosure control add buurten up to wijk and city.
+    """
     if reports.empty:
         return SourceData(observations=pd.DataFrame(columns=OBS_COLUMNS), notes=["no reports in the store"])
     pts = gpd.GeoDataFrame(reports, geometry=gpd.points_from_xy(reports["x"], reports["y"]), crs=RD_NEW)
@@ -66,7 +73,8 @@ def aggregate_reports(
         by_type = typed.groupby(["code", "period", "ftype"]).size().rename("value").reset_index()
         by_type["indicator"] = "reports.near_facility." + by_type["ftype"]
         parts.append(by_type.drop(columns="ftype"))
-    obs = pd.concat(parts, ignore_index=True).rename(columns={"code": "area_code"})
+    obs = _complete(pd.concat(parts, ignore_index=True), buurten, facilities, reports, until)
+    obs = obs.rename(columns={"code": "area_code"})
     obs["division"] = division
     obs["unit"] = "count"
     obs["status"] = "final"
@@ -89,3 +97,20 @@ def aggregate_reports(
         columns=["indicator", "label_nl", "label_en", "unit", "description", "effort_dependent", "canonical"],
     )
     return SourceData(observations=obs[OBS_COLUMNS], indicators=indicators, notes=notes)
+
+
+def _complete(counts: pd.DataFrame, buurten, facilities: pd.DataFrame, reports: pd.DataFrame, until) -> pd.DataFrame:
+    """The counts on the full grid of buurten x months x indicators, zero where there is no report."""
+    from datetime import UTC, datetime
+
+    last = until or datetime.now(UTC).strftime("%Y-%m")
+    first = min(reports["period"].min(), last)
+    months = pd.period_range(first, max(last, reports["period"].max()), freq="M").strftime("%Y-%m")
+    indicators = ["reports.drug_nuisance"]
+    if len(facilities):
+        indicators += sorted(f"reports.near_facility.{t}" for t in facilities["type"].dropna().unique())
+    grid = pd.MultiIndex.from_product(
+        [sorted(buurten["code"].astype(str)), list(months), indicators], names=["code", "period", "indicator"]
+    )
+    full = counts.set_index(["code", "period", "indicator"])["value"].reindex(grid, fill_value=0)
+    return full.rename("value").reset_index()
