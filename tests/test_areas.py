@@ -95,3 +95,32 @@ def test_real_crosswalk_2015_2022(shared_data):
     assert cw.loc[cw["from_code"] == "T98a"].sort_values("weight").iloc[-1]["to_code"].startswith("SA")
     single = cw.groupby("from_code")["weight"].max()
     assert (single > 0.99).mean() > 0.3  # many buurten carried over unchanged or nearly so
+
+
+def test_move_counts_by_hand():
+    """Counts split by overlap weight and summed; a withheld part withholds its target; provisional spreads."""
+    import math
+
+    import pandas as pd
+
+    from weerbaar.areas import move_counts
+
+    cw = pd.DataFrame(
+        {"from_code": ["a", "a", "b", "c"], "to_code": ["X", "Y", "Y", "Z"], "weight": [0.25, 0.75, 1.0, 1.0]}
+    )
+    obs = pd.DataFrame(
+        {
+            "area_code": ["a", "b", "c", "a"],
+            "period": ["2020", "2020", "2020", "2021"],
+            "indicator": ["registered.drug_trade"] * 4,
+            "value": [8.0, 2.0, float("nan"), 4.0],
+            "unit": ["count"] * 4,
+            "status": ["final", "provisional", "suppressed", "final"],
+        }
+    )
+    out = move_counts(obs, cw, to_division="2022").set_index(["period", "area_code"])
+    assert out.loc[("2020", "X"), "value"] == 2.0 and out.loc[("2020", "X"), "status"] == "final"
+    assert out.loc[("2020", "Y"), "value"] == 8.0 and out.loc[("2020", "Y"), "status"] == "provisional"
+    assert math.isnan(out.loc[("2020", "Z"), "value"]) and out.loc[("2020", "Z"), "status"] == "suppressed"
+    assert out.loc[("2021", "X"), "value"] + out.loc[("2021", "Y"), "value"] == 4.0
+    assert set(out["division"]) == {"2022"}

@@ -506,3 +506,102 @@ def test_loads_into_the_default_warehouse_on_real_areas(served_home, tmp_path):
     }
     assert src["kind"] == "real" and "47022NED" in src["title"] and src["period"] == "2021-12..2022-03"
     assert len(cat) == 1 and cat.iloc[0]["source"] == "cbs-police-month"
+
+    # the 2015-division months continue on the 2022 division through the crosswalk (issue 8, part 5)
+    assert result["sources"]["crosswalk:cbs-police-month"] > 0
+    with pipeline.open_warehouse(home) as wh:
+        moved = wh.query(
+            "SELECT period, sum(value) AS v FROM observations WHERE source = 'crosswalk:cbs-police-month' "
+            "AND indicator = 'registered.drug_trade' GROUP BY ALL"
+        )
+        origin = wh.query(
+            "SELECT o.period, sum(o.value) AS v FROM observations o JOIN areas a "
+            "ON a.code = o.area_code AND a.division = o.division WHERE o.source = 'cbs-police-month' "
+            "AND o.indicator = 'registered.drug_trade' AND o.division = '2015' AND a.level = 'buurt' GROUP BY ALL"
+        )
+        synthetic = wh.query(
+            "SELECT count(*) AS n FROM observations WHERE indicator = 'registered.drug_trade' "
+            "AND division = '2022' AND status = 'synthetic'"
+        )["n"].iloc[0]
+    assert set(moved["period"]) == {"2021-12"}  # only the periods without 2022-division data
+    assert moved["v"].sum() == pytest.approx(origin.set_index("period").loc["2021-12", "v"])  # counts preserved
+    assert synthetic == 0  # decision 0010: the real series replaced the synthetic one
+
+
+# --- the command line: `weerbaar ingest cbs-police --online` and `weerbaar refresh` -----------------
+
+
+@pytest.fixture()
+def cli_home(served_home, tmp_path, monkeypatch):
+    home = tmp_path / "clihome"
+    home.mkdir()
+    shutil.copy(served_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    monkeypatch.setenv("WEERBAAR_HOME", str(home))
+    return home
+
+
+def _serve(monkeypatch, server: FakeCbs) -> None:
+    """The CLI's calls reach the recorded service instead of the internet (and never wait)."""
+    original = pipeline.ingest_cbs_police
+
+    def through_fake(**kw):
+        return original(client=server.client(), sleep=lambda s: None, page_size=5, **kw)
+
+    monkeypatch.setattr(pipeline, "ingest_cbs_police", through_fake)
+
+
+def test_cli_needs_online_and_says_when_offline(cli_home, monkeypatch):
+    from typer.testing import CliRunner
+
+    from weerbaar.cli import app as cli_app
+
+    runner = CliRunner()
+    r = runner.invoke(cli_app, ["ingest", "cbs-police"])
+    assert r.exit_code == 2 and "--online" in r.output
+    with pipeline.open_warehouse(cli_home) as wh:
+        before = wh.snapshot_hash()
+    offline = FakeCbs([], PERIODS)
+    offline.fail = lambda request: httpx.ConnectError("network is unreachable", request=request)
+    _serve(monkeypatch, offline)
+    for args in (["ingest", "cbs-police", "--online", "--table", "month"], ["refresh", "--source", "cbs-police"]):
+        r = runner.invoke(cli_app, args)
+        assert r.exit_code == 2, r.output
+        assert "No connection to CBS StatLine" in r.output and "warehouse is unchanged" in r.output
+        assert "Traceback" not in r.output
+    with pipeline.open_warehouse(cli_home) as wh:
+        assert wh.snapshot_hash() == before
+
+
+def test_cli_ingest_and_refresh(cli_home, monkeypatch):
+    from typer.testing import CliRunner
+
+    from weerbaar.cli import app as cli_app
+
+    runner = CliRunner()
+    _serve(monkeypatch, FakeCbs(make_rows(PERIODS), PERIODS))
+    r = runner.invoke(cli_app, ["ingest", "cbs-police", "--online", "--table", "month", "--municipality", "363"])
+    assert r.exit_code == 0, r.output
+    assert "cbs-police-month:" in r.output and "compute standard" in r.output
+    r = runner.invoke(cli_app, ["ingest", "cbs-police", "--online", "--table", "week"])
+    assert r.exit_code == 2 and "Unknown CBS police table" in r.output
+    r = runner.invoke(cli_app, ["refresh", "--list"])
+    assert r.exit_code == 0 and "* cbs-police" in r.output
+    r = runner.invoke(cli_app, ["refresh", "--source", "nonsense"])
+    assert r.exit_code == 2 and "Unknown online source" in r.output
+
+
+def test_municipality_and_refresh_settings(monkeypatch):
+    from weerbaar import settings
+    from weerbaar.errors import ConfigError
+
+    for raw, code in (("363", "GM0363"), ("gm0599", "GM0599"), (" GM0363 ", "GM0363")):
+        monkeypatch.setenv("WEERBAAR_MUNICIPALITY", raw)
+        assert settings.get("municipality") == code
+    monkeypatch.setenv("WEERBAAR_MUNICIPALITY", "Amsterdam")
+    with pytest.raises(ConfigError, match="municipality"):
+        settings.get("municipality")
+    monkeypatch.setenv("WEERBAAR_REFRESH_SOURCES", "cbs-police, cbs-police")
+    assert settings.get("refresh_sources") == ("cbs-police",)
+    monkeypatch.setenv("WEERBAAR_REFRESH_SOURCES", "cbs-police,twitter")
+    with pytest.raises(ConfigError, match="Unknown online source"):
+        settings.get("refresh_sources")

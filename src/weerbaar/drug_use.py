@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,7 +24,7 @@ from .analysis.wastewater import SUBSTANCES, back_calculate, consumption_interva
 from .errors import InputError
 from .warehouse import Warehouse
 
-__all__ = ["Wastewater", "load_wastewater", "DAYS"]
+__all__ = ["Wastewater", "load_wastewater", "DAYS", "city_key", "close_cities", "match_cities", "compare_releases"]
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_LABELS = {
@@ -31,8 +34,75 @@ DAY_LABELS = {
 ATTRIBUTION = "EUDA (European Union Drugs Agency) and the SCORE group, wastewater analysis 2011-2024"
 
 
-def _norm(name: str) -> str:
-    return " ".join(str(name).split()).casefold()
+def city_key(name: str) -> str:
+    """A city's name as compared: accents, case, spacing and the punctuation - . _ ' ignored
+    ('São Paulo' = 'sao paulo', 'Cluj-Napoca' = 'Cluj Napoca'). Brackets stay: in the EUDA data
+    'Oslo (2)' is the mean of two treatment plants, another catchment than 'Oslo'."""
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[-._'\u2019]", " ", text).split()).casefold()
+
+
+_norm = city_key
+
+
+def close_cities(name: str, cities: Iterable[str], n: int = 4) -> list[str]:
+    """The cities whose names come closest to ``name`` (difflib ratio 0.6 or more on the keys), best first."""
+    names: dict[str, str] = {}
+    for c in cities:
+        names.setdefault(city_key(c), c)
+    return [names[k] for k in difflib.get_close_matches(city_key(name), list(names), n=n, cutoff=0.6)]
+
+
+def match_cities(old: Iterable[str], new: Iterable[str]) -> dict:
+    """Cities of two EUDA releases matched by name (:func:`city_key`), never by site ID.
+
+    Returns ``matched`` (new names found in the old release), ``respelled`` (matched, spelled
+    otherwise: old -> new), ``new`` (not in the old release), ``missing`` (old cities not in the new
+    release) and ``suggestions``: for each missing city the new cities with a close name, which may be
+    the same place renamed (or another set of plants) and are not merged.
+    """
+    old_by = {city_key(c): c for c in sorted(set(old))}
+    new_by = {city_key(c): c for c in sorted(set(new))}
+    fresh = [new_by[k] for k in sorted(new_by) if k not in old_by]
+    missing = [old_by[k] for k in sorted(old_by) if k not in new_by]
+    suggestions = {m: close for m in missing if (close := close_cities(m, fresh))}
+    return {
+        "matched": [new_by[k] for k in sorted(new_by) if k in old_by],
+        "respelled": {old_by[k]: new_by[k] for k in sorted(new_by) if k in old_by and old_by[k] != new_by[k]},
+        "new": fresh,
+        "missing": missing,
+        "suggestions": suggestions,
+    }
+
+
+def compare_releases(old: pd.DataFrame, new: pd.DataFrame) -> dict:
+    """What changes when release ``new`` replaces ``old`` (loads with year, substance, site_id, city).
+
+    ``cities``: :func:`match_cities`; ``site_ids``: matched cities whose site IDs differ (city as in the
+    new release -> (old IDs, new IDs)); ``new_years``: years not in the old release; ``dropped``: the
+    number of (city, substance, year) combinations of matched cities that the new release lacks.
+    """
+
+    def keyed(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(key=frame["city"].map(city_key))
+
+    old, new = keyed(old), keyed(new)
+    old_ids = old.groupby("key")["site_id"].agg(lambda s: sorted(set(s)))
+    new_ids = new.groupby("key")["site_id"].agg(lambda s: sorted(set(s)))
+    name = new.drop_duplicates("key").set_index("key")["city"]
+    site_ids = {
+        name[k]: (old_ids[k], new_ids[k]) for k in new_ids.index.intersection(old_ids.index) if old_ids[k] != new_ids[k]
+    }
+    cols = ["key", "substance", "year"]
+    lost = old[cols].drop_duplicates().merge(new[cols].drop_duplicates(), how="left", indicator=True)
+    lost = lost[(lost["_merge"] == "left_only") & lost["key"].isin(new_ids.index)]
+    return {
+        "cities": match_cities(old["city"], new["city"]),
+        "site_ids": site_ids,
+        "new_years": sorted(int(y) for y in set(new["year"]) - set(old["year"])),
+        "dropped": int(len(lost)),
+    }
 
 
 def load_wastewater(wh: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -59,6 +129,8 @@ class Wastewater:
             )
         self.loads = self.loads.assign(key=self.loads["city"].map(_norm))
         self._names = self.loads.drop_duplicates("key").set_index("key")["city"].to_dict()
+        years = self.loads["year"]
+        self.attribution = ATTRIBUTION.replace("2011-2024", f"{int(years.min())}-{int(years.max())}")
 
     # -- lookups -------------------------------------------------------------------------------
     def city(self, name: str) -> str:
@@ -66,12 +138,11 @@ class Wastewater:
         key = _norm(name)
         if key in self._names:
             return self._names[key]
-        close = difflib.get_close_matches(key, list(self._names), n=4, cutoff=0.6)
+        close = close_cities(name, self._names.values())
         raise InputError(
             "Unknown city in the wastewater data.",
             received=repr(name),
-            expected="a city of the EUDA data"
-            + (f", such as {', '.join(self._names[c] for c in close)}" if close else ""),
+            expected="a city of the EUDA data" + (f", such as {', '.join(close)}" if close else ""),
             fix="check the spelling (`weerbaar wastewater --city Amsterdam`); cities are matched by name",
         )
 
@@ -191,7 +262,7 @@ class Wastewater:
             "weekday_mean": means["weekday_mean"],
             "weekend_mean": means["weekend_mean"],
             "caveat": sub.caveat,
-            "source": ATTRIBUTION,
+            "source": self.attribution,
             "synthetic": False,
         }
 

@@ -28,6 +28,8 @@ __all__ = [
     "ingest_areas",
     "ingest_observations",
     "ingest_events",
+    "ingest_amsterdam_areas",
+    "ingest_amsterdam_bbga",
     "DERIVED_CROSSWALKS",
 ]
 
@@ -376,7 +378,296 @@ def ingest_cbs_police(
                 progress(f"note: {note}")
             progress(f"{report.total:,} rows loaded as source {name}")
             out[name] = report.total
+            moved = _load_crosswalked(wh, name, options.get("title", name))
+            if moved is not None:
+                progress(f"{moved[1]:,} rows of earlier years moved onto the 2022 division as source {moved[0]}")
+                out[moved[0]] = moved[1]
         return {"sources": out, "snapshot": wh.snapshot_hash()}
+    finally:
+        wh.close()
+
+
+def _load_crosswalked(wh: Warehouse, source: str, title: str) -> tuple[str, int] | None:
+    """Continue a source's 2015-division buurt counts on the 2022 division (overlap-weighted crosswalk) for
+    the periods the source has no 2022-division data for, as source ``crosswalk:<source>``; series on the
+    2022 division then span the redivision, with a series break marked in March 2022."""
+    from .areas import move_counts
+    from .sources.base import SourceData
+
+    name = f"crosswalk:{source}"
+    obs = wh.query(
+        "SELECT o.area_code, o.period, o.indicator, o.value, o.unit, o.status FROM observations o "
+        "JOIN areas a ON a.division = o.division AND a.code = o.area_code "
+        "WHERE o.source = ? AND o.division = '2015' AND a.level = 'buurt'",
+        [source],
+    )
+    later = wh.query("SELECT DISTINCT period FROM observations WHERE source = ? AND division = '2022'", [source])
+    obs = obs[~obs["period"].isin(set(later["period"]))]
+    cw = wh.query("SELECT * FROM crosswalk WHERE from_division = '2015' AND to_division = '2022'")
+    if obs.empty or cw.empty:
+        if name in set(wh.query("SELECT name FROM sources")["name"]):
+            wh.remove_source(name)
+        return None
+    moved = move_counts(obs, cw, to_division="2022")
+    data = SourceData(
+        observations=moved,
+        notes=[f"{len(obs):,} buurt rows of the 2015 division moved by overlap share; withheld parts stay withheld"],
+    )
+    report = wh.load(
+        name,
+        data,
+        kind="derived",
+        title=f"{title}, earlier years moved onto the 2022 division (crosswalk)",
+        period=f"{obs['period'].min()}..{obs['period'].max()}",
+    )
+    return name, report.total
+
+
+def ingest_wastewater(
+    path: Path,
+    *,
+    sites: Path | None = None,
+    release: str | None = None,
+    allow_older: bool = False,
+    home: Path | None = None,
+    progress: Progress = _quiet,
+) -> dict:
+    """Load a newer EUDA/SCORE wastewater release in place of the loaded one, atomically.
+
+    ``path`` is the release's data file (``ww2025-all-data.csv`` and the like) or its folder; the site
+    table is ``sites`` or the CSV with 'site' in its name next to it (without one, the loaded site table
+    is kept). The release is read and validated whole before the warehouse is touched, then replaces
+    every row of source ``euda-wastewater``. Cities are matched to the loaded release by name
+    (``weerbaar.drug_use.compare_releases``), never by site ID; a release older than the loaded one is refused
+    unless ``allow_older``. Returns the matching report, the rows and the snapshot.
+    """
+    from .drug_use import compare_releases
+    from .sources.euda import NAME, EudaWastewater, find_release_files, read_release, release_checksum, release_label
+
+    data_file, sites_file = find_release_files(path, sites)
+    label = release or release_label(data_file)
+    progress(f"[1/4] reading {data_file}" + (f" and {sites_file.name}" if sites_file else " (no site table)"))
+    data = read_release(data_file, sites_file)  # validated whole before the warehouse is touched
+    ww = data.wastewater
+    first, last = int(ww["year"].min()), int(ww["year"].max())
+    progress(
+        f"[2/4] {label}: {len(ww):,} values, {ww['city'].nunique()} cities, {ww['site_id'].nunique()} sites, "
+        f"{first}-{last}"
+    )
+    wh = _require(home)
+    try:
+        old = wh.query("SELECT DISTINCT year, substance, site_id, city FROM wastewater WHERE source = ?", [NAME])
+        if len(old) and int(old["year"].max()) > last and not allow_older:
+            raise InputError(
+                "The release is older than the one loaded.",
+                received=f"{label} with years {first}-{last}",
+                expected=f"a release at least as recent as the loaded one (years up to {int(old['year'].max())})",
+                fix="load the newer release, or pass allow_older=True (`--allow-older`) to go back on purpose",
+                file=str(data_file),
+            )
+        changes = compare_releases(old, ww)
+        match, changed_ids, new_years, dropped = (changes[k] for k in ("cities", "site_ids", "new_years", "dropped"))
+        notes = list(data.notes)
+        if sites_file is None:
+            kept = wh.query("SELECT * FROM wastewater_sites WHERE source = ?", [NAME])
+            data.wastewater_sites = kept if len(kept) else None
+            notes.append(f"no site table with the release: the {len(kept)} sites of the earlier release kept")
+        notes += [
+            f"{label}: {len(match['matched'])} cities matched by name to the earlier release, "
+            f"{len(match['new'])} new, {len(match['missing'])} no longer in it",
+            *(f"spelled otherwise: {o} -> {n}" for o, n in match["respelled"].items()),
+            *(f"site ID changed: {c} {', '.join(a)} -> {', '.join(b)}" for c, (a, b) in changed_ids.items()),
+            *(f"new city: {c}" for c in match["new"]),
+            *(
+                f"no longer in the release: {c}"
+                + (f" (close: {', '.join(match['suggestions'][c])})" if c in match["suggestions"] else "")
+                for c in match["missing"]
+            ),
+        ]
+        if dropped:
+            notes.append(f"{dropped} city, substance and year combinations of the earlier release not in this one")
+        progress(
+            f"[3/4] cities by name: {len(match['matched'])} matched ({len(match['respelled'])} spelled otherwise, "
+            f"{len(changed_ids)} with another site ID), {len(match['new'])} new, {len(match['missing'])} gone"
+            + (f"; new years {', '.join(map(str, new_years))}" if new_years else "")
+        )
+        for c, close in match["suggestions"].items():
+            progress(f"  {c} is not in the release; close names: {', '.join(close)} (not merged)")
+        data.notes = notes
+        files = [data_file, *([sites_file] if sites_file else [])]
+        report = wh.load(
+            NAME,
+            data,
+            kind="real",
+            title=f"EUDA/SCORE wastewater analysis, European cities {first}-{last} ({label})",
+            files=", ".join(str(f) for f in files),
+            version=label,
+            checksum=release_checksum(*files),
+            licence=EudaWastewater.licence,
+            attribution=f"EUDA (formerly EMCDDA) and the SCORE group, wastewater analysis and drugs ({label})",
+            period=f"{first}-{last}",
+        )
+        snapshot = wh.snapshot_hash()
+        progress(
+            f"[4/4] {report.total:,} rows loaded as source {NAME}"
+            + (f" (replacing {sum(report.replaced.values()):,})" if report.replaced else "")
+            + f", snapshot {snapshot}"
+        )
+        return {
+            "source": NAME,
+            "release": label,
+            "period": f"{first}-{last}",
+            "rows": report.total,
+            "replaced": sum(report.replaced.values()),
+            "cities": match,
+            "site_ids_changed": changed_ids,
+            "new_years": new_years,
+            "dropped": dropped,
+            "notes": notes,
+            "snapshot": snapshot,
+        }
+    finally:
+        wh.close()
+
+
+def ingest_amsterdam_areas(
+    *,
+    home: Path | None = None,
+    client=None,
+    allow_removed: bool = False,
+    progress: Progress = _quiet,
+    **fetch_options,
+) -> dict:
+    """The current area division (2022) from Amsterdam's data API, replacing the 2022 areas atomically.
+
+    Everything is downloaded and validated (the area contract's ``validate_areas``, as for
+    ``weerbaar ingest areas``) before the warehouse is opened; without a connection a
+    SourceOfflineError is raised and the warehouse is left untouched. The areas replace those of
+    source ``amsterdam-areas-2022`` (the embedded default's) in one transaction; the codes added and
+    removed are reported. A removed code that observations still use is refused unless
+    ``allow_removed`` (those observations would no longer have an area). The derived crosswalks
+    between divisions are recomputed afterwards.
+    """
+    from .sources.amsterdam_api import AREAS_SOURCE, ATTRIBUTION, BASE_URL, LICENCE, fetch_areas
+
+    areas = fetch_areas(client=client, progress=progress, **fetch_options)
+    wh = _open_or_create(home)
+    try:
+        sql = "SELECT DISTINCT source FROM areas WHERE division = '2022' AND source <> ?"
+        others = [r[0] for r in wh.execute(sql, [AREAS_SOURCE])]
+        if others:
+            raise InputError(
+                "Division 2022 already holds areas of another source.",
+                received=", ".join(sorted(others)),
+                expected=f"the 2022 areas from source {AREAS_SOURCE} (the embedded default) or none",
+                fix="remove that source first, or import the API's areas under another division with a file",
+            )
+        old = {r[0] for r in wh.execute("SELECT code FROM areas WHERE source = ?", [AREAS_SOURCE])}
+        new = set(areas["code"])
+        added, removed = sorted(new - old), sorted(old - new)
+        if removed:
+            used = wh.query(
+                "SELECT area_code, count(*) AS n FROM observations WHERE division = '2022' "
+                "AND list_contains(?, area_code) GROUP BY area_code ORDER BY area_code",
+                [removed],
+            )
+            if len(used) and not allow_removed:
+                raise InputError(
+                    "The API no longer has areas that observations in the warehouse use.",
+                    received=", ".join(f"{c} ({n:,} rows)" for c, n in zip(used["area_code"], used["n"], strict=True)),
+                    expected="every 2022 area code with observations to stay",
+                    fix="check the city's new division; pass allow_removed=True (--allow-removed) to replace "
+                    "the areas anyway (those observations then have no area until re-imported)",
+                )
+        report = wh.load(
+            AREAS_SOURCE,
+            SourceData(areas=areas),
+            kind="real",
+            title="Gebiedsindeling Amsterdam 2022, current, from the city's data API",
+            files=f"{BASE_URL}/gebieden/",
+            version=f"geldig op {datetime.now(UTC).date().isoformat()}",
+            licence=LICENCE,
+            attribution=ATTRIBUTION,
+            period="2022-",
+        )
+        levels = areas["level"].value_counts().to_dict()
+        progress(
+            f"{len(areas):,} areas loaded into division 2022 as source {AREAS_SOURCE}: "
+            + ", ".join(f"{levels.get(k, 0)} {k}" for k in ("stadsdeel", "gebied", "wijk", "buurt"))
+        )
+        if old:
+            progress(f"codes added: {', '.join(added) or 'none'}; codes removed: {', '.join(removed) or 'none'}")
+        n = _load_derived(wh)
+        progress(f"crosswalks between divisions recomputed: {n:,} rows")
+        return {
+            "source": AREAS_SOURCE,
+            "rows": report.total,
+            "added": added,
+            "removed": removed if old else [],
+            "snapshot": wh.snapshot_hash(),
+        }
+    finally:
+        wh.close()
+
+
+def ingest_amsterdam_bbga(
+    *,
+    years: list[int] | None = None,
+    variables: list[str] | None = None,
+    home: Path | None = None,
+    client=None,
+    progress: Progress = _quiet,
+    **fetch_options,
+) -> dict:
+    """BBGA kerncijfers from Amsterdam's data API as source ``amsterdam-api-bbga``, atomically.
+
+    Downloads completely before writing; offline the warehouse is untouched. Codes are placed in the
+    division of the loaded areas. Indicator definitions and figures another (real) source already
+    holds, such as the BBGA file's (source ``ois-bbga``), are kept as they are and left out here
+    with a note; synthetic stand-ins are replaced as for any real source.
+    """
+    from .sources.amsterdam_api import ATTRIBUTION, BASE_URL, BBGA_SOURCE, LICENCE, fetch_bbga
+
+    wh = _require(home)
+    try:
+        areas = wh.areas(geometry=False)
+    finally:
+        wh.close()
+    data = fetch_bbga(years=years, variables=variables, areas=areas, client=client, progress=progress, **fetch_options)
+    wh = _require(home)
+    try:
+        held = {r[0] for r in wh.execute("SELECT indicator FROM indicators WHERE source <> ?", [BBGA_SOURCE])}
+        data.indicators = data.indicators[~data.indicators["indicator"].isin(held)].reset_index(drop=True)
+        keys = ["division", "area_code", "period", "indicator"]
+        wh.con.register("_incoming_keys", data.observations[keys])
+        try:
+            taken = wh.query(
+                "SELECT DISTINCT o.division, o.area_code, o.period, o.indicator FROM observations o "
+                "JOIN _incoming_keys k USING (division, area_code, period, indicator) "
+                "WHERE o.source <> ? AND o.status <> 'synthetic'",
+                [BBGA_SOURCE],
+            )
+        finally:
+            wh.con.unregister("_incoming_keys")
+        if len(taken):
+            merged = data.observations.merge(taken.assign(_taken=True), on=keys, how="left")
+            data.observations = data.observations[merged["_taken"].isna().to_numpy()].reset_index(drop=True)
+            data.notes.append(f"{len(taken):,} figures another source already holds were kept from that source.")
+        p = data.observations["period"]
+        report = wh.load(
+            BBGA_SOURCE,
+            data,
+            kind="real",
+            title="OIS Basisbestand Gebieden Amsterdam (BBGA), from the city's data API",
+            files=f"{BASE_URL}/bbga/kerncijfers/",
+            licence=LICENCE,
+            attribution="OIS Amsterdam, Basisbestand Gebieden Amsterdam; " + ATTRIBUTION,
+            period=f"{p.min()}..{p.max()}" if len(p) else "",
+        )
+        for note in data.notes:
+            progress(f"note: {note}")
+        progress(f"{report.total:,} rows loaded as source {BBGA_SOURCE}")
+        return {"source": BBGA_SOURCE, "rows": report.total, "snapshot": wh.snapshot_hash()}
     finally:
         wh.close()
 

@@ -1,6 +1,6 @@
 """Area registry: levels, hierarchy, geometry in RD New, crosswalks between divisions."""
 
-from .crosswalk import CROSSWALK_COLUMNS, apply_crosswalk, build_crosswalk
+from .crosswalk import CROSSWALK_COLUMNS, apply_crosswalk, build_crosswalk, move_counts
 from .importer import read_area_file
 from .registry import AREA_COLUMNS, RD_NEW, dissolve_hierarchy, repair_geometry, validate_areas
 
@@ -9,6 +9,7 @@ __all__ = [
     "CROSSWALK_COLUMNS",
     "RD_NEW",
     "apply_crosswalk",
+    "move_counts",
     "build_crosswalk",
     "dissolve_hierarchy",
     "read_area_file",

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-__all__ = ["CROSSWALK_COLUMNS", "build_crosswalk", "apply_crosswalk"]
+__all__ = ["CROSSWALK_COLUMNS", "build_crosswalk", "apply_crosswalk", "move_counts"]
 
 CROSSWALK_COLUMNS = ["from_division", "from_code", "to_division", "to_code", "area_m2", "weight", "to_share"]
 
@@ -67,3 +67,31 @@ def apply_crosswalk(values: pd.Series, crosswalk: pd.DataFrame, *, kind: str = "
         raise ValueError(f"kind must be 'count' or 'rate', got {kind!r}")
     out.index.name = "to_code"
     return out
+
+
+def move_counts(observations: pd.DataFrame, crosswalk: pd.DataFrame, *, to_division: str) -> pd.DataFrame:
+    """Move count observations (``area_code, period, indicator, value, unit, status``, one from-division,
+    finest level only) onto ``to_division`` through the crosswalk, per period and indicator.
+
+    A target area that receives any part of a withheld or missing count (``value`` NaN) gets NaN with
+    status ``suppressed``: a partial sum would be too low without saying so. A target area gets status
+    ``provisional`` when any part of it is provisional. Areas the crosswalk does not reach are dropped.
+    """
+    columns = ["division", "area_code", "period", "indicator", "value", "unit", "status"]
+    if observations.empty:
+        return pd.DataFrame(columns=columns)
+    cw = crosswalk[["from_code", "to_code", "weight"]]
+    merged = observations.merge(cw, left_on="area_code", right_on="from_code", how="inner")
+    merged["part"] = merged["value"] * merged["weight"]
+    merged["missing"] = merged["value"].isna()
+    merged["provisional"] = merged["status"].eq("provisional")
+    out = merged.groupby(["to_code", "period", "indicator"], as_index=False).agg(
+        value=("part", "sum"),
+        missing=("missing", "any"),
+        provisional=("provisional", "any"),
+        unit=("unit", "first"),
+    )
+    out.loc[out["missing"], "value"] = np.nan
+    out["status"] = np.where(out["missing"], "suppressed", np.where(out["provisional"], "provisional", "final"))
+    out["division"] = to_division
+    return out.rename(columns={"to_code": "area_code"})[columns].reset_index(drop=True)

@@ -21,7 +21,7 @@ from ..areas import RD_NEW, dissolve_hierarchy, validate_areas
 from ..errors import SourceError
 from .base import Source, SourceData
 
-__all__ = ["Areas2022", "Areas2015", "cbs_code_2015"]
+__all__ = ["Areas2022", "Areas2015", "areas_2022", "cbs_code_2015"]
 
 ATTRIBUTION = "Gemeente Amsterdam, open geodata"
 LICENCE = "Open data (Gemeente Amsterdam), attribution required"
@@ -37,6 +37,29 @@ def _require(frame: pd.DataFrame, columns: list[str], file: str) -> None:
             fix="use the city's original export",
             file=file,
         )
+
+
+def areas_2022(buurten: gpd.GeoDataFrame, *, file: str | None = None) -> gpd.GeoDataFrame:
+    """The 2022 division from its buurten, validated: wijk, gebied, stadsdeel and stad dissolved.
+
+    ``buurten`` has ``code, name, cbs_code, geometry`` and the city's hierarchy columns
+    ``Wijkcode, Wijk, Gebiedcode, Gebied, Stadsdeelcode, Stadsdeel`` (an empty gebied code, as for
+    Westpoort, hangs the wijk under its stadsdeel). Shared by the file source and the API connector
+    (:mod:`weerbaar.sources.amsterdam_api`).
+    """
+    areas = dissolve_hierarchy(
+        buurten,
+        [
+            ("stadsdeel", "Stadsdeelcode", "Stadsdeel"),
+            ("gebied", "Gebiedcode", "Gebied"),
+            ("wijk", "Wijkcode", "Wijk"),
+        ],
+        division="2022",
+    )
+    wijk = areas["level"] == "wijk"
+    areas.loc[wijk, "cbs_code"] = "WK0363" + areas.loc[wijk, "code"]
+    areas.loc[areas["level"] == "stad", "cbs_code"] = "GM0363"
+    return validate_areas(areas, file=file)
 
 
 class Areas2022(Source):
@@ -70,19 +93,7 @@ class Areas2022(Source):
             str(file),
         )
         buurten = raw.to_crs(RD_NEW).rename(columns={"Buurtcode": "code", "Buurt": "name", "CBS_Buurtcode": "cbs_code"})
-        areas = dissolve_hierarchy(
-            buurten,
-            [
-                ("stadsdeel", "Stadsdeelcode", "Stadsdeel"),
-                ("gebied", "Gebiedcode", "Gebied"),
-                ("wijk", "Wijkcode", "Wijk"),
-            ],
-            division="2022",
-        )
-        wijk = areas["level"] == "wijk"
-        areas.loc[wijk, "cbs_code"] = "WK0363" + areas.loc[wijk, "code"]
-        areas.loc[areas["level"] == "stad", "cbs_code"] = "GM0363"
-        areas = validate_areas(areas, file=str(file))
+        areas = areas_2022(buurten, file=str(file))
         # The city's own gebied layer must agree with the dissolved buurten.
         gebieden = gpd.read_file(self.path(folder, self.files[1])).to_crs(RD_NEW)
         _require(gebieden, ["Gebiedcode", "Gebied"], self.files[1])

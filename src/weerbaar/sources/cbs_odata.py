@@ -11,9 +11,10 @@ size with ``$top``/``$skip``, and follows ``odata.nextLink`` (or Atom ``rel="nex
 server offers one instead.
 
 Requests are retried with exponential backoff on connection errors, HTTP 5xx and 429 (honouring a
-numeric ``Retry-After``). The ``httpx.Client`` and the ``sleep`` function are injected, so tests
-serve recorded answers through ``httpx.MockTransport`` and never wait. See
-docs/decisions/0009-cbs-statline-client.md for why this is our own client and not ``cbsodata``.
+numeric ``Retry-After``; shared with the other online sources in :mod:`weerbaar.sources.http`).
+The ``httpx.Client`` and the ``sleep`` function are injected, so tests serve recorded answers
+through ``httpx.MockTransport`` and never wait. See docs/decisions/0009-cbs-statline-client.md
+for why this is our own client and not ``cbsodata``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from typing import Any
 
 import httpx
 
-from ..errors import SourceError, SourceOfflineError
+from ..errors import SourceError
+from .http import Service, new_client, request_with_retry
 
 __all__ = [
     "DATADERDEN",
@@ -160,7 +162,7 @@ class ODataClient:
     ) -> None:
         self.table = table
         self.base_url = base_url.rstrip("/")
-        self.http = client or httpx.Client(timeout=60.0, follow_redirects=True)
+        self.http = client or new_client()
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
@@ -188,53 +190,22 @@ class ODataClient:
         return parse_json(payload, str(response.request.url))
 
     def _request(self, url: str, params: dict[str, Any] | None) -> httpx.Response:
-        last: str = ""
-        for attempt in range(self.retries + 1):
-            wait = self.backoff * 2**attempt
-            try:
-                response = self.http.get(url, params=params)
-            except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}: {exc}"
-                if attempt == self.retries:
-                    raise self._offline(url, last, isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)) from None
-                self.progress(f"  connection problem ({type(exc).__name__}), retrying in {wait:g} s")
-                self.sleep(wait)
-                continue
-            code = response.status_code
-            if code == 429 or code >= 500:
-                last = f"HTTP {code}: {response.text[:200]}"
-                if attempt == self.retries:
-                    raise SourceError(
-                        f"CBS keeps refusing the request (HTTP {code}) after {self.retries + 1} tries.",
-                        received=f"{last} for {response.request.url}",
-                        expected="HTTP 200",
-                        fix="CBS may be busy or down; try again later (a rerun resumes where this one stopped)",
-                    )
-                after = response.headers.get("retry-after", "")
-                if after.strip().isdigit():
-                    wait = max(wait, float(after))
-                self.progress(f"  CBS answered HTTP {code}, retrying in {wait:g} s")
-                self.sleep(wait)
-                continue
-            if code >= 400:
-                raise SourceError(
-                    f"CBS refused the request (HTTP {code}).",
-                    received=f"{response.text[:300]} for {response.request.url}",
-                    expected=f"table {self.table} at {self.base_url}",
-                    fix="check the table identifier and the municipality code",
-                )
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _offline(self, url: str, last: str, connect: bool) -> SourceOfflineError:
-        host = httpx.URL(url).host
-        what = f"No connection to CBS StatLine ({host})." if connect else f"The connection to {host} dropped."
-        return SourceOfflineError(
-            what + " Nothing was loaded; the warehouse is unchanged.",
-            received=f"{last} (GET {url}, {self.retries + 1} tries)",
+        return request_with_retry(
+            self.http,
+            url,
+            params,
+            service=Service(
+                "CBS StatLine",
+                "CBS",
+                rerun=": it resumes where it stopped",
+                refused_expected=f"table {self.table} at {self.base_url}",
+                refused_fix="check the table identifier and the municipality code",
+            ),
             expected=f"an answer from {self.url()}",
-            fix="check the internet connection (and a proxy in HTTPS_PROXY, if any), then run the command again: "
-            "it resumes where it stopped. Without a connection, the embedded default (`weerbaar build`) needs none.",
+            retries=self.retries,
+            backoff=self.backoff,
+            sleep=self.sleep,
+            progress=self.progress,
         )
 
     # -- collections ---------------------------------------------------------------------

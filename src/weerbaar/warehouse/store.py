@@ -178,8 +178,9 @@ class Warehouse:
                         wh.execute(f"DELETE FROM {table} WHERE source = ?", [source])
                         replaced[table] = n
             notes = list(data.notes)
-            if kind in ("real", "import") and "observations" in frames and len(frames["observations"]):
-                superseded = self._supersede_synthetic(frames["observations"], source)
+            incoming = frames.get("observations")
+            if kind != "synthetic" and incoming is not None and (incoming["status"] != "synthetic").any():
+                superseded = self._supersede_synthetic(incoming[incoming["status"] != "synthetic"], source)
                 if superseded:
                     replaced["synthetic observations"] = sum(superseded.values())
                     notes += [

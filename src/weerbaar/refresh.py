@@ -1,0 +1,63 @@
+"""Online sources and ``weerbaar refresh``: fetch every configured online source, each incrementally,
+completely, and then loaded atomically (one source's failure leaves the others' loads in place).
+
+An online source is a function ``(home, progress) -> dict`` in ``ONLINE_SOURCES``; the setting
+``refresh_sources`` chooses which run and in which order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from . import pipeline, settings
+from .errors import SourceOfflineError
+
+__all__ = ["ONLINE_SOURCES", "DESCRIPTIONS", "refresh"]
+
+Progress = Callable[[str], None]
+
+
+def _cbs_police(home: Path | None, progress: Progress) -> dict:
+    return pipeline.ingest_cbs_police(home=home, municipality=settings.get("municipality"), progress=progress)
+
+
+def _amsterdam_areas(home: Path | None, progress: Progress) -> dict:
+    return pipeline.ingest_amsterdam_areas(home=home, progress=progress)
+
+
+def _amsterdam_bbga(home: Path | None, progress: Progress) -> dict:
+    from datetime import date
+
+    years = list(range(date.today().year - 3, date.today().year))
+    return pipeline.ingest_amsterdam_bbga(home=home, years=years, progress=progress)
+
+
+ONLINE_SOURCES: dict[str, Callable[[Path | None, Progress], dict]] = {
+    "amsterdam-areas": _amsterdam_areas,
+    "cbs-police": _cbs_police,
+    "amsterdam-bbga": _amsterdam_bbga,
+}
+DESCRIPTIONS = {
+    "amsterdam-areas": "api.data.amsterdam.nl gebieden: the current stadsdelen, gebieden, wijken and buurten",
+    "cbs-police": "CBS StatLine 47018NED/47022NED: police-registered crime per wijk and buurt, per year and month",
+    "amsterdam-bbga": "api.data.amsterdam.nl BBGA: key figures per area of the last three years",
+}
+
+
+def refresh(*, home: Path | None = None, sources: tuple[str, ...] | None = None, progress: Progress) -> dict:
+    """Run the online sources in order; returns what each loaded. Without a connection the first
+    source raises ``SourceOfflineError`` before anything is stored; a later one says which loaded."""
+    names = tuple(sources) if sources else tuple(settings.get("refresh_sources"))
+    done: dict[str, dict] = {}
+    for name in names:
+        if name not in ONLINE_SOURCES:
+            settings._refresh_sources(",".join(names))  # raises the ConfigError that lists the known ones
+        progress(f"{name}: {DESCRIPTIONS.get(name, '')}")
+        try:
+            done[name] = ONLINE_SOURCES[name](home, progress)
+        except SourceOfflineError as exc:
+            if done:
+                exc.problem += f" Already loaded in this run: {', '.join(done)}."
+            raise
+    return done
