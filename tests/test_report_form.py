@@ -211,7 +211,9 @@ def test_json_api(rc, app):
     assert resp.status_code == 201
     reports = _reports(app)
     assert len(reports) == 2 and all(r.x % 100 == 50 and r.y % 100 == 50 for r in reports)
-    assert {r.buurt_code for r in reports} == {None, buurt}
+    codes = {r.kind: r.buurt_code for r in reports}
+    assert codes["nuisance"] == buurt
+    assert codes["stashing"] is not None and codes["stashing"].startswith("A")  # the Dam lies in Centrum
 
     bad = [
         ({"kind": "dealing", "lon": 5.5, "lat": 51.0}, 400, "outside Amsterdam"),  # far away
@@ -240,3 +242,77 @@ def test_api_is_documented(app):
     op = spec["paths"]["/api/v1/reports"]["post"]
     assert "201" in op["responses"] and "429" in op["responses"]
     assert "/report" not in spec["paths"]
+
+
+# --- a point given as lon/lat is linked to the buurt that contains it --------------------------
+
+
+def _inside(app, code: str) -> tuple[float, float]:
+    """A WGS84 point well inside a buurt (its representative point)."""
+    geo = app.state.data.geometry("2022", "buurt")
+    p = geo.loc[code, "geometry"].representative_point()
+    return float(p.x), float(p.y)
+
+
+def _outside_every_buurt() -> tuple[float, float]:
+    """A point in the store's Amsterdam box (so it is accepted) but outside the municipality."""
+    from pyproj import Transformer
+
+    from weerbaar.store.reports import BBOX
+
+    lon, lat = Transformer.from_crs(28992, 4326, always_xy=True).transform(BBOX[0] + 1000, BBOX[1] + 1000)
+    return lon, lat
+
+
+def test_buurt_at_finds_the_buurt_of_a_point(app):
+    from types import SimpleNamespace
+
+    from weerbaar.web.report_form import buurt_at
+
+    request = SimpleNamespace(app=app)
+    geo = app.state.data.geometry("2022", "buurt")
+    for code in list(geo.index[:: max(1, len(geo) // 25)]):
+        assert buurt_at(request, *_inside(app, code)) == code
+    assert buurt_at(request, *_outside_every_buurt()) is None
+    assert buurt_at(request, 5.5, 51.0) is None  # far away
+    assert buurt_at(request, float("nan"), 52.37) is None
+    assert buurt_at(request, float("inf"), float("inf")) is None
+
+
+def test_form_links_a_map_point_to_its_buurt(rc, app):
+    form = _form(rc)
+    (first, _), (second, _) = form["buurten"][0], form["buurten"][1]
+    lon, lat = _inside(app, second)
+    # the point wins over the buurt in the list (the picker keeps them in step; this is the server's rule)
+    resp = _post(rc, form, buurt=first, lon=f"{lon:.6f}", lat=f"{lat:.6f}")
+    assert resp.status_code == 303, resp.text[:500]
+    (r,) = _reports(app)
+    assert r.buurt_code == second
+    assert r.x % 100 == 50 and r.y % 100 == 50  # still only a 100 m cell
+
+
+def test_a_point_outside_every_buurt_keeps_no_buurt(rc, app):
+    lon, lat = _outside_every_buurt()
+    form = _form(rc)
+    assert _post(rc, form, lon=str(lon), lat=str(lat)).status_code == 303
+    resp = rc.post("/api/v1/reports", json={"kind": "dealing", "lon": lon, "lat": lat, "idempotency_key": "out"})
+    assert resp.status_code == 201
+    assert [r.buurt_code for r in _reports(app)] == [None, None]
+
+
+def test_json_api_links_a_point_to_its_buurt(rc, app):
+    code = _form(rc)["buurten"][5][0]
+    lon, lat = _inside(app, code)
+    resp = rc.post("/api/v1/reports", json={"kind": "dealing", "lon": lon, "lat": lat})
+    assert resp.status_code == 201
+    (r,) = _reports(app)
+    assert r.buurt_code == code
+
+
+def test_form_has_the_map_picker_and_links_to_the_reports_page(rc):
+    html = _form(rc)["html"]
+    assert 'id="map-picker" hidden' in html  # shown by JavaScript only; the list is the route without it
+    assert "/api/v1/areas?division=2022&amp;level=buurt&amp;format=geojson" in html
+    assert '<script src="/static/report_map.js" defer></script>' in html
+    assert 'href="/reports"' in html and "100 meter" in html
+    assert 'href="/reports?lang=en"' in _form(rc, "en")["html"]

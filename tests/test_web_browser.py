@@ -53,6 +53,8 @@ PAGES = [
     ("drug-use", "/drug-use"),
     ("methods", "/methods"),
     ("method-hotspots", "/methods/methods/hotspots"),
+    ("reports", "/reports"),
+    ("reports-buurt-month", "/reports?level=buurt&period=2024-07"),
 ]
 NAV = {
     "nl": ["Kaart", "Inventarisatie", "Trends", "Vergelijken", "Bronnen", "Methoden"],
@@ -157,9 +159,9 @@ def browser(chromium_path):
 class Tab:
     """A page in a fresh browser context that records console errors and uncaught page errors."""
 
-    def __init__(self, browser, base: str, viewport: dict) -> None:
+    def __init__(self, browser, base: str, viewport: dict, *, javascript: bool = True) -> None:
         self.base = base
-        self.context = browser.new_context(viewport=viewport)
+        self.context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
         self.context.set_default_timeout(20_000)
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -336,3 +338,108 @@ def test_skip_link_is_the_first_tab_stop(tab, lang):
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
     assert page.locator("#main").count() == 1
+
+
+# --- the report form (/report): without JavaScript, and with the map picker ----------------------
+
+# A point inside a buurt of the picker map, not covered by another element: the largest buurten first.
+POINT_IN_PICKER = POINT_IN_AREA.replace("#map svg g.mark-shape path", "#map-picker svg path[data-code]")
+
+
+@pytest.fixture()
+def nojs_tab(browser, live_server) -> Iterator[Tab]:
+    t = Tab(browser, live_server, DESKTOP, javascript=False)
+    yield t
+    t.close()
+
+
+def _stored_buurt(web_app, idempotency_key: str) -> str | None:
+    from sqlalchemy import select
+
+    from weerbaar import store
+    from weerbaar.store import Report
+
+    with store.session(web_app.state.store_url) as s:
+        report = s.scalar(select(Report).where(Report.idempotency_key == idempotency_key))
+    assert report is not None, "the report was not stored"
+    return report.buurt_code
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_report_form_without_javascript(nojs_tab, web_app, lang):
+    tab = nojs_tab
+    tab.open(with_lang("/report", lang))
+    page = tab.page
+    assert page.locator("#map-picker").is_hidden()  # the picker needs JavaScript; the list is the route
+    page.check("#kind-dealing")
+    options = page.locator("select#buurt option").evaluate_all("os => os.map(o => o.value).filter(Boolean)")
+    code = options[len(options) // 2]
+    page.select_option("select#buurt", code)
+    key = page.locator("input[name=idempotency_key]").input_value()
+    with page.expect_navigation():
+        page.locator("form.report-form button[type=submit]").click()
+    assert urlsplit(page.url).path == "/report/done", page.url
+    assert tab.h1() == ("Bedankt voor uw melding" if lang == "nl" else "Thank you for your report")
+    assert page.get_attribute("html", "lang") == lang
+    assert _stored_buurt(web_app, key) == code
+    assert tab.errors == [], tab.errors
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_report_form_map_picker(tab, web_app, lang):
+    tab.open(with_lang("/report", lang))
+    page = tab.page
+    page.wait_for_selector("#map-picker svg path[data-code]")
+    assert page.locator("#map-picker").is_visible()
+    assert page.locator("select#buurt").input_value() == ""
+    tab.shot(f"report-{lang}")
+    page.locator("#map-picker").scroll_into_view_if_needed()
+    point = page.evaluate(POINT_IN_PICKER)
+    assert point, "no clickable buurt found in the picker"
+    code = page.evaluate(
+        "p => document.elementFromPoint(p.x, p.y).getAttribute('data-code')", point
+    )
+    page.mouse.click(point["x"], point["y"])
+    lon = float(page.locator("input[name=lon]").input_value())
+    lat = float(page.locator("input[name=lat]").input_value())
+    assert 4.7 < lon < 5.1 and 52.25 < lat < 52.45, (lon, lat)
+    assert page.locator("select#buurt").input_value() == code  # the list follows the map
+    name = page.locator(f'select#buurt option[value="{code}"]').inner_text().strip()
+    chosen = page.locator("#map-picker .chosen-text").inner_text()
+    assert chosen == ("Gekozen: " if lang == "nl" else "Chosen: ") + name
+    assert page.locator("#map-picker circle.pin").count() == 1
+    tab.shot(f"report-map-{lang}")
+    # choosing in the list afterwards clears the point: the last choice wins
+    other = page.locator("select#buurt option").evaluate_all("os => os.map(o => o.value).filter(Boolean)")[0]
+    page.select_option("select#buurt", other)
+    assert page.locator("input[name=lon]").input_value() == ""
+    page.mouse.click(point["x"], point["y"])  # and back to the map
+    assert page.locator("select#buurt").input_value() == code
+    page.check("#kind-nuisance")
+    key = page.locator("input[name=idempotency_key]").input_value()
+    with page.expect_navigation():
+        page.locator("form.report-form button[type=submit]").click()
+    assert urlsplit(page.url).path == "/report/done", page.url
+    assert _stored_buurt(web_app, key) == code  # the server links the point to the same buurt
+    assert tab.errors == [], tab.errors
+
+
+def test_reports_page_links_to_the_form(tab):
+    tab.open("/reports")
+    page = tab.page
+    assert page.locator("header nav a[aria-current=page]").inner_text().strip() == "Meldingen bewoners"
+    with page.expect_navigation():
+        page.locator("a.button", has_text="Doe een melding").first.click()
+    assert urlsplit(page.url).path == "/report"
+    assert page.locator("header nav a[aria-current=page]").inner_text().strip() == "Melden"
+    assert tab.errors == [], tab.errors
+
+
+def test_reports_page_at_phone_width(phone_tab):
+    phone_tab.open("/reports")
+    phone_tab.shot("reports-nl-phone")
+    overflow = phone_tab.page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert phone_tab.errors == [], phone_tab.errors
+    assert overflow <= 1, f"the page is {overflow}px wider than a 390px phone"

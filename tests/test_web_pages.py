@@ -40,6 +40,9 @@ PAGES = [
     "/methods/methods/hotspots",
     "/methods/decisions/0007-disclosure-control",
     "/methods/methods/wastewater",
+    "/reports",
+    "/reports?level=buurt&period=2024-07&trend=year",
+    "/reports?level=stadsdeel&measure=rate",
 ]
 
 pytestmark = pytest.mark.integration
@@ -185,3 +188,145 @@ def test_warm_up_needs_no_test_extras(served_home, monkeypatch):
     lines: list[str] = []
     warm(app, progress=lines.append, background=False)
     assert lines and "disclosure control" in lines[0]
+
+
+# --- residents' reports (/reports) ---------------------------------------------------------------
+
+
+def _without_specs(html: str) -> str:
+    return re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_reports_page(client, lang):
+    html = client.get("/reports" + ("?lang=en" if lang == "en" else "")).text
+    en = lang == "en"
+    assert ("Residents&#39; reports" if en else "Meldingen van bewoners") in html
+    assert "aria-current=\"page\">" + ("Residents&#39; reports" if en else "Meldingen bewoners") in html
+    # the way to the form, in the page's language
+    cta = "Make a report" if en else "Doe een melding"
+    assert f'<a class="button" href="{"/report?lang=en" if en else "/report"}">{cta}</a>' in html
+    # privacy in plain words: 100 m cells, counts per area only, the threshold
+    assert ("100 by 100 metre cell" if en else "vak van 100 bij 100 meter") in html
+    assert ("never as a point" if en else "nooit als punt") in html
+    assert ("Counts below 5 are withheld" if en else "Aantallen onder 5 zijn afgeschermd") in html
+    # the map (wijk level by default), the city trend per month, the synthetic mark on each chart
+    maps = re.search(r'<script type="application/json" id="spec-map">(.*?)</script>', html, re.S).group(1)
+    trend = re.search(r'<script type="application/json" id="spec-reportstrend">(.*?)</script>', html, re.S).group(1)
+    mark = "SYNTHETIC DEMONSTRATION DATA" if en else "SYNTHETISCHE DEMONSTRATIEDATA"
+    assert mark in maps and mark in trend
+    assert '"geoshape"' in maps and "2024-12" in trend
+    assert 'value="wijk" selected' in html
+    assert html.count('href="/area/') >= 100  # every wijk in the table, the keyboard route
+    # no breakdown by kind of place before `weerbaar ingest reports`: said plainly, no empty chart
+    assert "spec-near" not in html
+    assert ("have not been read in" if en else "nog niet ingelezen") in html
+
+
+def test_reports_page_keeps_its_state_and_withholds_small_counts(client):
+    html = client.get("/reports?level=buurt&period=2024-07&trend=year").text
+    assert 'value="buurt" selected' in html and 'value="2024-07" selected' in html
+    assert "afgeschermd" in html and "gebieden afgeschermd" in html
+    trend = re.search(r'<script type="application/json" id="spec-reportstrend">(.*?)</script>', html, re.S).group(1)
+    assert "2024-07" not in trend and '"2024"' in trend  # yearly now
+    switch = re.search(r'<a class="lang" href="([^"]+)"', html).group(1)
+    assert "level=buurt" in switch and "period=2024-07" in switch and "trend=year" in switch
+    # the month/year switch keeps the map's level and period
+    assert 'href="/reports?level=buurt&amp;period=2024-07"' in html
+
+
+def _walk(node):
+    """Every dict in a JSON tree."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
+
+
+def test_reports_page_shows_no_points(client):
+    import json
+
+    for url in ("/reports", "/reports?level=buurt&period=2024-07", "/reports?lang=en"):
+        html = client.get(url).text
+        spec = json.loads(re.search(r'<script type="application/json" id="spec-map">(.*?)</script>', html, re.S)[1])
+        nodes = list(_walk(spec))
+        geometries = {n["type"] for n in nodes if "coordinates" in n}
+        assert geometries and geometries <= {"Polygon", "MultiPolygon"}, (url, geometries)  # areas, no pins
+        marks = {n["mark"] if isinstance(n["mark"], str) else n["mark"]["type"] for n in nodes if "mark" in n}
+        assert "geoshape" in marks and not marks & {"point", "circle", "square", "image"}, (url, marks)
+        page = _without_specs(html)
+        assert not re.search(r'"(lon|lat)"\s*:|name="(lon|lat)"', page), url  # no coordinates outside the map
+    geo = client.get("/api/v1/map?layer=reports.drug_nuisance&level=buurt").json()
+    assert {f["geometry"]["type"] for f in geo["features"]} <= {"Polygon", "MultiPolygon"}
+
+
+def test_report_form_links_to_the_reports_page(client):
+    html = client.get("/report").text
+    assert 'href="/reports"' in html
+    assert 'aria-current="page">Melden' in html and 'aria-current="page">Meldingen' not in html
+
+
+@pytest.fixture(scope="module")
+def reports_client(served_home, tmp_path_factory):
+    """The default warehouse plus counts of residents' reports as `weerbaar ingest reports` loads them
+    (source operational-reports): in 2024 seven reports near a school, two near a playground.
+
+    The counts are loaded on a complete grid (a buurt and month without reports counts 0): the cube never
+    takes a missing value as zero, so only a complete grid adds up to the city."""
+    import shutil
+
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from weerbaar import pipeline
+    from weerbaar.sources.base import SourceData
+    from weerbaar.sources.operational_reports import NAME, TITLE, aggregate_reports
+    from weerbaar.web.app import create_app
+
+    home = tmp_path_factory.mktemp("reports-home")
+    shutil.copy(served_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    with pipeline.open_warehouse(home) as wh:
+        buurten = wh.areas(division="2022", level="buurt")
+        places = wh.query(
+            "SELECT type, min(x) AS x, arg_min(y, x) AS y FROM facilities WHERE type IN ('school', 'playground') "
+            "GROUP BY type"
+        ).set_index("type")
+    near = [(kind, i) for kind, n in (("school", 7), ("playground", 2)) for i in range(n)]
+    reports = pd.DataFrame(
+        {
+            "id": [f"{kind}{i}" for kind, i in near],
+            "period": [f"2024-{1 + i:02d}" for _, i in near],
+            "x": [places.loc[kind, "x"] + 10 for kind, _ in near],
+            "y": [places.loc[kind, "y"] + 10 for kind, _ in near],
+        }
+    )
+    facilities = pd.DataFrame({"x": places["x"], "y": places["y"], "type": places.index})
+    data = aggregate_reports(reports, buurten, facilities, division="2022", radius_m=100)
+    grid = pd.MultiIndex.from_product(
+        [buurten["code"], [f"2024-{m:02d}" for m in range(1, 13)], sorted(set(data.observations["indicator"]))],
+        names=["area_code", "period", "indicator"],
+    )
+    obs = data.observations.set_index(["area_code", "period", "indicator"])["value"].reindex(grid, fill_value=0.0)
+    obs = obs.reset_index().assign(division="2022", unit="count", status="final")
+    with pipeline.open_warehouse(home, read_only=False) as wh:
+        wh.load(NAME, SourceData(observations=obs, indicators=data.indicators), kind="real", title=TITLE, period="2024")
+    with TestClient(create_app(home)) as c:
+        yield c
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_reports_page_breaks_down_by_kind_of_place(reports_client, lang):
+    html = reports_client.get("/reports" + ("?lang=en" if lang == "en" else "")).text
+    near = re.search(r'<section aria-labelledby="near-h">(.*?)</section>', html, re.S).group(1)
+    assert 'id="spec-near"' in near
+    table = _without_specs(near)
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(.*?)</td></tr>", table))
+    assert rows["School"] == "7"
+    playground = "Playground" if lang == "en" else "Speeltuin"
+    assert "withheld" in rows[playground]  # 2 reports: below the threshold
+    assert ("withheld" if lang == "en" else "afgeschermd") in rows[playground]
+    assert ("within 100 metres" if lang == "en" else "binnen 100 meter") in near
+    assert "have not been read in" not in html and "nog niet ingelezen" not in html

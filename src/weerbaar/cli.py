@@ -301,6 +301,121 @@ def ingest_reports(
     pipeline.ingest_reports(radius_m=radius, progress=_progress)
 
 
+@ingest_app.command("signalen")
+def ingest_signalen(
+    file: Annotated[Path, typer.Argument(help="Signalen export: datawarehouse ZIP or folder, TDO/flat CSV, GeoJSON")],
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Operational store (default WEERBAAR_DATABASE_URL or SQLite)")
+    ] = None,
+) -> None:
+    """Import the drug-relevant signals of a Signalen/MORA export into the operational store (once per signal)."""
+    from .store.signalen import import_signalen
+
+    s = import_signalen(file, url=database_url, progress=_progress)
+    typer.echo(
+        f"{s['read']:,} signals read ({s['format']}): {s['imported']:,} imported ({s['closed']:,} closed), "
+        f"{s['already_present']:,} already present"
+    )
+    for reason, count in s["skipped"].items():
+        if count:
+            typer.echo(f"  skipped, {reason.replace('_', ' ')}: {count:,}")
+    if s["unknown_slugs"]:
+        typer.echo("  unknown category slugs: " + ", ".join(f"{k} ({v:,})" for k, v in s["unknown_slugs"].items()))
+    typer.echo("Run `weerbaar ingest reports` to update the neighbourhood figures.")
+
+
+@ingest_app.command("cbs-police")
+def ingest_cbs_police(
+    online: Annotated[
+        bool, typer.Option("--online", help="Fetch from CBS StatLine (the only way; needs internet).")
+    ] = False,
+    municipality: Annotated[
+        str | None, typer.Option(help="CBS municipality code (default WEERBAAR_MUNICIPALITY, GM0363).")
+    ] = None,
+    from_period: Annotated[
+        str | None, typer.Option("--from", help="First period to fetch and keep: 2019 or 2019-07.")
+    ] = None,
+    table: Annotated[str, typer.Option(help="year (47018NED), month (47022NED) or both.")] = "both",
+    refetch: Annotated[bool, typer.Option(help="Fetch every period again, not only new or revised ones.")] = False,
+) -> None:
+    """Police-registered crime per wijk and buurt from CBS StatLine (incremental, resumable, atomic)."""
+    from . import settings as settings_
+    from .sources.cbs_police import resolve_table
+
+    _need_online(online, "cbs-police")
+    tables = ("47018NED", "47022NED") if table == "both" else (resolve_table(table).id,)
+    code = settings_._municipality(municipality) if municipality else settings_.get("municipality")
+    result = pipeline.ingest_cbs_police(
+        tables=tables, municipality=code, since=from_period, refetch=refetch, progress=_progress
+    )
+    for name, rows in result["sources"].items():
+        typer.echo(f"{name}: {rows:,} rows")
+    typer.echo(f"snapshot {result['snapshot']}; run `weerbaar compute standard` to update the stored analyses")
+
+
+@ingest_app.command("wastewater")
+def ingest_wastewater(
+    path: Annotated[Path, typer.Argument(help="A newer EUDA release: its data CSV, or the folder holding it.")],
+    sites: Annotated[
+        Path | None, typer.Option(help="The release's site table (default: the CSV with 'site' in its name beside it).")
+    ] = None,
+    release: Annotated[str | None, typer.Option(help="A label such as '2026 release' (default from the file).")] = None,
+    allow_older: Annotated[bool, typer.Option(help="Load a release older than the one loaded now.")] = False,
+) -> None:
+    """A newer EUDA wastewater release, replacing the loaded one atomically; cities matched by name."""
+    r = pipeline.ingest_wastewater(path, sites=sites, release=release, allow_older=allow_older, progress=_progress)
+    cities = r["cities"]
+    typer.echo(
+        f"{r['rows']:,} rows of the {r['release']} ({r['period']}): {len(cities['matched']):,} cities matched, "
+        f"{len(cities['new']):,} new, {len(cities['missing']):,} no longer present"
+    )
+
+
+@ingest_app.command("amsterdam-areas")
+def ingest_amsterdam_areas(
+    online: Annotated[
+        bool, typer.Option("--online", help="Fetch from api.data.amsterdam.nl (needs internet).")
+    ] = False,
+    allow_removed: Annotated[
+        bool, typer.Option(help="Also when a removed area code still has observations (they stay, unmapped).")
+    ] = False,
+) -> None:
+    """The current area division (stadsdelen to buurten) from Amsterdam's data API, replacing the 2022 areas."""
+    _need_online(online, "amsterdam-areas")
+    r = pipeline.ingest_amsterdam_areas(allow_removed=allow_removed, progress=_progress)
+    typer.echo(f"{r['rows']:,} areas as source {r['source']}; added {len(r['added'])}, removed {len(r['removed'])}")
+
+
+@ingest_app.command("amsterdam-bbga")
+def ingest_amsterdam_bbga(
+    online: Annotated[
+        bool, typer.Option("--online", help="Fetch from api.data.amsterdam.nl (needs internet).")
+    ] = False,
+    year: Annotated[list[int] | None, typer.Option(help="Only this year (repeat). Default: the last 3 years.")] = None,
+    variable: Annotated[list[str] | None, typer.Option(help="Only this BBGA variable (repeat).")] = None,
+) -> None:
+    """BBGA key figures per area from Amsterdam's data API (figures the BBGA file already holds are kept)."""
+    _need_online(online, "amsterdam-bbga")
+    r = pipeline.ingest_amsterdam_bbga(years=year or _recent_years(), variables=variable or None, progress=_progress)
+    typer.echo(f"{r['rows']:,} rows as source {r['source']}")
+
+
+def _recent_years(n: int = 3) -> list[int]:
+    from datetime import date
+
+    return list(range(date.today().year - n, date.today().year))
+
+
+def _need_online(online: bool, command: str) -> None:
+    if not online:
+        raise WeerbaarError(
+            "This source is fetched online.",
+            received="no --online",
+            expected="--online",
+            fix=f"run `weerbaar ingest {command} --online` (it needs an internet connection)",
+        )
+
+
 compute_app = typer.Typer(no_args_is_help=True, help="Run an analysis on the warehouse and store it with a run id.")
 app.add_typer(compute_app, name="compute")
 
@@ -547,6 +662,167 @@ def compute_standard() -> None:
     )
 
 
+users_app = typer.Typer(
+    no_args_is_help=True, help="Partner accounts of the operational store (roles analyst, moderator, admin)."
+)
+app.add_typer(users_app, name="users")
+reports_app = typer.Typer(
+    no_args_is_help=True, help="Residents' reports in the operational store: retention and export."
+)
+app.add_typer(reports_app, name="reports")
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Operational store URL (default WEERBAAR_DATABASE_URL or SQLite).")
+]
+
+
+def _store_url(database_url: str | None) -> str:
+    from . import store
+
+    url = store.db.check_url(database_url) if database_url else store.database_url()
+    store.upgrade(url)
+    return url
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="3-100 letters, digits or . _ @ -")],
+    role: Annotated[str, typer.Option(help="analyst, moderator or admin")] = "analyst",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            confirmation_prompt=True,
+            hide_input=True,
+            envvar="WEERBAAR_NEW_PASSWORD",
+            help="At least 12 characters; asked for when not given (or set WEERBAAR_NEW_PASSWORD).",
+        ),
+    ] = ...,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a partner account (argon2id password hash)."""
+    from . import store
+    from .store.reports import create_user, record_access
+
+    url = _store_url(database_url)
+    with store.session(url) as s:
+        user = create_user(s, username, password, role)
+        record_access(s, "user_created", actor=None)
+        typer.echo(f"created {user.username} ({user.role})")
+
+
+@users_app.command("list")
+def users_list(
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.table,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The partner accounts (never their password hashes)."""
+    from sqlalchemy import select
+
+    from . import store
+
+    url = _store_url(database_url)
+    with store.session(url) as s:
+        rows = s.execute(select(store.User).order_by(store.User.username)).scalars().all()
+        frame = pd.DataFrame(
+            [{"username": u.username, "role": u.role, "active": u.active, "created_at": u.created_at} for u in rows],
+            columns=["username", "role", "active", "created_at"],
+        )
+    _show(frame, fmt)
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str, database_url: DatabaseUrl = None) -> None:
+    """Deactivate an account and end its sessions (its history stays)."""
+    from . import store
+    from .store.reports import record_access
+    from .store.sessions import set_active
+
+    with store.session(_store_url(database_url)) as s:
+        set_active(s, username, False)
+        record_access(s, "user_deactivated", actor=None)
+    typer.echo(f"deactivated {username}; its sessions are ended")
+
+
+@users_app.command("activate")
+def users_activate(username: str, database_url: DatabaseUrl = None) -> None:
+    """Activate an account again."""
+    from . import store
+    from .store.reports import record_access
+    from .store.sessions import set_active
+
+    with store.session(_store_url(database_url)) as s:
+        set_active(s, username, True)
+        record_access(s, "user_activated", actor=None)
+    typer.echo(f"activated {username}")
+
+
+@reports_app.command("erase-expired")
+def reports_erase_expired(
+    months: Annotated[
+        int | None,
+        typer.Option(help="Retention in months after closure (default WEERBAAR_CONTACT_RETENTION_MONTHS).", min=1),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Erase the contact details of reports closed longer ago than the retention period, and delete ended
+    login sessions (run it daily)."""
+    from . import store
+    from .store.reports import erase_expired_contacts
+    from .store.sessions import purge_sessions
+
+    with store.session(_store_url(database_url)) as s:
+        n = erase_expired_contacts(s, months=months)
+        ended = purge_sessions(s)
+    typer.echo(f"erased the contact details of {n} report(s); each erasure is in the audit log")
+    typer.echo(f"deleted {ended} ended login session(s)")
+
+
+@reports_app.command("export")
+def reports_export(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the CSV here (default: standard output).")
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="Only reports with this status.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Every report as CSV for partners: no contact details, no free text, no staff names."""
+    from . import store
+    from .store.reports import EXPORT_COLUMNS, export_rows, record_access
+
+    url = _store_url(database_url)
+    with store.session(url, write=False) as s:
+        frame = pd.DataFrame(export_rows(s, status=status), columns=list(EXPORT_COLUMNS))
+    with store.session(url) as s:
+        record_access(s, "export", actor=None)
+    if out_file is None:
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        _write_out(frame.set_index("id"), out_file)
+
+
+@app.command()
+def refresh(
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Only this online source (repeat); default WEERBAAR_REFRESH_SOURCES."),
+    ] = None,
+    list_sources: Annotated[bool, typer.Option("--list", help="List the online sources and stop.")] = False,
+) -> None:
+    """Fetch every configured online source: only what is new or revised, each loaded atomically."""
+    from .refresh import DESCRIPTIONS, ONLINE_SOURCES
+    from .refresh import refresh as run
+
+    if list_sources:
+        configured = set(settings.get("refresh_sources"))
+        for name in ONLINE_SOURCES:
+            mark = "*" if name in configured else " "
+            typer.echo(f"{mark} {name}: {DESCRIPTIONS.get(name, '')}")
+        return
+    done = run(sources=tuple(source) if source else None, progress=_progress)
+    typer.echo(f"refreshed {len(done)} source(s): {', '.join(done)}")
+    typer.echo("run `weerbaar compute standard` to update the stored analyses")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -564,6 +840,8 @@ def serve(
 
     home = settings.home()
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # as uvicorn binds: a port held only by closing connections of a crashed server is free to restart on
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:

@@ -12,13 +12,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import platformdirs
 
 from .errors import ConfigError
 
-__all__ = ["Setting", "SETTINGS", "get", "override", "home", "describe"]
+__all__ = ["Setting", "SETTINGS", "get", "override", "home", "describe", "RateLimit"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,80 @@ def _retention_months(value: str) -> int:
             fix="set WEERBAAR_CONTACT_RETENTION_MONTHS to 12, for example",
         )
     return number
+
+
+def _municipality(value: str) -> str:
+    import re
+
+    code = value.strip().upper()
+    if re.fullmatch(r"\d{1,4}", code):
+        code = f"GM{int(code):04d}"
+    if not re.fullmatch(r"GM\d{4}", code):
+        raise ConfigError(
+            "Invalid municipality code.",
+            received=repr(value),
+            expected="a CBS municipality code such as GM0363 (Amsterdam) or 363",
+            fix="set WEERBAAR_MUNICIPALITY to GM0363, for example",
+        )
+    return code
+
+
+def _refresh_sources(value: str) -> tuple[str, ...]:
+    from .refresh import ONLINE_SOURCES
+
+    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    unknown = [n for n in names if n not in ONLINE_SOURCES]
+    if unknown or not names:
+        raise ConfigError(
+            "Unknown online source." if unknown else "No online source given.",
+            received=repr(value),
+            expected="a comma-separated list of " + ", ".join(ONLINE_SOURCES),
+            fix="set WEERBAAR_REFRESH_SOURCES to cbs-police, for example",
+        )
+    return names
+
+
+def _session_hours(value: str) -> int:
+    number = _positive_int(value)
+    if not 1 <= number <= 24 * 30:
+        raise ConfigError(
+            "The session length is out of range.",
+            received=repr(value),
+            expected="a whole number of hours from 1 to 720 (default 8)",
+            fix="set WEERBAAR_SESSION_HOURS to 8, for example",
+        )
+    return number
+
+
+class RateLimit(NamedTuple):
+    """At most ``limit`` events per ``window`` seconds (per client address)."""
+
+    limit: int
+    window: float
+
+    def __str__(self) -> str:
+        return f"{self.limit}/{self.window:g}"
+
+
+def _rate_limit(value: str) -> RateLimit | None:
+    """``N/S`` (at most N reports per S seconds per client address); ``0`` or ``off`` means no limit."""
+    text = value.strip().lower()
+    if text in ("0", "off"):
+        return None
+    count, _, window = text.partition("/")
+    try:
+        limit, seconds = int(count), float(window)
+    except ValueError:
+        limit, seconds = 0, 0.0
+    if limit < 1 or not (0 < seconds < float("inf")):
+        raise ConfigError(
+            "Invalid report rate limit.",
+            received=repr(value),
+            expected="N/S: at most N reports (a whole number >= 1) per S seconds (> 0), such as 10/600; "
+            "or 0 or off for no limit",
+            fix="set WEERBAAR_REPORT_RATE_LIMIT to 10/600 (the default), or to off behind a proxy that limits",
+        )
+    return RateLimit(limit, seconds)
 
 
 def _contact_key(value: str) -> str:
@@ -188,6 +262,35 @@ SETTINGS: dict[str, Setting] = {
             _retention_months,
         ),
         Setting(
+            "municipality",
+            "WEERBAAR_MUNICIPALITY",
+            lambda: "GM0363",
+            "CBS municipality code for the online sources (Amsterdam GM0363).",
+            _municipality,
+        ),
+        Setting(
+            "amsterdam_api_key",
+            "WEERBAAR_AMSTERDAM_API_KEY",
+            lambda: None,
+            "Key for api.data.amsterdam.nl (sent as X-Api-Key by the city's online sources).",
+            lambda value: value.strip() or None,
+            secret=True,
+        ),
+        Setting(
+            "refresh_sources",
+            "WEERBAAR_REFRESH_SOURCES",
+            lambda: ("amsterdam-areas", "cbs-police"),
+            "The online sources `weerbaar refresh` fetches, comma-separated.",
+            _refresh_sources,
+        ),
+        Setting(
+            "session_hours",
+            "WEERBAAR_SESSION_HOURS",
+            lambda: 8,
+            "A partner's login session ends this many hours after logging in.",
+            _session_hours,
+        ),
+        Setting(
             "contact_key",
             "WEERBAAR_CONTACT_KEY",
             lambda: None,
@@ -195,6 +298,14 @@ SETTINGS: dict[str, Setting] = {
             "(created with permissions 0600 on first use).",
             _contact_key,
             secret=True,
+        ),
+        Setting(
+            "report_rate_limit",
+            "WEERBAAR_REPORT_RATE_LIMIT",
+            lambda: RateLimit(10, 600.0),
+            "Residents' reports (form and POST /api/v1/reports): at most N per S seconds from one client address, "
+            "written N/S (default 10/600); 0 or off means no limit.",
+            _rate_limit,
         ),
     ]
 }

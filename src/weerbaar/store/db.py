@@ -82,11 +82,26 @@ def database_url(home: Path | str | None = None) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # pysqlite on its own BEGINs only before a write: reads ran outside the transaction and a SAVEPOINT
+    # became the outer transaction, committed by its RELEASE. Let SQLAlchemy begin instead (_sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")  # writers queue at BEGIN IMMEDIATE (_sqlite_begin)
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    """Every transaction takes SQLite's write lock when it begins (waiting up to busy_timeout for it).
+
+    So a unit of work is one transaction that reads and writes one snapshot, concurrent writers queue at
+    BEGIN instead of failing with "database is locked" when a read snapshot turns stale before its
+    write (SQLITE_BUSY_SNAPSHOT is not retried), and a status change cannot be lost to a concurrent one
+    (SQLite ignores SELECT ... FOR UPDATE). A read-only session (``session(write=False)``) begins deferred
+    instead: it reads a WAL snapshot and blocks no writer, however long it takes."""
+    read_only = connection.get_execution_options().get("weerbaar_read_only", False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def engine(url: str | None = None) -> Engine:
@@ -97,6 +112,7 @@ def engine(url: str | None = None) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         eng = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(eng, "connect", _sqlite_pragmas)
+        event.listen(eng, "begin", _sqlite_begin)
     else:
         eng = create_engine(url, pool_pre_ping=True)
     _engines[url] = eng
@@ -133,9 +149,14 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
 
 
 @contextmanager
-def session(url: str | None = None) -> Iterator[Session]:
-    """A unit of work: committed when the block ends, rolled back when it raises."""
-    s = Session(engine(url), expire_on_commit=False)
+def session(url: str | None = None, *, write: bool = True) -> Iterator[Session]:
+    """A unit of work: committed when the block ends, rolled back when it raises.
+
+    ``write=False`` is for reading (pages, exports, login checks): on SQLite it holds no write lock, so
+    residents' submissions never wait for it. A write inside it still works but may have to wait.
+    """
+    eng = engine(url)
+    s = Session(eng if write else eng.execution_options(weerbaar_read_only=True), expire_on_commit=False)
     try:
         yield s
         s.commit()

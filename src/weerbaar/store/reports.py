@@ -53,6 +53,13 @@ __all__ = [
     "create_user",
     "authenticate",
     "coarsen",
+    "status_counts",
+    "queue",
+    "get_report",
+    "export_rows",
+    "record_access",
+    "audit_log",
+    "EXPORT_COLUMNS",
 ]
 
 ALLOWED: dict[str, set[str]] = {
@@ -521,3 +528,96 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         user.password_hash = _hasher().hash(password)
         session.flush()
     return user
+
+
+# ---------------------------------------------------------------------------------------------
+# the partners' queue, export and audit log
+
+QUEUE_MAX = 200
+EXPORT_COLUMNS = (
+    "id", "source", "category", "created_at", "seen_at", "kind", "x", "y", "buurt_code", "near_facility_type",
+    "status", "forwarded_to", "closed_at", "history",
+)  # fmt: skip
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many reports have each status (every status listed, zero included)."""
+    from sqlalchemy import func
+
+    rows = session.execute(select(Report.status, func.count()).group_by(Report.status)).all()
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+def queue(session: Session, *, status: str | None = "new", limit: int = 50, offset: int = 0) -> list[Report]:
+    """Reports with ``status`` (None: all), oldest first for open statuses and newest first for closed."""
+    if status is not None:
+        status = _choice(status, STATUSES, problem="Unknown status.", fix="choose one of the listed statuses")
+    limit = max(1, min(int(limit), QUEUE_MAX))
+    q = select(Report)
+    if status is not None:
+        q = q.where(Report.status == status)
+    order = Report.created_at.desc() if status in (None, "closed") else Report.created_at.asc()
+    return list(session.scalars(q.order_by(order, Report.id).limit(limit).offset(max(0, int(offset)))).all())
+
+
+def get_report(session: Session, report_id: str) -> Report:
+    """One report (NotFoundError if there is none with this id)."""
+    return _get_report(session, report_id)
+
+
+def export_rows(session: Session, *, status: str | None = None) -> list[dict]:
+    """Every report as a flat row for partners: no contact details, no free text, no staff names.
+
+    ``history`` is the sequence of status steps with their dates ("2025-03-02 triaged; ..."): who made
+    a step stays in the store (and its audit log), never in an export.
+    """
+    if status is not None:
+        status = _choice(status, STATUSES, problem="Unknown status.", fix="choose one of the listed statuses")
+    from sqlalchemy.orm import selectinload
+
+    q = select(Report).options(selectinload(Report.history)).order_by(Report.created_at, Report.id)
+    if status is not None:
+        q = q.where(Report.status == status)
+    rows = []
+    for r in session.scalars(q):
+        history = "; ".join(f"{c.at:%Y-%m-%d} {c.to_status}" for c in r.history)
+        rows.append(
+            {
+                "id": r.id,
+                "source": r.source,
+                "category": r.category or "",
+                "created_at": r.created_at.isoformat(timespec="seconds"),
+                "seen_at": r.seen_at.isoformat(timespec="seconds") if r.seen_at else "",
+                "kind": r.kind,
+                "x": r.x,
+                "y": r.y,
+                "buurt_code": r.buurt_code or "",
+                "near_facility_type": r.near_facility_type or "",
+                "status": r.status,
+                "forwarded_to": r.forwarded_to or "",
+                "closed_at": r.closed_at.isoformat(timespec="seconds") if r.closed_at else "",
+                "history": history,
+            }
+        )
+    return rows
+
+
+def record_access(session: Session, action: str, *, actor: User | None, report_id: str | None = None) -> None:
+    """Write one line to the audit log (e.g. ``login``, ``export``, ``view_report``); ``actor`` None is the
+    system or the command line."""
+    actor_id = actor.id if actor is not None else None
+    session.add(AuditEntry(at=utcnow(), actor_id=actor_id, action=action[:50], report_id=report_id))
+    session.flush()
+
+
+def audit_log(session: Session, *, limit: int = 200) -> list[tuple[AuditEntry, str | None]]:
+    """The newest audit entries with the actor's username (None for the system, e.g. retention)."""
+    q = (
+        select(AuditEntry, User.username)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(max(1, min(int(limit), 1000)))
+    )
+    return [(entry, name) for entry, name in session.execute(q).all()]

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, settings
 from ..errors import NotFoundError, WarehouseError, WeerbaarError
 from ..public import PublicData
-from . import api, pages, report_form
+from . import api, pages, partner, report_form, reports_page
 from .bodies import Body, FastPath, ResponseCache
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
@@ -106,6 +106,8 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     app.include_router(report_form.api_router)
     app.include_router(pages.router)
     app.include_router(report_form.router)
+    app.include_router(partner.router)
+    app.include_router(reports_page.router)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -149,6 +151,10 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
                 fix=fix,
                 details=[{"loc": [str(x) for x in e.get("loc", ())], "msg": e.get("msg")} for e in errs[:10]],
             )
+        if request.url.path.startswith(("/partner", "/report")):  # form fields may be passwords or contacts
+            response = pages.error_page(request, 422, problem, None, str(expected), "correct the form and retry")
+            response.headers["Cache-Control"] = "no-store"
+            return response
         return pages.error_page(request, 422, problem, repr(received)[:200], str(expected), fix)
 
     @app.exception_handler(StarletteHTTPException)

@@ -379,10 +379,193 @@ TEXTS: dict[str, tuple[str, str]] = {
         "If you gave contact details, someone may contact you. We erase them 12 months after the report is closed.",
     ),
     "report.again": ("Nog iets melden", "Report something else"),
+    # residents' reports on the dashboard (/reports) and the map picker on the form
+    "nav.reports": ("Meldingen bewoners", "Residents' reports"),
+    "reports.title": ("Meldingen van bewoners", "Residents' reports"),
+    "reports.intro": (
+        "Bewoners melden drugshandel en overlast, vooral bij scholen, speeltuinen en buurthuizen. Hier ziet u "
+        "hoeveel meldingen er per gebied en in de hele stad zijn. Weinig meldingen betekent niet altijd weinig "
+        "overlast: in sommige buurten durven mensen minder te melden.",
+        "Residents report drug dealing and nuisance, especially near schools, playgrounds and community centres. "
+        "This page shows how many reports there are per area and in the whole city. Few reports do not always "
+        "mean little nuisance: in some neighbourhoods people are afraid to report.",
+    ),
+    "reports.privacy": (
+        "Een plek wordt alleen opgeslagen als een vak van 100 bij 100 meter en hier alleen getoond als aantal "
+        "per gebied, nooit als punt op de kaart. Aantallen onder {threshold} zijn afgeschermd.",
+        "A place is stored only as a 100 by 100 metre cell and shown here only as a count per area, never as a "
+        "point on the map. Counts below {threshold} are withheld.",
+    ),
+    "reports.privacy.round": (
+        "Een plek wordt alleen opgeslagen als een vak van 100 bij 100 meter en hier alleen getoond als aantal "
+        "per gebied, nooit als punt op de kaart. Aantallen zijn afgerond op vijftallen.",
+        "A place is stored only as a 100 by 100 metre cell and shown here only as a count per area, never as a "
+        "point on the map. Counts are rounded to multiples of five.",
+    ),
+    "reports.cta": ("Doe een melding", "Make a report"),
+    "reports.trend": ("Meldingen in de hele stad", "Reports in the whole city"),
+    "reports.trend.per": ("Per", "Per"),
+    "reports.trend.table": ("De cijfers van de grafiek", "The figures of the chart"),
+    "reports.near.title": ("Bij welke plekken?", "Near which places?"),
+    "reports.near.intro": (
+        "Meldingen naar het soort plek dat het dichtst bij ligt (binnen {radius} meter), in de hele stad.",
+        "Reports by the kind of place nearest to them (within {radius} metres), in the whole city.",
+    ),
+    "reports.near.absent": (
+        "Een uitsplitsing naar scholen, speeltuinen en andere plekken is er nog niet: de meldingen uit het "
+        "meldsysteem zijn nog niet ingelezen.",
+        "A breakdown by schools, playgrounds and other places is not available yet: the reports from the "
+        "reporting system have not been read in.",
+    ),
+    "reports.near.nodata": (
+        "Er zijn meldingen uit het meldsysteem ingelezen, maar nog geen aantallen voor de hele stad.",
+        "Reports from the reporting system have been read in, but there are no counts for the whole city yet.",
+    ),
+    "reports.near.col": ("Soort plek", "Kind of place"),
+    "reports.near.chart": ("Meldingen naar soort plek in de buurt", "Reports by kind of place nearby"),
+    "report.tolist": ("Bekijk de meldingen per gebied", "See the reports per area"),
+    "report.map.title": ("Of wijs de plek aan op de kaart", "Or point to the place on the map"),
+    "report.map.hint": (
+        "Klik op de kaart waar u het zag; de buurt in de lijst verandert mee. We bewaren de plek alleen "
+        "afgerond op een vak van 100 meter.",
+        "Click on the map where you saw it; the neighbourhood in the list changes with it. We store the place "
+        "only rounded to a 100 metre square.",
+    ),
+    "report.map.chosen": ("Gekozen:", "Chosen:"),
+    "report.map.none": ("Nog geen plek gekozen op de kaart.", "No place chosen on the map yet."),
+    "report.map.failed": (
+        "De kaart kon niet worden geladen; kies de buurt in de lijst.",
+        "The map could not be loaded; choose the neighbourhood from the list.",
+    ),
     # errors
     "error.title": ("Er ging iets mis", "Something went wrong"),
     "error.notfound": ("Niet gevonden", "Not found"),
     "error.back": ("Terug naar de kaart", "Back to the map"),
+    "error.received": ("Ontvangen", "Received"),
+    "error.fix": ("Oplossing", "How to fix"),
+    # partners: login, queue, report, audit log (weerbaar.web.partner)
+    "partner.nav": ("Partnermenu", "Partner menu"),
+    "partner.signed_in": ("Ingelogd als", "Signed in as"),
+    "partner.logout": ("Uitloggen", "Sign out"),
+    "partner.role.analyst": ("analist", "analyst"),
+    "partner.role.moderator": ("moderator", "moderator"),
+    "partner.role.admin": ("beheerder", "admin"),
+    "partner.login.title": ("Inloggen voor partners", "Partner sign-in"),
+    "partner.login.intro": (
+        "Voor medewerkers van gemeente, politie en partners die meldingen van bewoners behandelen.",
+        "For staff of the city, the police and partners who handle residents' reports.",
+    ),
+    "partner.login.note": (
+        "Geen account? Vraag een beheerder. Na 5 mislukte pogingen moet u 15 minuten wachten.",
+        "No account? Ask an admin. After 5 failed attempts you have to wait 15 minutes.",
+    ),
+    "partner.username": ("Gebruikersnaam", "Username"),
+    "partner.password": ("Wachtwoord", "Password"),
+    "partner.login.submit": ("Inloggen", "Sign in"),
+    "partner.login.failed": (
+        "Gebruikersnaam of wachtwoord klopt niet, of het account is niet actief.",
+        "The username or password is wrong, or the account is not active.",
+    ),
+    "partner.login_required": ("U moet eerst inloggen.", "Please sign in first."),
+    "partner.login_required.fix": ("Log in via /partner/login.", "Sign in at /partner/login."),
+    "partner.forbidden": (
+        "Uw rol geeft geen toegang tot deze pagina of handeling.",
+        "Your role does not give access to this page or action.",
+    ),
+    "partner.forbidden.fix": ("Vraag een beheerder om de juiste rol.", "Ask an admin for the right role."),
+    "partner.csrf": ("Het formulier is verlopen.", "The form has expired."),
+    "partner.csrf.fix": ("Open de pagina opnieuw en probeer het nog eens.", "Open the page again and retry."),
+    "partner.too_many": ("Te veel mislukte inlogpogingen.", "Too many failed sign-in attempts."),
+    "partner.too_many.fix": ("Wacht 15 minuten.", "Wait 15 minutes."),
+    "partner.not_found": ("Deze melding bestaat niet.", "There is no such report."),
+    "partner.not_found.fix": ("Ga terug naar de wachtrij.", "Go back to the queue."),
+    "partner.queue.title": ("Meldingen", "Reports"),
+    "partner.queue.intro": (
+        "Meldingen van bewoners, de oudste open melding bovenaan. Plaatsen zijn opgeslagen als cel van 100 m.",
+        "Residents' reports, the oldest open report first. Places are stored as 100 m cells.",
+    ),
+    "partner.queue.filter": ("Filter op status", "Filter by status"),
+    "partner.queue.empty": ("Geen meldingen met deze status.", "No reports with this status."),
+    "partner.status.new": ("nieuw", "new"),
+    "partner.status.triaged": ("beoordeeld", "triaged"),
+    "partner.status.forwarded": ("doorgestuurd", "forwarded"),
+    "partner.status.closed": ("afgesloten", "closed"),
+    "partner.status.all": ("alle", "all"),
+    "partner.target.police": ("politie", "police"),
+    "partner.target.enforcement": ("handhaving", "enforcement"),
+    "partner.target.stadsdeel": ("stadsdeel", "stadsdeel"),
+    "partner.source.form": ("formulier", "form"),
+    "partner.source.api": ("API", "API"),
+    "partner.source.signalen": ("Signalen", "Signalen"),
+    "partner.col.received": ("Ontvangen", "Received"),
+    "partner.col.seen": ("Gezien", "Seen"),
+    "partner.col.kind": ("Wat", "What"),
+    "partner.col.buurt": ("Buurt", "Buurt"),
+    "partner.col.near": ("In de buurt van", "Near"),
+    "partner.col.source": ("Bron", "Source"),
+    "partner.col.status": ("Status", "Status"),
+    "partner.col.contact": ("Contact", "Contact"),
+    "partner.col.cell": ("Plaats", "Place"),
+    "partner.col.description": ("Beschrijving", "Description"),
+    "partner.cell.note": ("midden van de cel van 100 m", "centre of the 100 m cell"),
+    "partner.yes": ("ja", "yes"),
+    "partner.previous": ("Vorige", "Previous"),
+    "partner.next": ("Volgende", "Next"),
+    "partner.export": ("Export (CSV)", "Export (CSV)"),
+    "partner.report.title": ("Melding", "Report"),
+    "partner.contact.title": ("Contactgegevens", "Contact details"),
+    "partner.contact.none": (
+        "De melder heeft geen contactgegevens achtergelaten.",
+        "The reporter left no contact details.",
+    ),
+    "partner.contact.erased": (
+        "De contactgegevens zijn gewist na afloop van de bewaartermijn.",
+        "The contact details were erased after the retention period.",
+    ),
+    "partner.contact.warning": (
+        "De melder heeft contactgegevens achtergelaten. Bekijk ze alleen als u contact moet opnemen: "
+        "elke keer wordt vastgelegd in het logboek.",
+        "The reporter left contact details. Only view them if you need to get in touch: every view is "
+        "written to the audit log.",
+    ),
+    "partner.contact.show": ("Toon contactgegevens", "Show contact details"),
+    "partner.contact.logged": ("Dit inzien is vastgelegd in het logboek.", "This view was written to the audit log."),
+    "partner.contact.role": (
+        "Alleen moderatoren en beheerders kunnen contactgegevens inzien.",
+        "Only moderators and admins can see contact details.",
+    ),
+    "partner.history": ("Geschiedenis", "History"),
+    "partner.history.none": ("Nog geen statuswijzigingen.", "No status changes yet."),
+    "partner.system": ("systeem", "system"),
+    "partner.change": ("Status wijzigen", "Change the status"),
+    "partner.change.to": ("Nieuwe status", "New status"),
+    "partner.change.target": ("Doorsturen naar", "Forward to"),
+    "partner.change.reason": ("Reden (verplicht)", "Reason (required)"),
+    "partner.change.submit": ("Wijzig status", "Change status"),
+    "partner.audit.title": ("Logboek", "Audit log"),
+    "partner.audit.intro": (
+        "Wie inlogde, een melding met contactgegevens opende, contactgegevens inzag, exporteerde of wiste "
+        "(het systeem wist na de bewaartermijn). Het logboek kan niet worden gewijzigd.",
+        "Who signed in, opened a report with contact details, viewed contact details, exported or erased "
+        "(the system erases after the retention period). The log cannot be changed.",
+    ),
+    "partner.audit.empty": ("Het logboek is leeg.", "The audit log is empty."),
+    "partner.audit.at": ("Tijd (UTC)", "Time (UTC)"),
+    "partner.audit.who": ("Wie", "Who"),
+    "partner.audit.action": ("Handeling", "Action"),
+    "partner.audit.report": ("Melding", "Report"),
+    "partner.action.view_contact": ("contactgegevens ingezien", "viewed contact details"),
+    "partner.action.erase_contact": ("contactgegevens gewist", "erased contact details"),
+    "partner.action.export": ("export gemaakt", "exported"),
+    "partner.action.login": ("ingelogd", "signed in"),
+    "partner.action.view_report": ("melding met contactgegevens geopend", "opened a report with contact details"),
+    "partner.action.user_created": ("account aangemaakt", "account created"),
+    "partner.action.user_deactivated": ("account gedeactiveerd", "account deactivated"),
+    "partner.action.user_activated": ("account geactiveerd", "account activated"),
+    "partner.description.role": (
+        "Alleen moderatoren en beheerders lezen de beschrijving: er kan iets persoonlijks in staan.",
+        "Only moderators and admins read the description: it may hold something personal.",
+    ),
     "chart.loading": ("Grafiek wordt geladen…", "Loading chart…"),
     "chart.nojs": (
         "Deze grafiek heeft JavaScript nodig; de tabel ernaast bevat dezelfde cijfers.",

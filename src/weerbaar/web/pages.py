@@ -260,6 +260,44 @@ def overview(
     if level not in levels:
         level = levels[-1]
     layer = layer or _default_layer(data, division)
+    mv = map_view(
+        data, layer, division=division, level=level, asked_level=asked_level, period=period, measure=measure,
+        classes=classes, k=k, bins=bins, lang=lang,
+    )  # fmt: skip
+    return render(
+        request,
+        "overview.html",
+        title=t("overview.title", lang),
+        layer=layer,
+        layer_groups=layer_options(data, division, lang),
+        levels=levels,
+        classes=classes,
+        schemes=CLASS_SCHEMES,
+        k=k,
+        bins=bins or "",
+        division=division,
+        divisions=list(data.meta()["divisions"]),
+        **mv,
+    )
+
+
+def map_view(
+    data: PublicData,
+    layer: str,
+    *,
+    division: str,
+    level: str,
+    asked_level: str | None = None,
+    period: str | None = None,
+    measure: str = "value",
+    classes: str = "quantiles",
+    k: int = 5,
+    bins: str | None = None,
+    lang: str = "nl",
+) -> dict:
+    """A map layer drawn for a page: the map, its legend counts, highest and lowest areas, the city trend and
+    the table of every area (the context of the ``map_panel`` and ``area_table`` macros). Shared by the
+    overview and the residents' reports page."""
     kind, indicator, _ = views.parse_layer(layer)
     info = data.indicator(indicator, division) if kind == "indicator" else None
     if info is not None and measure == "rate" and not info["flow"]:
@@ -288,38 +326,26 @@ def overview(
         trend_spec = _city_trend(data, lay, lang)
     # an analysis exists at one level: say so only when another level was asked for
     level_note = next((n.split(":")[1] for n in lay.notes if n.startswith("level:") and asked_level), None)
-    return render(
-        request,
-        "overview.html",
-        title=t("overview.title", lang),
-        lay=lay,
-        layer=layer,
-        layer_groups=layer_options(data, division, lang),
-        levels=levels,
-        level=lay.level,
-        level_note=level_note,
-        period=lay.period,
-        periods=periods,
-        measure=measure,
-        flow=bool(info["flow"]) if info is not None else False,
-        classes=classes,
-        schemes=CLASS_SCHEMES,
-        k=k,
-        bins=bins or "",
-        division=division,
-        divisions=list(data.meta()["divisions"]),
-        spec=spec,
-        trend_spec=trend_spec,
-        highest=ranked.head(10),
-        lowest=ranked.tail(10).iloc[::-1],
-        distribution=distribution,
-        classification=classification,
-        table=lay.table.sort_values("name"),
-        note=note,
-        api_url=views.link(
+    return {
+        "lay": lay,
+        "level": lay.level,
+        "level_note": level_note,
+        "period": lay.period,
+        "periods": periods,
+        "measure": measure,
+        "flow": bool(info["flow"]) if info is not None else False,
+        "spec": spec,
+        "trend_spec": trend_spec,
+        "highest": ranked.head(10),
+        "lowest": ranked.tail(10).iloc[::-1],
+        "distribution": distribution,
+        "classification": classification,
+        "table": lay.table.sort_values("name"),
+        "note": note,
+        "api_url": views.link(
             "/api/v1/map", "nl", layer=layer, level=lay.level, period=period, measure=measure, division=division
         ),
-    )
+    }
 
 
 def _city_trend(data: PublicData, lay: views.MapLayer, lang: str) -> dict | None:

@@ -2,7 +2,8 @@
 JavaScript (``/report``) and a small JSON endpoint (``POST /api/v1/reports``).
 
 Anonymous by default: no account, no tracking, no report id handed back. The location is the
-representative point of the chosen buurt (or a longitude/latitude), coarsened to a 100 m cell by
+representative point of the chosen buurt (or a longitude/latitude, from the form's map picker or the
+JSON endpoint, linked to the buurt that contains it), coarsened to a 100 m cell by
 ``weerbaar.store.reports.submit_report``; contact details are optional and stored encrypted apart.
 
 Protection: a signed double-submit CSRF token for the form (cookie ``weerbaar_csrf`` + hidden field,
@@ -38,7 +39,7 @@ api_router = APIRouter(prefix="/api/v1", tags=["reports"])
 
 CSRF_COOKIE = "weerbaar_csrf"
 DIVISION = "2022"
-RATE_LIMIT = (10, 600.0)  # submissions per window (seconds), per client IP
+RATE_LIMIT = (10, 600.0)  # the default of the report_rate_limit setting: submissions per window (s), per IP
 BODY_MAX = 64 * 1024  # bytes of a JSON body
 FIELD_MAX = 20_000  # characters of any one form field before validation (the store has tighter limits)
 
@@ -83,6 +84,13 @@ class RateLimiter:
         self._events: dict[str, deque] = {}
         self._lock = threading.Lock()
 
+    def forgive(self, key: str) -> None:
+        """Take back the newest event of ``key`` (a login that turned out right)."""
+        with self._lock:
+            q = self._events.get(key)
+            if q:
+                q.pop()
+
     def hit(self, key: str) -> int:
         """Record an event; 0 when allowed, else the seconds to wait."""
         now = time.monotonic()
@@ -99,10 +107,19 @@ class RateLimiter:
             return 0
 
 
+class _NoLimit(RateLimiter):
+    """The report_rate_limit setting is off: every event is allowed."""
+
+    def hit(self, key: str) -> int:
+        return 0
+
+
 def _limiter(app) -> RateLimiter:
+    """The app's limiter: ``app.state.report_rate`` (tests) or the ``report_rate_limit`` setting."""
     with _state_lock:
         if getattr(app.state, "report_limiter", None) is None:
-            app.state.report_limiter = RateLimiter(*getattr(app.state, "report_rate", RATE_LIMIT))
+            rate = getattr(app.state, "report_rate", None) or settings.get("report_rate_limit")
+            app.state.report_limiter = RateLimiter(*rate) if rate else _NoLimit(0, 0.0)
         return app.state.report_limiter
 
 
@@ -131,7 +148,7 @@ def valid_token(app, token: str | None) -> bool:
         nonce.encode("ascii")
     except UnicodeEncodeError:
         return False
-    return hmac.compare_digest(mac, _sign(app, nonce))
+    return hmac.compare_digest(mac.encode("utf-8", "replace"), _sign(app, nonce).encode("ascii"))
 
 
 def _csrf_ok(request: Request, field: str | None) -> bool:
@@ -186,6 +203,35 @@ def _buurt_point(request: Request, code) -> tuple[float, float]:
     return float(geom.x), float(geom.y)
 
 
+def _buurt_index(data, division: str):
+    """An STRtree over the buurten of a division (RD New) and their codes, in tree order."""
+    from shapely import STRtree
+
+    gdf = data.geometry(division, "buurt").to_crs(28992)
+    return STRtree(gdf.geometry.to_numpy()), [str(c) for c in gdf.index]
+
+
+def buurt_at(request: Request, lon: float, lat: float) -> str | None:
+    """The code of the buurt that contains a point given in WGS84, or None outside every buurt.
+
+    On a shared border the first code in sort order wins, so the answer does not depend on row order.
+    The tree is cached with the read model (rebuilt when the warehouse changes)."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return None  # the store refuses such a point with a clear message
+    from shapely import Point
+
+    from ..store.reports import _to_rd
+
+    data = pages._data(request)
+    division = _division(request)
+    tree, codes = data.cached(("report_form.buurt_index", division), lambda: _buurt_index(data, division))
+    # the store's cached transformer: pyproj (>= 3.1) keeps one PROJ object per thread, so sharing it is
+    # thread-safe, and making one per call costs ~100 ms of CPU (it capped intake at ~10 reports/s)
+    x, y = _to_rd().transform(lon, lat)
+    hits = tree.query(Point(x, y), predicate="intersects")
+    return min(codes[i] for i in hits) if len(hits) else None
+
+
 # ---------------------------------------------------------------------------------------------
 # the form
 
@@ -222,6 +268,7 @@ def _form(request: Request, status: int = 200, *, values: dict | None = None, er
         kinds=KINDS,
         near_types=NEAR_FACILITY_TYPES,
         buurten=_buurten(request),
+        picker_geojson=f"/api/v1/areas?division={_division(request)}&level=buurt&format=geojson",
         values=values,
         errors=errors or {},
         csrf=token,
@@ -321,7 +368,7 @@ def _where(request: Request, lon, lat, buurt) -> tuple[float, float, str, str | 
     """(x, y, crs, buurt code) from a longitude/latitude pair (when both given) or a buurt code."""
     if lon not in (None, "") and lat not in (None, ""):
         try:
-            return float(lon), float(lat), "EPSG:4326", None
+            x, y = float(lon), float(lat)
         except (TypeError, ValueError):
             raise InputError(
                 "The location could not be read.",
@@ -329,6 +376,7 @@ def _where(request: Request, lon, lat, buurt) -> tuple[float, float, str, str | 
                 expected="numbers",
                 fix="choose a neighbourhood from the list",
             ) from None
+        return x, y, "EPSG:4326", buurt_at(request, x, y)
     x, y = _buurt_point(request, buurt)
     return x, y, "EPSG:28992", buurt
 
@@ -402,14 +450,15 @@ def post_report(request: Request, report: ReportIn) -> JSONResponse:
             413, "PayloadTooLarge", "The report is too large.", received=f"{size} bytes",
             expected=f"at most {BODY_MAX} bytes", fix="shorten the description",
         )  # fmt: skip
-    wait = _limiter(request.app).hit(_client(request))
+    limiter = _limiter(request.app)
+    wait = limiter.hit(_client(request))
     if wait:
         response = api.error_response(
             429,
             "TooManyRequests",
             "Too many reports from this address.",
             received="more than the allowed number of reports",
-            expected=f"at most {RATE_LIMIT[0]} reports in {int(RATE_LIMIT[1] // 60)} minutes",
+            expected=f"at most {limiter.limit} reports in {limiter.window:g} seconds",
             fix="wait a while and try again",
         )
         response.headers["Retry-After"] = str(wait)
@@ -423,7 +472,8 @@ def post_report(request: Request, report: ReportIn) -> JSONResponse:
                     expected="both lon and lat",
                     fix="send both coordinates",
                 )
-            x, y, crs, code = report.lon, report.lat, "EPSG:4326", None
+            x, y, crs = report.lon, report.lat, "EPSG:4326"
+            code = buurt_at(request, x, y)
         elif report.buurt is not None:
             (x, y), crs, code = _buurt_point(request, report.buurt), "EPSG:28992", report.buurt
         else:
