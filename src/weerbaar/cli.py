@@ -353,6 +353,34 @@ def ingest_cbs_police(
     typer.echo(f"snapshot {result['snapshot']}; run `weerbaar compute standard` to update the stored analyses")
 
 
+@ingest_app.command("cbs-kwb")
+def ingest_cbs_kwb(
+    online: Annotated[
+        bool, typer.Option("--online", help="Fetch from CBS StatLine (the only way; needs internet).")
+    ] = False,
+    year: Annotated[
+        list[int] | None, typer.Option(help="Only this year (repeat). Default: the last 3 published tables.")
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option(help="CBS municipality code (default WEERBAAR_MUNICIPALITY, GM0363).")
+    ] = None,
+    refetch: Annotated[bool, typer.Option(help="Fetch again even when CBS did not change the table.")] = False,
+) -> None:
+    """CBS Kerncijfers wijken en buurten per year (population, households, dwellings; atomic, one source a year)."""
+    from . import settings as settings_
+    from .sources.cbs_kwb_online import kwb_table, latest_years
+
+    _need_online(online, "cbs-kwb")
+    years = year or latest_years()
+    for y in years:
+        kwb_table(y)
+    code = settings_._municipality(municipality) if municipality else settings_.get("municipality")
+    result = pipeline.ingest_cbs_kwb(years=years, municipality=code, refetch=refetch, progress=_progress)
+    for name, rows in result["sources"].items():
+        typer.echo(f"{name}: {rows:,} rows")
+    typer.echo(f"snapshot {result['snapshot']}; run `weerbaar compute standard` to update the stored analyses")
+
+
 @ingest_app.command("wastewater")
 def ingest_wastewater(
     path: Annotated[Path, typer.Argument(help="A newer EUDA release: its data CSV, or the folder holding it.")],

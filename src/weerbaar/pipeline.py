@@ -30,6 +30,7 @@ __all__ = [
     "ingest_events",
     "ingest_amsterdam_areas",
     "ingest_amsterdam_bbga",
+    "ingest_cbs_kwb",
     "DERIVED_CROSSWALKS",
 ]
 
@@ -385,6 +386,82 @@ def ingest_cbs_police(
         return {"sources": out, "snapshot": wh.snapshot_hash()}
     finally:
         wh.close()
+
+
+def ingest_cbs_kwb(
+    *,
+    years: tuple[int, ...] | list[int],
+    municipality: str = "GM0363",
+    home: Path | None = None,
+    client=None,
+    refetch: bool = False,
+    progress: Progress = _quiet,
+    **fetch_options,
+) -> dict:
+    """CBS "Kerncijfers wijken en buurten" from StatLine (online), one source ``cbs-kwb-<year>`` per year.
+
+    Every year is downloaded before the warehouse is opened for writing; offline a SourceOfflineError
+    is raised and the warehouse is untouched. A year loads under the same name as the embedded 2021
+    file source (``cbs-kwb-2021``), so the online 2021 table replaces the file's rows instead of adding
+    to them. Figures and indicator definitions another real source already holds (e.g. the BBGA's
+    population) are kept from that source and left out here, with a note.
+    """
+    from .sources.cbs_kwb_online import fetch_kwb, kwb_load_options, kwb_table
+
+    wanted = sorted({int(y) for y in years})
+    for y in wanted:
+        kwb_table(y)  # an unknown year fails before any download
+    wh = _require(home)
+    try:
+        areas = wh.areas(geometry=False)
+    finally:
+        wh.close()
+    fetched = {
+        y: fetch_kwb(
+            y, municipality, client=client, areas=areas, home=home, refetch=refetch, progress=progress, **fetch_options
+        )
+        for y in wanted
+    }
+    wh = _require(home)
+    try:
+        out = {}
+        for y, data in fetched.items():
+            options = kwb_load_options(y, municipality, data)
+            name = options.pop("source")
+            _drop_held(wh, data, name)
+            report = wh.load(name, data, **options)
+            for note in data.notes:
+                progress(f"note: {note}")
+            progress(f"{report.total:,} rows loaded as source {name}")
+            out[name] = report.total
+        return {"sources": out, "snapshot": wh.snapshot_hash()}
+    finally:
+        wh.close()
+
+
+def _drop_held(wh: Warehouse, data: SourceData, source: str) -> None:
+    """Leave out of ``data`` the indicator definitions and real figures other sources than ``source`` hold."""
+    if data.indicators is not None:
+        held = {r[0] for r in wh.execute("SELECT indicator FROM indicators WHERE source <> ?", [source])}
+        data.indicators = data.indicators[~data.indicators["indicator"].isin(held)].reset_index(drop=True)
+    if data.observations is None or data.observations.empty:
+        return
+    keys = ["division", "area_code", "period", "indicator"]
+    wh.con.register("_incoming_keys", data.observations[keys])
+    try:
+        taken = wh.query(
+            "SELECT DISTINCT o.division, o.area_code, o.period, o.indicator, o.source FROM observations o "
+            "JOIN _incoming_keys k USING (division, area_code, period, indicator) "
+            "WHERE o.source <> ? AND o.status <> 'synthetic'",
+            [source],
+        )
+    finally:
+        wh.con.unregister("_incoming_keys")
+    if len(taken):
+        merged = data.observations.merge(taken[keys].drop_duplicates().assign(_taken=True), on=keys, how="left")
+        data.observations = data.observations[merged["_taken"].isna().to_numpy()].reset_index(drop=True)
+        names = ", ".join(sorted(set(taken["source"])))
+        data.notes.append(f"{len(taken):,} figures another source already holds were kept from that source ({names}).")
 
 
 def _load_crosswalked(wh: Warehouse, source: str, title: str) -> tuple[str, int] | None:

@@ -33,15 +33,25 @@ def _amsterdam_bbga(home: Path | None, progress: Progress) -> dict:
     return pipeline.ingest_amsterdam_bbga(home=home, years=years, progress=progress)
 
 
+def _cbs_kwb(home: Path | None, progress: Progress) -> dict:
+    from .sources.cbs_kwb_online import latest_years
+
+    return pipeline.ingest_cbs_kwb(
+        years=latest_years(), home=home, municipality=settings.get("municipality"), progress=progress
+    )
+
+
 ONLINE_SOURCES: dict[str, Callable[[Path | None, Progress], dict]] = {
     "amsterdam-areas": _amsterdam_areas,
     "cbs-police": _cbs_police,
     "amsterdam-bbga": _amsterdam_bbga,
+    "cbs-kwb": _cbs_kwb,
 }
 DESCRIPTIONS = {
     "amsterdam-areas": "api.data.amsterdam.nl gebieden: the current stadsdelen, gebieden, wijken and buurten",
     "cbs-police": "CBS StatLine 47018NED/47022NED: police-registered crime per wijk and buurt, per year and month",
     "amsterdam-bbga": "api.data.amsterdam.nl BBGA: key figures per area of the last three years",
+    "cbs-kwb": "CBS StatLine Kerncijfers wijken en buurten: population, households, dwellings of the last 3 tables",
 }
 
 

@@ -128,7 +128,7 @@ def _refresh_sources(value: str) -> tuple[str, ...]:
             "Unknown online source." if unknown else "No online source given.",
             received=repr(value),
             expected="a comma-separated list of " + ", ".join(ONLINE_SOURCES),
-            fix="set WEERBAAR_REFRESH_SOURCES to cbs-police, for example",
+            fix="set WEERBAAR_REFRESH_SOURCES to amsterdam-areas,cbs-police, for example",
         )
     return names
 

@@ -20,7 +20,7 @@ from ..errors import SourceError
 from .amsterdam_areas import cbs_code_2015
 from .base import INDICATOR_COLUMNS, Source, SourceData
 
-__all__ = ["CbsKwb2021", "KWB_COLUMNS"]
+__all__ = ["CbsKwb2021", "KWB_COLUMNS", "SMALL_POPULATION", "kwb_catalogue", "kwb_frame"]
 
 # column -> (indicator, label nl, label en, unit, count column?)
 KWB_COLUMNS: dict[str, tuple[str, str, str, str, bool]] = {
@@ -91,6 +91,65 @@ KWB_COLUMNS: dict[str, tuple[str, str, str, str, bool]] = {
 SMALL_POPULATION = 50
 
 
+def kwb_frame(raw: pd.DataFrame, area_codes, *, division: str, period: str) -> pd.DataFrame:
+    """KWB columns (file names, see ``KWB_COLUMNS``) -> long observations, with the secrecy rules of decision 0003.
+
+    Shared by the 2021 file and the online tables (:mod:`weerbaar.sources.cbs_kwb_online`). A column
+    ``raw`` lacks is left out; a missing number (NaN) or a negative one is ``suppressed``; in a
+    non-count column a 0 where fewer than 50 people live is ``suppressed``; a mean WOZ value of 0 too.
+    """
+    pop = pd.to_numeric(raw["aantal_inwoners"], errors="coerce").to_numpy(dtype="float64")
+    small = pop < SMALL_POPULATION
+    frames = []
+    for col, (indicator, _nl, _en, unit, is_count) in KWB_COLUMNS.items():
+        if col not in raw.columns:
+            continue
+        v = pd.to_numeric(raw[col], errors="coerce").to_numpy(dtype="float64")
+        suppressed = np.isnan(v) | (v < 0)
+        if not is_count:
+            suppressed |= small & (v == 0)
+        if col == "gemiddelde_woningwaarde":
+            suppressed |= v == 0
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": np.asarray(area_codes),
+                    "division": division,
+                    "period": period,
+                    "indicator": indicator,
+                    "value": np.where(suppressed, np.nan, v),
+                    "unit": unit,
+                    "status": np.where(suppressed, "suppressed", "final"),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def kwb_catalogue(source: str, description: str, columns=None) -> pd.DataFrame:
+    """Catalogue rows of the KWB indicators (``population`` is canonical and defined elsewhere).
+
+    ``description`` may hold ``{column}``; ``columns`` limits the rows to those file columns.
+    """
+    return pd.DataFrame(
+        [
+            {
+                "indicator": ind,
+                "label_nl": nl,
+                "label_en": en,
+                "unit": unit,
+                "description": description.format(column=col),
+                "source": source,
+                "effort_dependent": False,
+                "canonical": ind == "population",
+            }
+            for col, (ind, nl, en, unit, _c) in KWB_COLUMNS.items()
+            if ind != "population" and (columns is None or col in columns)
+        ],
+        columns=INDICATOR_COLUMNS,
+    )
+
+
 class CbsKwb2021(Source):
     name = "cbs-kwb-2021"
     title = "CBS Kerncijfers wijken en buurten 2021 (Amsterdam, buurten 2015-2021)"
@@ -128,46 +187,10 @@ class CbsKwb2021(Source):
                 row=int(codes.isna().to_numpy().argmax()) + 1,
                 column="buurtcode",
             )
-        small = raw["aantal_inwoners"].to_numpy() < SMALL_POPULATION
-        frames = []
-        for col, (indicator, _nl, _en, unit, is_count) in KWB_COLUMNS.items():
-            v = pd.to_numeric(raw[col], errors="coerce").to_numpy(dtype="float64")
-            suppressed = np.isnan(v) | (v < 0)
-            if not is_count:
-                suppressed |= small & (v == 0)
-            if col == "gemiddelde_woningwaarde":
-                suppressed |= v == 0
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "area_code": codes.to_numpy(),
-                        "division": "2015",
-                        "period": "2021",
-                        "indicator": indicator,
-                        "value": np.where(suppressed, np.nan, v),
-                        "unit": unit,
-                        "status": np.where(suppressed, "suppressed", "final"),
-                    }
-                )
-            )
-        obs = validate_observations(pd.concat(frames, ignore_index=True), file=str(file), default_source=self.name)
-        cat = pd.DataFrame(
-            [
-                {
-                    "indicator": ind,
-                    "label_nl": nl,
-                    "label_en": en,
-                    "unit": unit,
-                    "description": f"CBS KWB 2021 column {col}",
-                    "source": self.name,
-                    "effort_dependent": False,
-                    "canonical": ind == "population",
-                }
-                for col, (ind, nl, en, unit, _c) in KWB_COLUMNS.items()
-                if ind != "population"
-            ],
-            columns=INDICATOR_COLUMNS,
+        obs = validate_observations(
+            kwb_frame(raw, codes.to_numpy(), division="2015", period="2021"), file=str(file), default_source=self.name
         )
+        cat = kwb_catalogue(self.name, "CBS KWB 2021 column {column}")
         n_supp = int((obs["status"] == "suppressed").sum())
         return SourceData(
             observations=obs,
