@@ -32,6 +32,9 @@ __all__ = [
     "User",
     "AuditEntry",
     "LoginSession",
+    "ProgrammeMeasure",
+    "ProgrammeMilestone",
+    "MeasureChange",
     "KINDS",
     "REPORT_SOURCES",
     "STATUSES",
@@ -50,6 +53,8 @@ NEAR_FACILITY_TYPES = ("school", "playground", "community_centre", "youth_centre
 ROLES = ("analyst", "moderator", "admin")
 REPORT_SOURCES = ("form", "api", "signalen")  # the public form, POST /api/v1/reports, an imported Signalen export
 DESCRIPTION_MAX = 2000
+# weerbaar.programme.STATUSES (a test checks they agree)
+MEASURE_STATUSES = ("planned", "in_preparation", "running", "completed", "delayed", "stopped")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -211,3 +216,47 @@ class LoginSession(Base):
     def __repr__(self) -> str:  # never the hash
         revoked = self.revoked_at is not None
         return f"LoginSession(user_id={self.user_id!r}, expires_at={self.expires_at!r}, revoked={revoked})"
+
+
+class ProgrammeMeasure(Base):
+    """The editable state of one of the programme's measures; its text comes from the packaged register."""
+
+    __tablename__ = "programme_measures"
+    __table_args__ = (CheckConstraint(_in("status", MEASURE_STATUSES), name="status"),)
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title_nl: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+
+    milestones: Mapped[list[ProgrammeMilestone]] = relationship(order_by="ProgrammeMilestone.position")
+
+
+class ProgrammeMilestone(Base):
+    """A milestone of a measure, by its position in the register; only ``done`` changes."""
+
+    __tablename__ = "programme_milestones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_number: Mapped[int] = mapped_column(Integer, ForeignKey("programme_measures.number"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    due: Mapped[str] = mapped_column(String(10), default="")
+    title_nl: Mapped[str] = mapped_column(Text)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MeasureChange(Base):
+    """One change to a measure (status, note or a milestone). Append-only like ``status_changes``."""
+
+    __tablename__ = "measure_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_number: Mapped[int] = mapped_column(Integer, ForeignKey("programme_measures.number"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))

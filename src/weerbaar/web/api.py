@@ -422,6 +422,17 @@ def market_estimate(
     return {k: v.to_dict() for k, v in result.items()}
 
 
+@router.get(
+    "/programme",
+    summary="The programme register: the 15 measures (status, milestones, linked indicators), budget lines, risks",
+)
+def programme(request: Request) -> dict:
+    from ..programme import load_register, register_dict
+    from .report_form import store_url
+
+    return register_dict(load_register(store_url(request.app)))
+
+
 def error_response(status: int, exc_type: str, problem: str, **parts: Any) -> JSONResponse:
     body = {"error": {"status": status, "type": exc_type, "problem": problem, **parts}}
     return JSONResponse(body, status_code=status)

@@ -566,6 +566,62 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Alleen moderatoren en beheerders lezen de beschrijving: er kan iets persoonlijks in staan.",
         "Only moderators and admins read the description: it may hold something personal.",
     ),
+    # the programme register (issue 9): /programme and /partner/programme
+    "nav.programme": ("Programma", "Programme"),
+    "programme.title": (
+        "Programma Weerbare mensen, weerbare wijken",
+        "Programme Resilient people, resilient neighbourhoods",
+    ),
+    "programme.intro": (
+        "De 15 maatregelen van het programma (2019), wie ze trekt en met wie, hoe ver ze zijn, de mijlpalen en de "
+        "indicatoren op dit dashboard die erbij horen; daarna het financieel kader en de drie risico's die het "
+        "programma zelf noemt. De teksten komen uit het programma; de status houden de partners bij.",
+        "The programme's 15 measures (2019), who leads them and with whom, how far they are, their milestones and "
+        "the indicators on this dashboard that go with them; then the budget and the three risks the programme "
+        "itself names. The texts come from the programme (Dutch original, our translation); partners keep the "
+        "status up to date.",
+    ),
+    "programme.seed": (
+        "Status bij de start van het programma (nog niet bijgewerkt door partners).",
+        "Status at the programme's start (not yet updated by partners).",
+    ),
+    "programme.measures": ("Maatregelen", "Measures"),
+    "programme.owner": ("Trekker", "Lead"),
+    "programme.partners": ("Partners", "Partners"),
+    "programme.status": ("Status", "Status"),
+    "programme.milestones": ("Mijlpalen", "Milestones"),
+    "programme.milestones.none": ("Het programma noemt geen mijlpalen.", "The programme names no milestones."),
+    "programme.due.none": ("geen datum genoemd", "no date named"),
+    "programme.done": ("gereed", "done"),
+    "programme.open": ("open", "open"),
+    "programme.indicators": ("Indicatoren op de kaart", "Indicators on the map"),
+    "programme.indicators.none": ("Geen indicator op dit dashboard.", "No indicator on this dashboard."),
+    "programme.budget": ("Financieel kader", "Budget"),
+    "programme.budget.line": ("Budgetlijn", "Budget line"),
+    "programme.amount": ("Bedrag", "Amount"),
+    "programme.risks": ("Onzekerheden en risico's", "Uncertainties and risks"),
+    "programme.updated": ("Bijgewerkt", "Updated"),
+    "programme.status.planned": ("gepland", "planned"),
+    "programme.status.in_preparation": ("in voorbereiding", "in preparation"),
+    "programme.status.running": ("in uitvoering", "running"),
+    "programme.status.completed": ("afgerond", "completed"),
+    "programme.status.delayed": ("vertraagd", "delayed"),
+    "programme.status.stopped": ("gestopt", "stopped"),
+    "programme.partner.title": ("Programma bijwerken", "Update the programme"),
+    "programme.partner.intro": (
+        "Wijzig per maatregel de status, de toelichting en welke mijlpalen gereed zijn. Elke wijziging komt met "
+        "uw gebruikersnaam in de geschiedenis; de openbare pagina toont geen namen.",
+        "Change a measure's status, its note and which milestones are done. Every change is kept in the history "
+        "with your username; the public page shows no names.",
+    ),
+    "programme.note": ("Toelichting", "Note"),
+    "programme.save": ("Opslaan", "Save"),
+    "programme.history": ("Geschiedenis", "History"),
+    "programme.history.empty": ("Nog geen wijzigingen.", "No changes yet."),
+    "programme.field": ("Veld", "Field"),
+    "programme.old": ("Was", "Was"),
+    "programme.new": ("Wordt", "Became"),
+    "programme.saved": ("Opgeslagen.", "Saved."),
     "chart.loading": ("Grafiek wordt geladen…", "Loading chart…"),
     "chart.nojs": (
         "Deze grafiek heeft JavaScript nodig; de tabel ernaast bevat dezelfde cijfers.",

@@ -788,6 +788,23 @@ def _title_of(text: str, fallback: str) -> str:
     return fallback
 
 
+@router.get("/programme", response_class=HTMLResponse)
+def programme_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
+    """The programme register (issue 9): measures, status, milestones, linked indicators, budget, risks."""
+    from ..indicators import catalogue_rows
+    from ..programme import load_register
+    from .report_form import store_url
+
+    register = load_register(store_url(request.app))
+    cat = catalogue_rows().set_index("indicator")[f"label_{lang}"].to_dict()
+    labels = {
+        ind: cat.get(ind) or f"{t('nav.reports', lang)}: {t('report.near.' + ind.rsplit('.', 1)[1], lang)}"
+        for m in register.measures
+        for ind in m.indicators
+    }
+    return render(request, "programme.html", title=t("programme.title", lang), register=register, labels=labels)
+
+
 @router.get("/methods", response_class=HTMLResponse)
 @cached_page
 def methods_page(request: Request, lang: Lang = "nl") -> HTMLResponse:

@@ -441,3 +441,73 @@ def audit_page(request: Request, lang: pages.Lang = "nl") -> Response:
     return _render(
         request, "partner_audit.html", user, title=t("partner.audit.title", pages._lang(request)), entries=entries
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the programme register (issue 9): status, note and milestones per measure, every change in the history
+
+
+def _programme_page(request: Request, user: User, *, status: int = 200, error=None, saved: str | None = None):
+    from .. import store
+    from ..programme import STATUSES as MEASURE_STATUSES
+    from ..programme import load_register, measure_history
+
+    url = store_url(request.app)
+    register = load_register(url)
+    with store.session(url, write=False) as s:
+        history = measure_history(s, limit=200)
+    return _render(
+        request,
+        "partner_programme.html",
+        user,
+        status=status,
+        title=t("programme.partner.title", pages._lang(request)),
+        register=register,
+        measure_statuses=MEASURE_STATUSES,
+        history=history,
+        error=error,
+        saved=saved,
+    )
+
+
+@router.get("/programme", response_class=HTMLResponse)
+@_guard
+def programme_page(request: Request, lang: pages.Lang = "nl", saved: str | None = None) -> Response:
+    user = _require(request, "moderator")
+    return _programme_page(request, user, saved=(saved or "")[:8] or None)
+
+
+@router.post("/programme/{number}", response_class=HTMLResponse)
+@_guard
+def programme_update(
+    request: Request,
+    number: int,
+    lang: pages.Lang = "nl",
+    csrf: Field_ = None,
+    status: Field_ = None,
+    status_note: Field_ = None,
+    done: Annotated[list[str] | None, Form(max_length=10)] = None,
+) -> Response:
+    """One measure's form: ``status``, ``status_note`` and a ``done`` checkbox per milestone position."""
+    from .. import store
+    from ..programme import load_register, update_measure
+
+    user = _require(request, "moderator", csrf=csrf, post=True)
+    url = store_url(request.app)
+    try:
+        measure = load_register(url).measure(number)
+        ticked = set(done or [])
+        with store.session(url) as s:
+            update_measure(
+                s,
+                number,
+                status=status or measure.status,
+                status_note=status_note or "",
+                milestones_done={i: str(i) in ticked for i in range(len(measure.milestones))},
+                actor=s.get(User, user.id),
+            )
+    except NotFoundError:
+        return _refuse(request, 404, "not_found")
+    except InputError as exc:
+        return _programme_page(request, user, status=400, error=exc)
+    return _no_store(RedirectResponse(_link(request, "/partner/programme", saved=str(number)), status_code=303))
