@@ -852,6 +852,37 @@ def refresh(
 
 
 @app.command()
+def programme(
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.table,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The programme register: the 15 measures with owner, status, milestones, indicators and budget line."""
+    import json
+
+    from .programme import load_register, register_dict
+
+    register = load_register(_store_url(database_url))
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(register_dict(register), ensure_ascii=False, indent=1) + "\n")
+        return
+    frame = pd.DataFrame(
+        {
+            "number": m.number,
+            "title": m.title_nl,
+            "owner": m.owner,
+            "status": m.status,
+            "milestones_done": f"{sum(ms.done for ms in m.milestones)}/{len(m.milestones)}",
+            "budget_line": m.budget_line or "",
+            "indicators": " ".join(m.indicators),
+            "partners": "; ".join(m.partners),
+            "updated_at": m.updated_at,
+        }
+        for m in register.measures
+    )
+    _show(frame, fmt, title="Weerbare mensen, weerbare wijken", table_columns=["title", "number", "status", "owner"])
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
@@ -1035,6 +1066,22 @@ def wastewater(
     for r in rows:
         if r["caveat"]:
             err.print(f"note ({r['substance']}): {r['caveat']}", highlight=False)
+
+
+@app.command()
+def report(
+    period: Annotated[str, typer.Option(help="Report period: YYYY-H1 or YYYY-H2 (also YYYY, YYYY-Qn, YYYY-MM).")],
+    out_file: Annotated[Path, typer.Option("--out", help="The file to write (.pdf or .html).")],
+    lang: Annotated[str, typer.Option(help="nl or en.")] = "nl",
+    fmt: Annotated[str, typer.Option("--format", help="pdf (Typst) or html (one self-contained file).")] = "pdf",
+) -> None:
+    """The council report for a period: summary, themes with maps and tables, measures, methods, sources."""
+    from .report import build_report
+
+    r = build_report(period=period, lang=lang, fmt=fmt, out=out_file, progress=_progress)
+    pages = f", {r['pages']} pages" if r["pages"] else ""
+    out.print(f"{r['out']}: {r['format']}, {r['lang']}{pages}, snapshot {r['snapshot']}, {r['seconds']} s",
+              highlight=False)
 
 
 @app.command()

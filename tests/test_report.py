@@ -1,0 +1,190 @@
+"""The council report (issue 9): both languages and formats, numbers equal to the public read model,
+reproducible builds, Typst escaping and clear errors."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from weerbaar.errors import InputError, NotBuiltError
+from weerbaar.public import PublicData
+from weerbaar.report import build_report, typst_escape
+from weerbaar.web.i18n import number
+
+pypdf = pytest.importorskip("pypdf")
+
+PERIOD = "2019-H2"
+SECTIONS = {
+    "nl": [
+        "Samenvatting",
+        "Geregistreerde drugscriminaliteit",
+        "Inventarisatie criminogene kwetsbaarheid",
+        "Drugsgebruik uit rioolwater",
+        "Meldingen van bewoners",
+        "Stand van de maatregelen",
+        "Bijlage: methode",
+        "Bronnen",
+        "Colofon",
+    ],
+    "en": [
+        "Summary",
+        "Registered drug crime",
+        "Inventory of criminogenic vulnerability",
+        "Drug use from wastewater",
+        "Residents' reports",
+        "Status of the measures",
+        "Annex: methodology",
+        "Sources",
+        "Colophon",
+    ],
+}
+
+
+def pdf_text(path) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader.pages))
+
+
+@pytest.fixture(scope="module")
+def built(served_home, tmp_path_factory):
+    d = tmp_path_factory.mktemp("report")
+    out = {}
+    for lang in ("nl", "en"):
+        for fmt in ("pdf", "html"):
+            path = d / f"report-{lang}.{fmt}"
+            out[lang, fmt] = (path, build_report(period=PERIOD, lang=lang, fmt=fmt, out=path, home=served_home))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pdf_holds_sections_and_warehouse_numbers(built, served_home, lang):
+    path, info = built[lang, "pdf"]
+    assert path.read_bytes()[:5] == b"%PDF-" and info["pages"] >= 8
+    text = pdf_text(path)
+    for heading in SECTIONS[lang]:
+        assert heading in text
+    data = PublicData(served_home)
+    meta = data.meta()
+    city = data.table(meta["default_division"], "registered.drug_trade", "stad", "half")
+    value = city.loc[city["period"] == PERIOD, "value"].iloc[0]
+    assert f"{number(value, lang)} " in text
+    assert meta["snapshot"] in text and meta["version"] in text
+    assert ("synthetisch" if lang == "nl" else "synthetic") in text  # the default holds synthetic layers
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_html_is_self_contained(built, lang):
+    path, info = built[lang, "html"]
+    html = path.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and f'lang="{lang}"' in html
+    assert html.count("<svg") == info["figures"] > 5
+    assert not re.search(r"""(src|href)=["']https?://""", html)  # no external requests
+    assert "<script" not in html
+    for heading in SECTIONS[lang]:
+        assert heading.replace("'", "&#x27;") in html
+
+
+def test_two_builds_are_identical(built, served_home, tmp_path):
+    for fmt in ("pdf", "html"):
+        first = built["nl", fmt][0]
+        again = tmp_path / f"again.{fmt}"
+        build_report(period=PERIOD, lang="nl", fmt=fmt, out=again, home=served_home)
+        if fmt == "html":
+            assert again.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+        else:
+            assert pdf_text(again) == pdf_text(first)
+
+
+def test_measures_from_the_programme_register(built):
+    text = pdf_text(built["en", "pdf"][0])
+    try:
+        import weerbaar.programme  # noqa: F401
+    except ImportError:
+        assert "programme register is not available" in text
+    else:
+        assert "Top600" in text and "8,337,375" in text
+
+
+def test_register_missing_is_said(served_home, monkeypatch):
+    from weerbaar.report import content, gather_report
+
+    monkeypatch.setattr(content, "load_programme", lambda home: None)
+    report = gather_report(period=PERIOD, lang="en", home=served_home)
+    measures = next(s for s in report.sections if s.key == "measures")
+    assert "not available" in measures.blocks[0].text
+
+
+def test_typst_escape_hostile_text(tmp_path):
+    typst = pytest.importorskip("typst")
+    hostile = 'a # $x$ *b* _i_ @ref <lab> [x] \\ ` ~ = - + / // /* */ "q" {a} (b) 1. https://x.nl é € 50%\nnext'
+    assert "\n" not in typst_escape(hostile)
+    src = tmp_path / "h.typ"
+    src.write_text(
+        "#set page(width: 30cm, height: auto)\n"
+        + typst_escape(hostile)
+        + "\n\n#table(columns: 1, ["
+        + typst_escape("1. not a list")
+        + "], ["
+        + typst_escape("- not a bullet")
+        + "])\n",
+        encoding="utf-8",
+    )
+    pdf = typst.compile(str(src))
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    flat = re.sub(r"\s+", " ", text)
+    assert hostile.replace("\n", " ") in flat
+    assert "1. not a list" in flat and "- not a bullet" in flat
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "what"),
+    [
+        ({"period": "2019-H3"}, "period"),
+        ({"period": "1990-H2"}, "period"),
+        ({"lang": "de"}, "language"),
+        ({"fmt": "docx"}, "format"),
+    ],
+)
+def test_errors(served_home, tmp_path, kwargs, what):
+    args = {"period": PERIOD, "lang": "nl", "fmt": "pdf", "out": tmp_path / "r.pdf", "home": served_home} | kwargs
+    with pytest.raises(InputError) as exc:
+        build_report(**args)
+    assert what in str(exc.value).lower()
+
+
+def test_not_built(tmp_path):
+    with pytest.raises(NotBuiltError):
+        build_report(period=PERIOD, out=tmp_path / "r.pdf", home=tmp_path / "empty")
+
+
+def test_cli_report(served_home, tmp_path):
+    from typer.testing import CliRunner
+
+    from weerbaar import settings
+    from weerbaar.cli import app
+
+    out = tmp_path / "r.html"
+    settings.override("home", None)
+    try:
+        result = CliRunner().invoke(
+            app,
+            [
+                "--home",
+                str(served_home),
+                "report",
+                "--period",
+                PERIOD,
+                "--lang",
+                "en",
+                "--format",
+                "html",
+                "--out",
+                str(out),
+            ],
+        )
+    finally:
+        settings.override("home", None)
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "snapshot" in result.output
