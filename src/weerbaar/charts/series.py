@@ -109,6 +109,7 @@ def trend_chart(
     width: int | None = None,
     height: int = 260,
     value_format: str = VALUE_FORMAT,
+    legend_columns: int = 4,
 ) -> dict:
     """Lines over time, one per ``series``; the first series is drawn thicker.
 
@@ -116,7 +117,8 @@ def trend_chart(
     "2019-Q3", "2019-07"), ``value``; optional ``low``/``high`` (an interval, drawn as a light band)
     and ``status`` (withheld rows are gaps, whatever their value). At most 10 series. ``breaks``:
     periods where the series breaks (e.g. a new area division), drawn as dashed rules labelled
-    "Trendbreuk"/"Series break".
+    "Trendbreuk"/"Series break". ``legend_columns``: 1 stacks the legend, for static renderings whose
+    viewer may draw the labels in a wider font than the one they were measured in (the report's SVGs).
     """
     _require(frame, ["series", "period", "value"], "trend chart")
     lang = meta.lang
@@ -170,7 +172,7 @@ def trend_chart(
             title=None,
             orient="bottom",
             direction="horizontal",
-            columns=4,
+            columns=legend_columns,
             symbolType="stroke",
             symbolOpacity=1,
             symbolStrokeWidth=3,

@@ -205,7 +205,9 @@ class Gatherer:
             synthetic=synthetic,
             lang=self.lang,
         )
-        spec = charts.trend_chart(frame, meta, breaks=self.breaks(indicators[0]), width=WIDTH - 40, height=200)
+        spec = charts.trend_chart(
+            frame, meta, breaks=self.breaks(indicators[0]), width=WIDTH - 40, height=200, legend_columns=1
+        )
         return Figure(key, spec, self.syn(title, synthetic))
 
     def breaks(self, indicator: str) -> list[str]:
