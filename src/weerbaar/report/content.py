@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import charts
 from ..analysis.inputs import period_months
+from ..charts.common import LOCALES
 from ..compute import DIVISION_BREAKS
 from ..contract import period_kind
 from ..errors import InputError, NotFoundError
@@ -23,7 +24,7 @@ from ..public import PublicData
 from ..web import views
 from ..web.i18n import number, t
 from .model import Bullets, Figure, Heading, Notice, Para, Report, Section, Table
-from .texts import MONTHS, rt
+from .texts import rt
 
 WIDTH = 640  # chart width in px for the report (scaled to the A4 text width: 12 px text is about 9 pt)
 CHANGE_AREAS = 5
@@ -100,7 +101,7 @@ class Gatherer:
         last = period_months(self.period)[1]
         y, m = divmod(last, 12)
         day = (pd.Timestamp(year=y, month=m + 1, day=1) + pd.offsets.MonthEnd(0)).day
-        month = MONTHS[self.lang][m]
+        month = LOCALES[self.lang]["time"]["months"][m]  # the charts' locale: one list of month names
         return f"{day} {month} {y}"
 
     def run(self, kind: str, indicator: str | None = None):

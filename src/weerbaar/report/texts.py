@@ -304,37 +304,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "page": ("Pagina", "Page"),
 }
 
-MONTHS = {
-    "nl": [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
-
 
 def rt(key: str, lang: str = "nl", **fields: object) -> str:
     """A report text in ``lang`` with ``{fields}`` filled in."""
