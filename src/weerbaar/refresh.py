@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import pipeline, settings
-from .errors import SourceOfflineError
+from .errors import ConfigError, SourceOfflineError
 
 __all__ = ["ONLINE_SOURCES", "DESCRIPTIONS", "refresh"]
 
@@ -60,9 +60,8 @@ def refresh(*, home: Path | None = None, sources: tuple[str, ...] | None = None,
     source raises ``SourceOfflineError`` before anything is stored; a later one says which loaded."""
     names = tuple(sources) if sources else tuple(settings.get("refresh_sources"))
     done: dict[str, dict] = {}
+    check_sources(names)
     for name in names:
-        if name not in ONLINE_SOURCES:
-            settings._refresh_sources(",".join(names))  # raises the ConfigError that lists the known ones
         progress(f"{name}: {DESCRIPTIONS.get(name, '')}")
         try:
             done[name] = ONLINE_SOURCES[name](home, progress)
@@ -71,3 +70,19 @@ def refresh(*, home: Path | None = None, sources: tuple[str, ...] | None = None,
                 exc.problem += f" Already loaded in this run: {', '.join(done)}."
             raise
     return done
+
+
+def check_sources(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Every name must be a known online source (registered as the check of the ``refresh_sources`` setting)."""
+    unknown = [n for n in names if n not in ONLINE_SOURCES]
+    if unknown:
+        raise ConfigError(
+            "Unknown online source.",
+            received=", ".join(repr(n) for n in unknown),
+            expected="a comma-separated list of " + ", ".join(ONLINE_SOURCES),
+            fix="set WEERBAAR_REFRESH_SOURCES (or --source) to amsterdam-areas,cbs-police, for example",
+        )
+    return names
+
+
+settings.register_check("refresh_sources", check_sources)

@@ -18,7 +18,22 @@ import platformdirs
 
 from .errors import ConfigError
 
-__all__ = ["Setting", "SETTINGS", "get", "override", "home", "describe", "RateLimit"]
+__all__ = ["Setting", "SETTINGS", "get", "override", "home", "describe", "RateLimit", "register_check"]
+
+# Settings sit at the bottom of the package and import nothing of it. What a setting needs from a higher layer
+# to validate itself (the store's URL rules, the names of the online sources) is registered from above with
+# ``register_check`` when that layer is imported; the check runs on every value read after that.
+_checks: dict[str, list[Callable[[Any], Any]]] = {}
+
+
+def register_check(name: str, check: Callable[[Any], Any]) -> None:
+    """Add a check to setting ``name``: it receives the parsed value and returns it (possibly normalised) or
+    raises a ``ConfigError``. Registering the same function twice has no effect."""
+    if name not in SETTINGS:
+        get(name)  # raises the ConfigError naming the known settings
+    checks = _checks.setdefault(name, [])
+    if check not in checks:
+        checks.append(check)
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,13 @@ class Setting:
     help: str
     parse: Callable[[str], Any]
     secret: bool = False
+
+    def read(self, raw: str) -> Any:
+        """Parse a raw value and run the checks registered from above."""
+        value = self.parse(raw)
+        for check in _checks.get(self.name, ()):
+            value = check(value)
+        return value
 
 
 def _path(value: str) -> Path:
@@ -85,9 +107,8 @@ def _threshold(value: str) -> int:
 
 
 def _database_url(value: str) -> str:
-    from .store.db import check_url  # the store validates (and masks) URLs in one place
-
-    return check_url(value.strip())
+    # The store registers its URL check (``store.db.check_url``), which validates and masks URLs in one place.
+    return value.strip()
 
 
 def _retention_months(value: str) -> int:
@@ -119,15 +140,13 @@ def _municipality(value: str) -> str:
 
 
 def _refresh_sources(value: str) -> tuple[str, ...]:
-    from .refresh import ONLINE_SOURCES
-
+    # ``refresh`` registers the check that every name is a known online source.
     names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
-    unknown = [n for n in names if n not in ONLINE_SOURCES]
-    if unknown or not names:
+    if not names:
         raise ConfigError(
-            "Unknown online source." if unknown else "No online source given.",
+            "No online source given.",
             received=repr(value),
-            expected="a comma-separated list of " + ", ".join(ONLINE_SOURCES),
+            expected="a comma-separated list of online source names (see `weerbaar refresh --list`)",
             fix="set WEERBAAR_REFRESH_SOURCES to amsterdam-areas,cbs-police, for example",
         )
     return names
@@ -328,7 +347,7 @@ def get(name: str) -> Any:
         return _overrides[name]
     raw = os.environ.get(setting.env)
     if raw is not None and raw != "":
-        return setting.parse(raw)
+        return setting.read(raw)
     return setting.default()
 
 
@@ -339,7 +358,7 @@ def override(name: str, value: Any | None) -> None:
     if value is None:
         _overrides.pop(name, None)
     else:
-        _overrides[name] = SETTINGS[name].parse(str(value)) if isinstance(value, str) else value
+        _overrides[name] = SETTINGS[name].read(str(value)) if isinstance(value, str) else value
 
 
 def home() -> Path:

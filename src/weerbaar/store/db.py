@@ -71,6 +71,9 @@ def check_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+settings.register_check("database_url", check_url)
+
+
 def database_url(home: Path | str | None = None) -> str:
     """The configured URL, or SQLite at ``<home>/operational.sqlite``."""
     configured = settings.get("database_url")

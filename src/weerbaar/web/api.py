@@ -428,7 +428,7 @@ def market_estimate(
 )
 def programme(request: Request) -> dict:
     from ..programme import load_register, register_dict
-    from .report_form import store_url
+    from .state import store_url
 
     return register_dict(load_register(store_url(request.app)))
 

@@ -793,7 +793,7 @@ def programme_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
     """The programme register (issue 9): measures, status, milestones, linked indicators, budget, risks."""
     from ..indicators import catalogue_rows
     from ..programme import load_register
-    from .report_form import store_url
+    from .state import store_url
 
     register = load_register(store_url(request.app))
     cat = catalogue_rows().set_index("indicator")[f"label_{lang}"].to_dict()

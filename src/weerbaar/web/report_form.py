@@ -31,6 +31,7 @@ from ..errors import InputError
 from ..store.models import KINDS, NEAR_FACILITY_TYPES
 from . import api, pages
 from .i18n import t
+from .state import store_url
 
 __all__ = ["router", "api_router", "RateLimiter", "store_url"]
 
@@ -57,23 +58,6 @@ def _secret(app) -> bytes:
         if getattr(app.state, "csrf_secret", None) is None:
             app.state.csrf_secret = secrets.token_bytes(32)
         return app.state.csrf_secret
-
-
-def store_url(app) -> str:
-    """The operational store's URL for this app; the schema is upgraded once, on first use."""
-    url = getattr(app.state, "store_url", None)
-    if url is not None:
-        return url
-    with _state_lock:
-        url = getattr(app.state, "store_url", None)
-        if url is None:
-            from .. import store
-
-            home = getattr(app.state, "home", None)
-            url = store.database_url(home or settings.home())
-            store.upgrade(url)
-            app.state.store_url = url
-        return url
 
 
 class RateLimiter:
