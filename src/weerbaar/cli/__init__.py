@@ -1,7 +1,8 @@
 """The ``weerbaar`` command line. Verbs mirror the pipeline: build, ingest, compute, serve, report, ...
 
-One module per command group; each registers its commands on the one Typer ``app`` of ``base`` when it is
-imported, and the order below is the order in which ``weerbaar --help`` lists them.
+One module per command group. The modules of ``COMMAND_MODULES`` register their commands on the one Typer
+``app`` of ``base`` when imported; those of ``REGISTERED_MODULES`` have a ``register(app, ingest_app,
+compute_app)`` that adds their commands to the groups they extend. The order below is the order of ``--help``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,20 @@ COMMAND_MODULES = (
     "drug_use",  # wastewater, market
     "accounts",  # weerbaar users ..., weerbaar reports ...
 )
+REGISTERED_MODULES: tuple[str, ...] = ()
+
 for _module in COMMAND_MODULES:
     import_module(f"{__name__}.{_module}")
+
+
+def _register() -> None:
+    from .compute import compute_app
+    from .ingest import ingest_app
+
+    for name in REGISTERED_MODULES:
+        import_module(f"{__name__}.{name}").register(app, ingest_app, compute_app)
+
+
+_register()
 
 __all__ = ["app"]

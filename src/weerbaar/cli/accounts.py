@@ -9,7 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .base import Format, _show, _write_out, app
+from .base import DatabaseUrl, Format, _show, _store_url, _write_out, app
 
 users_app = typer.Typer(
     no_args_is_help=True, help="Partner accounts of the operational store (roles analyst, moderator, admin)."
@@ -19,17 +19,6 @@ reports_app = typer.Typer(
     no_args_is_help=True, help="Residents' reports in the operational store: retention and export."
 )
 app.add_typer(reports_app, name="reports")
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="Operational store URL (default WEERBAAR_DATABASE_URL or SQLite).")
-]
-
-
-def _store_url(database_url: str | None) -> str:
-    from .. import store
-
-    url = store.db.check_url(database_url) if database_url else store.database_url()
-    store.upgrade(url)
-    return url
 
 
 @users_app.command("add")

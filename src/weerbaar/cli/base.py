@@ -139,3 +139,32 @@ def _synthetic_banner(synthetic: bool) -> None:
 
 def _fmt_num(x: float | None, digits: int = 1) -> str:
     return "" if x is None else f"{x:,.{digits}f}"
+
+
+def _recent_years(n: int = 3) -> list[int]:
+    from datetime import date
+
+    return list(range(date.today().year - n, date.today().year))
+
+
+def _need_online(online: bool, command: str) -> None:
+    if not online:
+        raise WeerbaarError(
+            "This source is fetched online.",
+            received="no --online",
+            expected="--online",
+            fix=f"run `weerbaar ingest {command} --online` (it needs an internet connection)",
+        )
+
+
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Operational store URL (default WEERBAAR_DATABASE_URL or SQLite).")
+]
+
+
+def _store_url(database_url: str | None) -> str:
+    from .. import store
+
+    url = store.db.check_url(database_url) if database_url else store.database_url()
+    store.upgrade(url)
+    return url

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import pipeline
-from ..errors import WeerbaarError
-from .base import _progress, app
+from .base import _need_online, _progress, _recent_years, app
 
 ingest_app = typer.Typer(no_args_is_help=True, help="Import files per the data contract (atomic: all or nothing).")
 app.add_typer(ingest_app, name="ingest")
@@ -200,19 +199,3 @@ def ingest_amsterdam_bbga(
     _need_online(online, "amsterdam-bbga")
     r = pipeline.ingest_amsterdam_bbga(years=year or _recent_years(), variables=variable or None, progress=_progress)
     typer.echo(f"{r['rows']:,} rows as source {r['source']}")
-
-
-def _recent_years(n: int = 3) -> list[int]:
-    from datetime import date
-
-    return list(range(date.today().year - n, date.today().year))
-
-
-def _need_online(online: bool, command: str) -> None:
-    if not online:
-        raise WeerbaarError(
-            "This source is fetched online.",
-            received="no --online",
-            expected="--online",
-            fix=f"run `weerbaar ingest {command} --online` (it needs an internet connection)",
-        )

@@ -12,8 +12,7 @@ import typer
 
 from .. import pipeline, settings
 from ..errors import WeerbaarError
-from .accounts import DatabaseUrl, _store_url
-from .base import Format, _progress, _show, app, err, out
+from .base import DatabaseUrl, Format, _progress, _show, _store_url, app, err, out
 
 
 @app.command()
