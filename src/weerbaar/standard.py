@@ -2,7 +2,10 @@
 
 ``ensure_ready`` makes a fresh install usable in one step: it builds the embedded default when
 there is no warehouse and computes every standard result that the warehouse does not hold yet
-(a result belongs to a snapshot: a rebuild drops them, so they are recomputed here).
+(a result belongs to a snapshot: a rebuild drops them, so they are recomputed here). Stored results
+follow their inputs: a standard result whose sources changed since it was computed (a real source
+replacing a synthetic stand-in, a newer CBS release) is stale and is computed again here too
+(``Warehouse.stale_runs``). A result that cannot be computed on the new data is reported, not hidden.
 """
 
 from __future__ import annotations
@@ -48,11 +51,23 @@ STANDARD: tuple[StandardResult, ...] = (
 )
 
 
-def _present(home: Path | None) -> set[tuple[str, str | None]]:
-    """(kind, indicator) of every stored result."""
+def status(home: Path | None = None) -> list[dict]:
+    """Each standard result: its latest run id (or None), and why it is stale ('' when current)."""
     with pipeline.open_warehouse(home) as wh:
-        rows = wh.execute("SELECT kind, parameters FROM runs WHERE kind <> 'build' AND status = 'ok'")
-    return {(kind, json.loads(params or "{}").get("indicator")) for kind, params in rows}
+        rows = wh.execute(
+            "SELECT run_id, kind, parameters FROM runs WHERE kind <> 'build' AND status = 'ok' "
+            "ORDER BY finished_at DESC"
+        )
+        latest: dict[tuple[str, str | None], str] = {}
+        for run_id, kind, params in rows:
+            latest.setdefault((kind, json.loads(params or "{}").get("indicator")), run_id)
+        wanted = {(s.kind, s.parameters.get("indicator")) for s in STANDARD}
+        stale = wh.stale_runs([r for k, r in latest.items() if k in wanted])
+    out = []
+    for spec in STANDARD:
+        run_id = latest.get((spec.kind, spec.parameters.get("indicator")))
+        out.append({"spec": spec, "run_id": run_id, "stale": stale.get(run_id, "") if run_id else ""})
+    return out
 
 
 def ensure_ready(
@@ -75,11 +90,29 @@ def ensure_ready(
         done["built"] = True
     if not results:
         return done
-    present = _present(home)
-    missing = [s for s in STANDARD if (s.kind, s.parameters.get("indicator")) not in present]
-    for i, spec in enumerate(missing, start=1):
+    from .errors import WeerbaarError
+
+    todo = [
+        (s["spec"], "missing" if s["run_id"] is None else f"stale: {s['stale']}")
+        for s in status(home)
+        if s["run_id"] is None or s["stale"]
+    ]
+    done["failed"] = []
+    done["stale"] = sum(why.startswith("stale") for _, why in todo)
+    for i, (spec, why) in enumerate(todo, start=1):
         t = time.perf_counter()
-        outcome = spec.run(home=home, **spec.parameters)
-        progress(f"[{i}/{len(missing)}] {spec.label}: run {outcome.run_id} ({time.perf_counter() - t:.1f} s)")
+        try:
+            outcome = spec.run(home=home, **spec.parameters)
+        except (WeerbaarError, ValueError, ArithmeticError) as exc:
+            # e.g. too few months of a new real source for a trend: say so, keep going with the others
+            problem = exc.problem if isinstance(exc, WeerbaarError) else f"{type(exc).__name__}: {exc}"
+            received = f" ({exc.received})" if isinstance(exc, WeerbaarError) and exc.received else ""
+            progress(f"[{i}/{len(todo)}] {spec.label} ({why}): not computed: {problem}{received}")
+            done["failed"].append({"label": spec.label, "reason": problem + received})
+            continue
+        progress(
+            f"[{i}/{len(todo)}] {spec.label} ({why}): run {outcome.run_id} ({time.perf_counter() - t:.1f} s)"
+            + (", synthetic inputs" if outcome.synthetic else "")
+        )
         done["computed"].append(outcome.run_id)
     return done
