@@ -126,3 +126,20 @@ def test_ingest_tells_what_decision_0010_replaced(tiny, tmp_path):
     lines = superseded_summary(report, ["2021-05"])
     assert "replaces 96 synthetic rows of registered.drug_trade (division T) from source synthetic:test" in lines[0]
     assert "real data now covers 2021-05 (1 period)" in lines[1] and "compute standard" in lines[-1]
+
+
+def test_pages_say_which_periods_a_young_real_series_covers(tiny, tmp_path):
+    """After a real source replaced the synthetic stand-in, the notice names the real span and the
+    replacement, and the default period lies inside the real data and holds counts."""
+    from weerbaar.public import PublicData
+    from weerbaar.web.coverage import coverage, default_period
+
+    data = PublicData(tiny)
+    assert coverage(data, "T", "registered.drug_trade", "nl") is None  # synthetic: labelled as such elsewhere
+    _real(tmp_path, tiny, values=(9, 8, 7, 6), months=(1, 2, 3))
+    data = PublicData(tiny)
+    nl = coverage(data, "T", "registered.drug_trade", "nl")
+    assert nl["first"] == "2020-01" and nl["last"] == "2020-03" and nl["replaced"]
+    assert "Echte gegevens voor 2020-01 – 2020-03." in nl["text"] and "besluit 0010" in nl["text"]
+    assert "decision 0010" in coverage(data, "T", "registered.drug_trade", "en")["text"]
+    assert default_period(data, "T", "registered.drug_trade") in ("2020-Q1", "2020-03")

@@ -758,7 +758,9 @@ class PublicData:
                     "any_value(s.level) AS level, count(DISTINCT s.area_code) AS areas FROM runs r "
                     "JOIN results s USING (run_id) WHERE r.status = 'ok' GROUP BY ALL ORDER BY r.finished_at DESC"
                 )
+                stale = wh.stale_runs()  # results whose sources changed since (weerbaar compute standard)
             runs = runs[runs["kind"].isin(RESULT_KINDS)].copy()
+            runs["stale"] = [stale.get(r, "") for r in runs["run_id"]]
             params = [json.loads(p or "{}") for p in runs["parameters"]]
             runs["indicator"] = [p.get("indicator") for p in params]
             runs["parameters"] = [
@@ -954,4 +956,5 @@ def _public_run(run: dict) -> dict:
     out["finished_at"] = run["finished_at"].isoformat(timespec="seconds") if run["finished_at"] is not None else None
     out["parameters"] = run["parameters"]
     out["areas"] = int(out["areas"])
+    out["stale"] = run.get("stale") or None  # why the result no longer matches its sources, else None
     return out

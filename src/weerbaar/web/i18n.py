@@ -627,6 +627,29 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Deze grafiek heeft JavaScript nodig; de tabel ernaast bevat dezelfde cijfers.",
         "This chart needs JavaScript; the table beside it holds the same figures.",
     ),
+    # --- real data, stale results, resident form and partner side (issue 17, part b) ---
+    "coverage.real": (
+        "Echte gegevens voor {span}.",
+        "Real data for {span}.",
+    ),
+    "coverage.replaced": (
+        "De synthetische reeks die hier eerst stond, is vervangen door deze echte gegevens (besluit 0010): "
+        "voor perioden daarbuiten zijn er geen gegevens.",
+        "The synthetic series shown here before was replaced by these real data (decision 0010): periods "
+        "outside this span have no data.",
+    ),
+    "coverage.short": (
+        "De reeks is nog kort en de aantallen zijn klein; kleine aantallen worden afgerond of afgeschermd, dus "
+        "veel gebieden tonen 0 of 'afgeschermd'. Standaard ziet u de laatste periode met meldingen.",
+        "The series is still short and the counts are small; small counts are rounded or withheld, so many areas "
+        "show 0 or 'withheld'. By default you see the latest period with reports.",
+    ),
+    "stale.result": (
+        "Deze uitkomst is verouderd: de gegevens waarop ze rust, zijn sindsdien veranderd ({reason}). "
+        "Ze wordt opnieuw berekend bij de volgende start of met `weerbaar compute standard`.",
+        "This result is out of date: the data it rests on changed since ({reason}). It is computed again at the "
+        "next start or by `weerbaar compute standard`.",
+    ),
 }
 
 

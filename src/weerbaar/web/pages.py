@@ -302,6 +302,13 @@ def map_view(
     info = data.indicator(indicator, division) if kind == "indicator" else None
     if info is not None and measure == "rate" and not info["flow"]:
         measure = "value"
+    real = None
+    if info is not None:
+        from .coverage import coverage, default_period
+
+        real = coverage(data, division, indicator, lang)
+        if real is not None and period is None:  # a young real series: a period inside it, with counts
+            period = default_period(data, division, indicator)
     lay = views.map_layer(data, layer, division=division, level=level, period=period, measure=measure, lang=lang)
     threshold = data.meta()["disclosure"]["threshold"]
     note = _disclosure_note(lay, lang, threshold)
@@ -342,6 +349,7 @@ def map_view(
         "classification": classification,
         "table": lay.table.sort_values("name"),
         "note": note,
+        "coverage": real,
         "api_url": views.link(
             "/api/v1/map", "nl", layer=layer, level=lay.level, period=period, measure=measure, division=division
         ),
