@@ -175,15 +175,32 @@ def _categories(layer: str, lang: str):
     return charts.HOTSPOT_CATEGORIES(lang)
 
 
+#: Non-canonical indicators shown among the drug channels in the layer picker (real police registrations).
+CHANNELS = ("registered.drug_nuisance", "registered.nuisance.alcohol_drugs")
+
+
 def layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
     """The map layer picker: canonical indicators, analyses, then the other sources' indicators."""
     cat = data.catalogue()
     cat = cat[cat["division"] == division]
     label = "label_en" if lang == "en" else "label_nl"
+    # the drug channels side by side: the canonical ones (some synthetic stand-ins) and the real police
+    # nuisance registrations; each says whether it is synthetic and whether it depends on police effort
+    channel = cat["canonical"] | cat["indicator"].isin(CHANNELS)
+
+    def channel_label(r) -> str:
+        text = getattr(r, label)
+        if bool(r.synthetic):
+            return f"{text} ({t('channel.synthetic', lang)})"
+        effort = getattr(r, "effort_dependent", None)
+        if effort is not None and pd.notna(effort) and bool(effort):
+            return f"{text} ({t('channel.effort', lang)})"
+        return text
+
     groups = [
         {
             "label": t("group.indicators", lang),
-            "options": [(r.indicator, getattr(r, label)) for r in cat[cat["canonical"]].itertuples()],
+            "options": [(r.indicator, channel_label(r)) for r in cat[channel].itertuples()],
         }
     ]
     results = []
@@ -197,7 +214,7 @@ def layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
             results.append((value, text))
     if results:
         groups.append({"label": t("group.results", lang), "options": results})
-    other = cat[~cat["canonical"]]
+    other = cat[~channel]
     if len(other):
         groups.append(
             {
