@@ -603,12 +603,13 @@ class Gatherer:
         unit = "mg per 1.000 inwoners per dag" if lang == "nl" else "mg per 1,000 inhabitants per day"
         sub = views.substance_label("cocaine", lang)
         comp = ww.comparison(year, "cocaine")
+        comp = comp[comp["europe"]].reset_index(drop=True)  # the rank is among the European cities
         top = comp.head(20)
         if name not in set(top["city"]):
             top = pd.concat([top, comp[comp["city"] == name]])
         labels = [f"{r.rank}. {r.city} ({r.country})" for r in top.itertuples()]
         meta = charts.ChartMeta(
-            title=f"{sub}: {'gebruik per stad' if lang == 'nl' else 'use per city'}",
+            title=f"{sub}: {'gebruik per Europese stad' if lang == 'nl' else 'use per European city'}",
             source=src,
             period=str(year),
             unit=unit,

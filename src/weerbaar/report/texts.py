@@ -114,7 +114,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col.year": ("Jaar", "Year"),
     "col.consumption": ("mg per 1.000 inw. per dag (interval)", "mg per 1,000 inh. per day (interval)"),
     "col.grams": ("gram per dag", "grams a day"),
-    "col.rank_cities": ("Rang onder steden", "Rank among cities"),
+    "col.rank_cities": ("Rang onder Europese steden", "Rank among European cities"),
     "col.number": ("Nr.", "No."),
     "col.measure": ("Maatregel", "Measure"),
     "col.owner": ("Trekker", "Owner"),

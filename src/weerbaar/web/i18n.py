@@ -218,10 +218,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "zuivere stof per dag; 90%-interval {low}–{high} kg, voor de {pop} inwoners van het zuiveringsgebied.",
         "pure substance a day; 90% interval {low}–{high} kg, for the {pop} inhabitants of the catchment.",
     ),
-    "druguse.rank": ("Plaats onder de steden", "Rank among the cities"),
+    "druguse.rank": ("Plaats onder de Europese steden", "Rank among the European cities"),
     "druguse.rankline": (
-        "van {n} steden met metingen in {year} (1 = hoogste).",
-        "of {n} cities with measurements in {year} (1 = highest).",
+        "van {n} Europese steden met metingen in {year} (1 = hoogste).",
+        "of {n} European cities with measurements in {year} (1 = highest).",
     ),
     "druguse.change": ("{pct}% tegen het jaar ervoor.", "{pct}% against the year before."),
     "druguse.dutch": ("Nederlandse steden", "Dutch cities"),
@@ -677,6 +677,35 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This counts the kind of place the reporter chose on the form (for example 'Playground'), even where the "
         "map has no playground nearby. Above, the nearest facility on the map is counted.",
     ),
+    "partner.err.forward_target": (
+        "Kies naar wie de melding wordt doorgestuurd.",
+        "Choose who the report is forwarded to.",
+    ),
+    "partner.err.forward_target.fix": (
+        "kies politie, handhaving of stadsdeel bij 'Doorsturen naar'",
+        "choose police, enforcement or district under 'Forward to'",
+    ),
+    "partner.err.reason": ("Een statuswijziging heeft een reden nodig.", "A status change needs a reason."),
+    "partner.err.reason.fix": (
+        "schrijf kort waarom de status verandert, bijvoorbeeld 'doorgestuurd naar de wijkagent'",
+        "say briefly why the status changes, for example 'forwarded to the community officer'",
+    ),
+    "partner.err.transition": ("Deze statuswijziging kan niet.", "This status change is not allowed."),
+    "partner.err.transition.fix": (
+        "volg nieuw → beoordeeld → doorgestuurd → gesloten (sluiten kan vanuit elke open status)",
+        "follow new → triaged → forwarded → closed (closing is allowed from any open status)",
+    ),
+    "partner.err.status": ("Kies een status uit de lijst.", "Choose a status from the list."),
+    "partner.err.status.fix": ("kies een van de getoonde statussen", "choose one of the listed statuses"),
+    "time.amsterdam": ("Amsterdamse tijd", "Amsterdam time"),
+    "druguse.elsewhere": ("Steden buiten Europa", "Cities outside Europe"),
+    "druguse.elsewhere.intro": (
+        "De EUDA-gegevens van {year} bevatten ook {n} steden buiten Europa (Zuid- en Noord-Amerika, Australië, "
+        "Korea). Ze tellen niet mee in de plaats onder de Europese steden hierboven.",
+        "The EUDA data of {year} also hold {n} cities outside Europe (South and North America, Australia, Korea). "
+        "They do not count in the rank among the European cities above.",
+    ),
+    "druguse.country": ("Land", "Country"),
 }
 
 

@@ -865,6 +865,24 @@ def is_number(v: object) -> bool:
         return False
 
 
+def amsterdam_time(value, seconds: bool = False) -> str:
+    """A stored time (naive UTC, an aware datetime or ISO text) as Amsterdam wall-clock time, 2025-03-01 21:30."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
+
+
+TEMPLATES.env.filters["amsterdam"] = amsterdam_time
 TEMPLATES.env.globals["is_number"] = is_number
 TEMPLATES.env.globals["LEVELS"] = LEVELS
 
@@ -891,6 +909,8 @@ def drug_use_page(
     summary = ww.summary(name, year, key)
     year = summary["year"]
     comp = ww.comparison(year, key)
+    elsewhere = comp[~comp["europe"]].reset_index(drop=True)  # shown apart, never ranked with Amsterdam
+    comp = comp[comp["europe"]].reset_index(drop=True)
     top = comp.head(25)
     if name not in set(top["city"]):
         top = pd.concat([top, comp[comp["city"] == name]])
@@ -908,7 +928,7 @@ def drug_use_page(
                 "value": top["consumption"].to_numpy(),
             }
         ),
-        meta(f"{sub_label}: {'gebruik per stad' if lang == 'nl' else 'use per city'}", str(year)),
+        meta(f"{sub_label}: {'gebruik per Europese stad' if lang == 'nl' else 'use per European city'}", str(year)),
         highlight=next(f"{r.rank}. {r.city} ({r.country})" for r in top.itertuples() if r.city == name),
         value_format=",.0f",
     )
@@ -953,6 +973,7 @@ def drug_use_page(
         trend_spec=trend_spec,
         week_spec=week_spec,
         dutch=ww.dutch_cities(year, key),
+        elsewhere=elsewhere,
         series=series,
         week=week.assign(label=day_names),
         money=money,
