@@ -53,13 +53,17 @@ STANDARD: tuple[StandardResult, ...] = (
 
 def status(home: Path | None = None) -> list[dict]:
     """Each standard result: its latest run id (or None), and why it is stale ('' when current)."""
+    from .analysis.inputs import period_end
+
     with pipeline.open_warehouse(home) as wh:
         rows = wh.execute(
-            "SELECT run_id, kind, parameters FROM runs WHERE kind <> 'build' AND status = 'ok' "
-            "ORDER BY finished_at DESC"
+            "SELECT r.run_id, r.kind, r.parameters, any_value(s.period), any_value(r.finished_at) FROM runs r "
+            "JOIN results s USING (run_id) WHERE r.kind <> 'build' AND r.status = 'ok' GROUP BY ALL"
         )
+        # the standard result of a kind is its run of the most recent period (as the dashboard shows it)
+        rows = sorted(rows, key=lambda r: (period_end(r[3]), r[4]), reverse=True)
         latest: dict[tuple[str, str | None], str] = {}
-        for run_id, kind, params in rows:
+        for run_id, kind, params, _period, _finished in rows:
             latest.setdefault((kind, json.loads(params or "{}").get("indicator")), run_id)
         wanted = {(s.kind, s.parameters.get("indicator")) for s in STANDARD}
         stale = wh.stale_runs([r for k, r in latest.items() if k in wanted])
@@ -114,5 +118,95 @@ def ensure_ready(
             f"[{i}/{len(todo)}] {spec.label} ({why}): run {outcome.run_id} ({time.perf_counter() - t:.1f} s)"
             + (", synthetic inputs" if outcome.synthetic else "")
         )
+        done["computed"].append(outcome.run_id)
+    return done
+
+
+# -- the council report's own period -------------------------------------------------------------
+
+
+def analysis_year(period: str) -> str:
+    """The year a report of ``period`` analyses: the period's year when the period ends in December,
+    else the year before (a report on 2019-H1 has no complete 2019 yet)."""
+    from .analysis.inputs import period_months
+
+    last = period_months(period)[1]
+    year, month = divmod(last, 12)
+    return str(year if month == 11 else year - 1)
+
+
+def period_specs(period: str) -> tuple[StandardResult, ...]:
+    """The standard set computed for one reporting period: the snapshot analyses (inventory, zwijgwijken,
+    hot spots) for :func:`analysis_year`, the emerging hot spots over the series up to the period's end."""
+    from .analysis.inputs import period_months
+
+    year = analysis_year(period)
+    y, m = divmod(period_months(period)[1], 12)
+    end = f"{y}-{m + 1:02d}"
+    out = []
+    for spec in STANDARD:
+        extra = {"end": end} if spec.kind == "emerging" else {"period": year}
+        out.append(StandardResult(spec.kind, f"{spec.label}, {period}", spec.run, {**spec.parameters, **extra}))
+    return tuple(out)
+
+
+def _matches(spec: StandardResult, params: dict, result_period: str | None) -> bool:
+    from .analysis.inputs import period_months
+
+    if params.get("indicator") != spec.parameters.get("indicator"):
+        return False
+    if spec.kind == "emerging":
+        last = str(result_period or "").split("..")[-1]
+        try:
+            return bool(last) and period_months(last)[1] == period_months(spec.parameters["end"])[1]
+        except (ValueError, KeyError):
+            return False
+    wanted = spec.parameters["period"]
+    got = str(params.get("period") or "")
+    return got == wanted or got.endswith(f"..{wanted}")
+
+
+def ensure_period(period: str, home: Path | None = None, *, progress: Progress = _quiet) -> dict:
+    """The standard results of a reporting period: found (current, not stale) or computed now.
+
+    Returns ``{"runs": {(kind, indicator): run_id}, "computed": [run ids], "failed": [...]}``; a result that
+    cannot be computed for the period (no data then) is left out and named in ``failed``.
+    """
+    from .errors import WeerbaarError
+
+    with pipeline.open_warehouse(home) as wh:
+        rows = wh.execute(
+            "SELECT r.run_id, r.kind, r.parameters, any_value(s.period) FROM runs r JOIN results s USING (run_id) "
+            "WHERE r.status = 'ok' GROUP BY ALL ORDER BY any_value(r.finished_at) DESC"
+        )
+        stale = wh.stale_runs([r[0] for r in rows]) if rows else {}
+    runs: dict[tuple[str, str | None], str] = {}
+    done: dict = {"runs": runs, "computed": [], "failed": []}
+    todo = []
+    for spec in period_specs(period):
+        key = (spec.kind, spec.parameters.get("indicator"))
+        found = next(
+            (
+                run_id
+                for run_id, kind, params, rperiod in rows
+                if kind == spec.kind and run_id not in stale and _matches(spec, json.loads(params or "{}"), rperiod)
+            ),
+            None,
+        )
+        if found:
+            runs[key] = found
+        else:
+            todo.append(spec)
+    for i, spec in enumerate(todo, start=1):
+        t = time.perf_counter()
+        try:
+            outcome = spec.run(home=home, **spec.parameters)
+        except (WeerbaarError, ValueError, ArithmeticError) as exc:
+            problem = exc.problem if isinstance(exc, WeerbaarError) else f"{type(exc).__name__}: {exc}"
+            progress(f"[{i}/{len(todo)}] {spec.label}: not computed: {problem}")
+            done["failed"].append({"label": spec.label, "reason": problem})
+            continue
+        progress(f"[{i}/{len(todo)}] {spec.label}: run {outcome.run_id} ({time.perf_counter() - t:.1f} s)")
+        runs[(spec.kind, spec.parameters.get("indicator"))] = outcome.run_id
         done["computed"].append(outcome.run_id)
     return done
