@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import pandas as pd
 import pypdf  # noqa: E402 - a test dependency: a missing one must fail, not skip
 import pytest
 
@@ -211,3 +212,12 @@ def test_the_report_describes_its_own_period(built, served_home):
     text = pdf_text(built["nl", "pdf"][0])
     assert "gevallen van drugshandel" in text and "geregistreerde drugshandel (" not in text
     assert "2024" not in " ".join(str(row[2]) for row in table.rows)
+
+
+def test_count_legends_are_whole_numbers():
+    from weerbaar.report.content import count_classes
+
+    c = count_classes(pd.Series([0, 0, 1, 2, 3, 5, 9, 12, 30, 0, 0, None]), "nl")
+    assert c.labels == ["0", "1", "2 – 4", "5 – 9", "10 – 30"] and sum(c.counts) == 11
+    assert not any("," in label for label in c.labels)
+    assert count_classes(pd.Series([0.5, 1.25]), "nl") is None  # not counts: the ordinary quantiles

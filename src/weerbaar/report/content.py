@@ -151,7 +151,9 @@ class Gatherer:
             lang=self.lang,
             note=note,
         )
-        classification = charts.classify(lay.table["value"], "quantiles", k=5, lang=self.lang)
+        classification = count_classes(lay.table["value"], self.lang) if lay.unit.startswith("count") else None
+        if classification is None:
+            classification = charts.classify(lay.table["value"], "quantiles", k=5, lang=self.lang)
         spec = charts.choropleth(
             lay.geojson(self.data), meta, classification=classification, width=WIDTH - 220, height=380, href=False
         )
@@ -917,6 +919,27 @@ class Gatherer:
         items.append(rt("n.synthetic", lang, sources=", ".join(syn)) if syn else rt("n.real", lang))
         items.append(rt("n.withheld", lang))
         return Section("notes", rt("s.notes", lang), (Bullets(tuple(items)),), annex=True)
+
+
+def count_classes(values: pd.Series, lang: str, k: int = 5):
+    """Quantile classes of whole counts with whole-number bounds ("0 – 4", "5 – 9"), never "0,0 – 9,4";
+    None when the values are not whole numbers (then the ordinary quantiles apply)."""
+    import numpy as np
+
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty or not np.allclose(v, v.round()):
+        return None
+    qs = np.quantile(v.to_numpy(dtype=float), np.linspace(0, 1, k + 1)[1:])
+    bins = sorted({int(math.ceil(q)) for q in qs})
+    classification = charts.classify(values, "fixed", bins=[float(b) for b in bins], lang=lang)
+    lowest = int(v.min())
+    labels, lo = [], lowest
+    for b in bins:  # whole-number ranges: a class holds lo..b, the next starts at b + 1
+        labels.append(number(b, lang, 0) if lo == b else f"{number(lo, lang, 0)} – {number(b, lang, 0)}")
+        lo = b + 1
+    from dataclasses import replace
+
+    return replace(classification, labels=labels)
 
 
 def _unit(unit: str, lang: str) -> str:
