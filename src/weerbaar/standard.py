@@ -155,6 +155,8 @@ def _matches(spec: StandardResult, params: dict, result_period: str | None) -> b
 
     if params.get("indicator") != spec.parameters.get("indicator"):
         return False
+    if params.get("level", "buurt") != "buurt":  # the standard set is computed per buurt
+        return False
     if spec.kind == "emerging":
         last = str(result_period or "").split("..")[-1]
         try:
