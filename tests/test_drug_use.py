@@ -49,11 +49,30 @@ def test_amsterdam_2018_by_hand(ww):
 def test_rank_counts_the_cities_above(ww):
     comp = ww.comparison(2018, "cocaine")
     ams = comp[comp["city"] == "Amsterdam"].iloc[0]
-    assert ams["rank"] == 1 + (comp["load"] > ams["load"]).sum()
-    assert comp["rank"].min() == 1 and comp["load"].is_monotonic_decreasing
+    europe = comp[comp["europe"]]
+    # the rank is among the European cities; every city is ranked in rank_all
+    assert ams["rank"] == 1 + (europe["load"] > ams["load"]).sum()
+    assert ams["rank_all"] == 1 + (comp["load"] > ams["load"]).sum()
+    assert europe["rank"].min() == 1 and comp["load"].is_monotonic_decreasing
+    assert comp.loc[~comp["europe"], "rank"].isna().all()
     assert comp["consumption"].to_numpy() == pytest.approx(back_calculate(comp["load"].to_numpy(), "cocaine"))
     dutch = ww.dutch_cities(2018, "cocaine")
     assert "Amsterdam" in set(dutch["city"]) and set(dutch["country"]) == {"NL"}
+
+
+def test_the_rank_is_european_and_other_cities_are_apart(ww):
+    """Lebu (Chile), Los Angeles and Kitchener are in the EUDA file but not among 'the cities'."""
+    from weerbaar.drug_use import in_europe
+
+    assert in_europe("NL") and in_europe("H") and not in_europe("CL") and not in_europe("US")
+    years = [y for y in ww.years("Amsterdam", "cocaine") if (~ww.comparison(y, "cocaine")["europe"]).any()]
+    assert years, "the EUDA data hold cities outside Europe"
+    s = ww.summary("Amsterdam", years[-1], "cocaine", draws=200)
+    comp = ww.comparison(years[-1], "cocaine")
+    assert s["rank_scope"] == "europe" and s["cities"] == int(comp["europe"].sum())
+    assert s["cities_elsewhere"] == len(comp) - s["cities"] > 0 and s["rank"] <= s["rank_all"]
+    outside = set(comp.loc[~comp["europe"], "country"])
+    assert outside <= {"AU", "BR", "CA", "CL", "KR", "NZ", "US"}
 
 
 def test_the_missing_year_stays_missing(ww):

@@ -348,3 +348,26 @@ def test_cli_users_retention_and_export(url, home, monkeypatch):
     with db.session(url) as s:
         actions = [a.action for a in s.scalars(select(AuditEntry))]
     assert {"user_created", "user_deactivated", "erase_contact", "export"} <= set(actions)
+
+
+def test_forwarding_without_a_target_is_a_user_message_and_times_are_amsterdam(partner_app):
+    rid = partner_app.state.report_id
+    mod = login(partner_app, "mod")
+    token = csrf_of(mod)
+    r = mod.post(f"/partner/reports/{rid}/status", data={"csrf": token, "to_status": "triaged", "reason": "ok"})
+    assert r.status_code == 303
+    for lang, text in (("nl", "Kies naar wie de melding wordt doorgestuurd"), ("en", "Choose who the report is")):
+        r = mod.post(
+            f"/partner/reports/{rid}/status" + ("?lang=en" if lang == "en" else ""),
+            data={"csrf": token, "to_status": "forwarded", "reason": "to the police"},
+        )
+        assert r.status_code == 400 and text in r.text
+        assert "forwarded_to" not in r.text.split('id="error-summary"')[1].split("</div>")[0]  # no field names
+    page = mod.get(f"/partner/reports/{rid}")
+    assert "Amsterdamse tijd" in page.text and " UTC" not in page.text
+    with db.session(partner_app.state.store_url) as s:
+        created = s.get(Report, rid).created_at
+    from zoneinfo import ZoneInfo
+
+    local = created.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%Y-%m-%d %H:%M")
+    assert local in page.text and "Amsterdam time" in mod.get("/partner?lang=en").text

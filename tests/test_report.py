@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import pandas as pd
 import pypdf  # noqa: E402 - a test dependency: a missing one must fail, not skip
 import pytest
 
@@ -187,3 +188,36 @@ def test_cli_report(served_home, tmp_path):
         settings.override("home", None)
     assert result.exit_code == 0, result.output
     assert out.exists() and "snapshot" in result.output
+
+
+def test_the_report_describes_its_own_period(built, served_home):
+    """A report per 31 December 2019 rests on analyses of 2019 (computed when missing), not of the latest year,
+    and computing them leaves the dashboard on the latest period."""
+    from weerbaar.analysis.inputs import period_end, period_months
+    from weerbaar.report import gather_report
+    from weerbaar.standard import analysis_year, ensure_period
+
+    assert analysis_year("2019-H2") == "2019" and analysis_year("2019-H1") == "2018"
+    done = ensure_period(PERIOD, served_home)  # the fixture's builds stored them: found, not computed again
+    assert done["computed"] == [] and len(done["runs"]) == 6
+    data = PublicData(served_home)
+    runs = data.runs().set_index("run_id").loc[list(done["runs"].values())]
+    assert all(period_end(p) == period_months("2019-H2")[1] for p in runs["period"]), runs["period"].tolist()
+    latest = data.latest_run("vulnerability")
+    assert period_end(latest["period"]) > period_months("2019-H2")[1]  # the dashboard still shows the latest
+    report = gather_report(period=PERIOD, lang="nl", home=served_home)
+    methods = next(s for s in report.sections if s.key == "methods")
+    table = next(b for b in methods.blocks if hasattr(b, "rows"))
+    assert {row[1] for row in table.rows} == set(done["runs"].values())  # only the analyses it rests on
+    text = pdf_text(built["nl", "pdf"][0])
+    assert "gevallen van drugshandel" in text and "geregistreerde drugshandel (" not in text
+    assert "2024" not in " ".join(str(row[2]) for row in table.rows)
+
+
+def test_count_legends_are_whole_numbers():
+    from weerbaar.report.content import count_classes
+
+    c = count_classes(pd.Series([0, 0, 1, 2, 3, 5, 9, 12, 30, 0, 0, None]), "nl")
+    assert c.labels == ["0", "1", "2 – 4", "5 – 9", "10 – 30"] and sum(c.counts) == 11
+    assert not any("," in label for label in c.labels)
+    assert count_classes(pd.Series([0.5, 1.25]), "nl") is None  # not counts: the ordinary quantiles

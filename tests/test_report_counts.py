@@ -50,6 +50,28 @@ def test_counts_by_hand():
     assert set(data.observations["status"]) == {"final"} and set(data.observations["unit"]) == {"count"}
 
 
+def test_the_place_type_the_resident_chose_is_counted_too():
+    """'Speeltuin' on the form counts as reports.chosen_place.playground, also without a playground nearby."""
+    reports = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "period": ["2024-01", "2024-01", "2024-01"],
+            "x": [120050, 120150, 121550],
+            "y": [487050, 487050, 487550],
+            "chosen": ["playground", None, "playground"],
+        }
+    )
+    facilities = pd.DataFrame({"x": [120060.0], "y": [487060.0], "type": ["school"]})
+    data = aggregate_reports(reports, _buurten(), facilities, division="T", radius_m=150, until="2024-01")
+    obs = data.observations.set_index(["area_code", "period", "indicator"])["value"]
+    assert obs[("B1", "2024-01", "reports.chosen_place.playground")] == 1
+    assert obs[("B2", "2024-01", "reports.chosen_place.playground")] == 1
+    assert obs[("B1", "2024-01", "reports.chosen_place.school")] == 0  # complete grid of every form choice
+    assert obs[("B1", "2024-01", "reports.near_facility.school")] == 2  # the nearest facility, as before
+    labels = data.indicators.set_index("indicator")
+    assert labels.loc["reports.chosen_place.playground", "label_nl"].endswith("speeltuin")
+
+
 def test_no_reports_gives_no_rows():
     data = aggregate_reports(
         pd.DataFrame(columns=["id", "period", "x", "y"]), _buurten(), pd.DataFrame(), division="T", radius_m=100
@@ -91,6 +113,9 @@ def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
         )  # a retry: not counted twice
     result = CliRunner().invoke(cli_app, ["--home", str(home), "ingest", "reports", "--radius", "200"])
     assert result.exit_code == 0, result.output
+    # the user is told what decision 0010 did and which periods are now real
+    assert "decision 0010: replaces" in result.output and "real data now covers 2024-05 to" in result.output
+    assert "compute standard" in result.output
     with pipeline.open_warehouse(home) as wh:
         obs = wh.query(
             "SELECT indicator, period, sum(value) AS n FROM observations "

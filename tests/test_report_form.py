@@ -316,3 +316,23 @@ def test_form_has_the_map_picker_and_links_to_the_reports_page(rc):
     assert '<script src="/static/report_map.js" defer></script>' in html
     assert 'href="/reports"' in html and "100 meter" in html
     assert 'href="/reports?lang=en"' in _form(rc, "en")["html"]
+
+
+def test_every_problem_is_shown_at_once_with_one_privacy_statement(rc, app):
+    form = _form(rc)
+    html = form["html"]
+    # one description of how the place is kept, and the synthetic note on the form itself
+    assert html.count("vak van 100 bij 100 meter") == 1 and "midden in de buurt" not in html
+    assert 'id="form-synthetic"' in html and "Uw melding is echt" in html
+    resp = _post(rc, form, kind=None, buurt=None, near="casino", seen_date="2999-01-01", contact="y" * 600)
+    assert resp.status_code == 400
+    summary = resp.text.split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.count("<li>") == 5
+    for message in ("Kies wat u zag", "Kies de buurt", "soort plek", "wanneer u het zag", "te lang"):
+        assert message in summary
+    assert _reports(app) == []
+    en = rc.post(
+        "/report?lang=en",
+        data={"csrf": form["csrf"], "idempotency_key": form["key"], "kind": "x", "near": "casino"},
+    )
+    assert en.status_code == 400 and en.text.split('id="error-summary"')[1].split("</div>")[0].count("<li>") == 3

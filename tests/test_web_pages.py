@@ -156,7 +156,7 @@ def test_standard_results_are_not_recomputed(served_home):
     from weerbaar.standard import ensure_ready
 
     done = ensure_ready(served_home)
-    assert done == {"built": False, "computed": []}
+    assert done == {"built": False, "computed": [], "failed": [], "stale": 0}  # every result current
 
 
 def test_serve_refuses_a_busy_port(served_home):

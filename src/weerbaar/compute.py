@@ -124,6 +124,7 @@ def compute_vulnerability(
             level=af.level,
             synthetic=af.synthetic,
             started_at=started,
+            inputs=wanted,
         )
         progress(f"stored as run {run_id}")
         return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result, groups)
@@ -215,6 +216,7 @@ def compute_zwijgwijken(
             level=af.level,
             synthetic=af.synthetic,
             started_at=started,
+            inputs=ZWIJGWIJK_INDICATORS,
         )
         progress(f"stored as run {run_id}")
         summary = {
@@ -324,6 +326,7 @@ def compute_hotspots(
             level=af.level,
             synthetic=af.synthetic,
             started_at=started,
+            inputs=[indicator],
         )
         progress(f"stored as run {run_id}")
         return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result)
@@ -454,6 +457,7 @@ def _store_series(
         level=level,
         synthetic=meta["synthetic"],
         started_at=started,
+        inputs=[meta["indicator"]],
     )
     progress(f"stored as run {run_id}")
     summary = {**result.summary(), "period": span, "level": level}

@@ -32,6 +32,68 @@ DAY_LABELS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
 ATTRIBUTION = "EUDA (European Union Drugs Agency) and the SCORE group, wastewater analysis 2011-2024"
+#: Countries of Europe (ISO 3166 alpha-2; GB and UK both, EL for Greece as the EU writes it; Türkiye as an EUDA
+#: member). The EUDA file also holds cities of Chile, Brazil, the United States, Canada, Australia, New Zealand and
+#: Korea: they are compared apart, never ranked with Amsterdam among "the cities".
+EUROPE = frozenset(
+    {
+        "AD",
+        "AL",
+        "AT",
+        "BA",
+        "BE",
+        "BG",
+        "BY",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "EL",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IS",
+        "IT",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MC",
+        "MD",
+        "ME",
+        "MK",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "RS",
+        "SE",
+        "SI",
+        "SK",
+        "SM",
+        "TR",
+        "UA",
+        "UK",
+        "XK",
+    }
+)
+#: Country codes in the EUDA file that are not ISO codes (Debrecen is listed under "H").
+COUNTRY_FIXES = {"H": "HU"}
+
+
+def in_europe(country: object) -> bool:
+    """Whether an EUDA country code is a European country."""
+    code = str(country or "").strip().upper()
+    return COUNTRY_FIXES.get(code, code) in EUROPE
 
 
 def city_key(name: str) -> str:
@@ -184,7 +246,8 @@ class Wastewater:
 
     # -- the factsheet figures ------------------------------------------------------------------
     def comparison(self, year: int, substance_key: str, measure: str = "daily_mean") -> pd.DataFrame:
-        """Every city with data in a year, ranked by load (1 = highest), with the back-calculated consumption."""
+        """Every city with data in a year, with the back-calculated consumption: ``rank`` among the European
+        cities (1 = highest; empty for a city outside Europe), ``rank_all`` among every city, ``europe``."""
         rows = self.loads[
             (self.loads["year"] == int(year))
             & (self.loads["substance"] == substance_key)
@@ -192,7 +255,10 @@ class Wastewater:
         ].dropna(subset=["value"])
         rows = rows.groupby(["city", "country"], as_index=False)["value"].mean()
         rows = rows.sort_values(["value", "city"], ascending=[False, True], ignore_index=True)
-        rows["rank"] = rows["value"].rank(ascending=False, method="min").astype(int)
+        rows["country"] = rows["country"].map(lambda c: COUNTRY_FIXES.get(str(c), c))
+        rows["europe"] = rows["country"].map(in_europe).astype(bool)
+        rows["rank_all"] = rows["value"].rank(ascending=False, method="min").astype(int)
+        rows["rank"] = rows["value"].where(rows["europe"]).rank(ascending=False, method="min").astype("Int64")
         rows["consumption"] = back_calculate(rows["value"].to_numpy(), substance_key)
         return rows.rename(columns={"value": "load"})
 
@@ -255,8 +321,14 @@ class Wastewater:
             "consumption_mg_per_1000_per_day": est["per_1000"].to_dict(),
             "population_served": population,
             "grams_per_day": est["grams_per_day"].to_dict() if "grams_per_day" in est else None,
-            "rank": int(row["rank"].iloc[0]),
-            "cities": int(len(comp)),
+            # the rank among the European cities (the programme compares Amsterdam with European cities);
+            # the cities elsewhere in the EUDA file are counted apart
+            "rank": None if pd.isna(row["rank"].iloc[0]) else int(row["rank"].iloc[0]),
+            "cities": int(comp["europe"].sum()),
+            "rank_scope": "europe",
+            "rank_all": int(row["rank_all"].iloc[0]),
+            "cities_all": int(len(comp)),
+            "cities_elsewhere": int((~comp["europe"]).sum()),
             "previous_year_load": None if prev is None or pd.isna(prev) else float(prev),
             "change_pct": None if prev is None or pd.isna(prev) or not prev else (load / float(prev) - 1) * 100,
             "weekday_mean": means["weekday_mean"],

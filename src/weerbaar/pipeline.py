@@ -321,13 +321,44 @@ def ingest_reports(
         buurten = wh.areas(division=division, level="buurt")
         facilities = wh.query("SELECT x, y, type FROM facilities")
         data = aggregate_reports(reports, buurten, facilities, division=division, radius_m=radius_m)
-        report = wh.load(NAME, data, kind="real", title=TITLE, period="from the operational store")
+        obs = data.observations
+        covered = sorted(set(obs["period"])) if obs is not None and len(obs) else []
+        period = f"{covered[0]}..{covered[-1]}" if covered else "from the operational store"
+        report = wh.load(NAME, data, kind="real", title=TITLE, period=period)
         for note in data.notes:
             progress(f"note: {note}")
         progress(f"{len(reports):,} reports -> {report.total:,} rows as source {NAME}")
-        return {"source": NAME, "reports": len(reports), "rows": report.total, "snapshot": wh.snapshot_hash()}
+        for line in superseded_summary(report, covered):
+            progress(line)
+        return {
+            "source": NAME,
+            "reports": len(reports),
+            "rows": report.total,
+            "covered": [covered[0], covered[-1]] if covered else [],
+            "superseded": list(report.superseded),
+            "snapshot": wh.snapshot_hash(),
+        }
     finally:
         wh.close()
+
+
+def superseded_summary(report, covered: list[str]) -> list[str]:
+    """Lines telling the user what decision 0010 did in a load: the synthetic stand-ins it replaced and
+    which periods the real data now covers (other periods of those indicators have no data any more)."""
+    lines = [f"decision 0010: {n}" for n in report.superseded]
+    if covered:
+        span = covered[0] if len(covered) == 1 else f"{covered[0]} to {covered[-1]}"
+        lines.append(
+            f"real data now covers {span} ({len(covered)} period{'s' if len(covered) != 1 else ''})"
+            + (
+                "; the synthetic series of the replaced indicators is gone, so other periods show no data for them"
+                if report.superseded
+                else ""
+            )
+        )
+    if report.superseded:
+        lines.append("run `weerbaar compute standard` to recompute the stored analyses that rested on the stand-in")
+    return lines
 
 
 def ingest_cbs_police(
@@ -378,6 +409,9 @@ def ingest_cbs_police(
             for note in data.notes:
                 progress(f"note: {note}")
             progress(f"{report.total:,} rows loaded as source {name}")
+            periods = sorted(set(data.observations["period"])) if data.observations is not None else []
+            for line in superseded_summary(report, periods):
+                progress(line)
             out[name] = report.total
             moved = _load_crosswalked(wh, name, options.get("title", name))
             if moved is not None:
@@ -433,6 +467,9 @@ def ingest_cbs_kwb(
             for note in data.notes:
                 progress(f"note: {note}")
             progress(f"{report.total:,} rows loaded as source {name}")
+            periods = sorted(set(data.observations["period"])) if data.observations is not None else []
+            for line in superseded_summary(report, periods):
+                progress(line)
             out[name] = report.total
         return {"sources": out, "snapshot": wh.snapshot_hash()}
     finally:

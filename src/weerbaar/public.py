@@ -758,7 +758,16 @@ class PublicData:
                     "any_value(s.level) AS level, count(DISTINCT s.area_code) AS areas FROM runs r "
                     "JOIN results s USING (run_id) WHERE r.status = 'ok' GROUP BY ALL ORDER BY r.finished_at DESC"
                 )
+                stale = wh.stale_runs()  # results whose sources changed since (weerbaar compute standard)
             runs = runs[runs["kind"].isin(RESULT_KINDS)].copy()
+            runs["stale"] = [stale.get(r, "") for r in runs["run_id"]]
+            # newest first within a period, the most recent period first: a council report computing the
+            # results of an earlier period (weerbaar report --period 2019-H2) leaves the dashboard as it was
+            from .analysis.inputs import period_end
+
+            runs["_end"] = [period_end(p) for p in runs["period"]]
+            runs = runs.sort_values(["_end", "finished_at"], ascending=[False, False], kind="stable")
+            runs = runs.drop(columns="_end")
             params = [json.loads(p or "{}") for p in runs["parameters"]]
             runs["indicator"] = [p.get("indicator") for p in params]
             runs["parameters"] = [
@@ -902,21 +911,31 @@ class PublicData:
 
 
 #: Public reason texts of the zwijgwijk result where the counts it would quote are withheld.
+#: Why a result's counts are withheld: a multi-year total is shown only when every year of it is published,
+#: so a total of 19-58 is withheld when one year in it is small (the total minus the other years gives it away).
+_WHY_NL = (
+    "De aantallen zijn afgeschermd: in minstens één jaar of periode van de analyse is het aantal hier niet "
+    "gepubliceerd (te klein), en uit het totaal zou het terug te rekenen zijn."
+)
+_WHY_EN = (
+    "The counts are withheld: in at least one year or period of the analysis the count here is not published "
+    "(too small), and the total would give it away."
+)
 WITHHELD_REASONS = {
     "nl": {
         "zwijgwijk": "Minder meldingen dan verwacht bij de kenmerken van dit gebied (significant na FDR-correctie). "
-        "De aantallen zijn afgeschermd omdat ze klein zijn.",
+        + _WHY_NL,
         "effort": "Meer registraties dan verwacht bij de overlast en kenmerken van dit gebied: mogelijk "
-        "inzet-gedreven (significant na FDR-correctie). De aantallen zijn afgeschermd omdat ze klein zijn.",
-        "": "Geen signaal. De aantallen zijn afgeschermd omdat ze klein zijn.",
+        "inzet-gedreven (significant na FDR-correctie). " + _WHY_NL,
+        "": "Geen signaal. " + _WHY_NL,
         "not tested": "Niet getoetst (te weinig inwoners of gegevens). De aantallen zijn afgeschermd.",
     },
     "en": {
         "zwijgwijk": "Fewer reports than expected given this area's characteristics (significant after FDR "
-        "correction). The counts are withheld because they are small.",
+        "correction). " + _WHY_EN,
         "effort": "More registrations than expected given the nuisance and characteristics of this area: possibly "
-        "effort-driven (significant after FDR correction). The counts are withheld because they are small.",
-        "": "No signal. The counts are withheld because they are small.",
+        "effort-driven (significant after FDR correction). " + _WHY_EN,
+        "": "No signal. " + _WHY_EN,
         "not tested": "Not tested (too few inhabitants or data). The counts are withheld.",
     },
 }
@@ -954,4 +973,5 @@ def _public_run(run: dict) -> dict:
     out["finished_at"] = run["finished_at"].isoformat(timespec="seconds") if run["finished_at"] is not None else None
     out["parameters"] = run["parameters"]
     out["areas"] = int(out["areas"])
+    out["stale"] = run.get("stale") or None  # why the result no longer matches its sources, else None
     return out

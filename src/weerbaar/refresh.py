@@ -22,6 +22,12 @@ def _cbs_police(home: Path | None, progress: Progress) -> dict:
     return pipeline.ingest_cbs_police(home=home, municipality=settings.get("municipality"), progress=progress)
 
 
+def _cbs_nuisance(home: Path | None, progress: Progress) -> dict:
+    return pipeline.ingest_cbs_police(
+        tables=("47024NED",), home=home, municipality=settings.get("municipality"), progress=progress
+    )
+
+
 def _amsterdam_areas(home: Path | None, progress: Progress) -> dict:
     return pipeline.ingest_amsterdam_areas(home=home, progress=progress)
 
@@ -44,12 +50,15 @@ def _cbs_kwb(home: Path | None, progress: Progress) -> dict:
 ONLINE_SOURCES: dict[str, Callable[[Path | None, Progress], dict]] = {
     "amsterdam-areas": _amsterdam_areas,
     "cbs-police": _cbs_police,
+    "cbs-nuisance": _cbs_nuisance,
     "amsterdam-bbga": _amsterdam_bbga,
     "cbs-kwb": _cbs_kwb,
 }
 DESCRIPTIONS = {
     "amsterdam-areas": "api.data.amsterdam.nl gebieden: the current stadsdelen, gebieden, wijken and buurten",
     "cbs-police": "CBS StatLine 47018NED/47022NED: police-registered crime per wijk and buurt, per year and month",
+    "cbs-nuisance": "CBS StatLine 47024NED: police-registered nuisance (alcohol/drugs, total) per wijk and buurt, "
+    "per month",
     "amsterdam-bbga": "api.data.amsterdam.nl BBGA: key figures per area of the last three years",
     "cbs-kwb": "CBS StatLine Kerncijfers wijken en buurten: population, households, dwellings of the last 3 tables",
 }

@@ -298,7 +298,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "refresh_sources",
             "WEERBAAR_REFRESH_SOURCES",
-            lambda: ("amsterdam-areas", "cbs-police"),
+            lambda: ("amsterdam-areas", "cbs-police", "cbs-nuisance"),
             "The online sources `weerbaar refresh` fetches, comma-separated.",
             _refresh_sources,
         ),

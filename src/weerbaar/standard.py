@@ -2,7 +2,10 @@
 
 ``ensure_ready`` makes a fresh install usable in one step: it builds the embedded default when
 there is no warehouse and computes every standard result that the warehouse does not hold yet
-(a result belongs to a snapshot: a rebuild drops them, so they are recomputed here).
+(a result belongs to a snapshot: a rebuild drops them, so they are recomputed here). Stored results
+follow their inputs: a standard result whose sources changed since it was computed (a real source
+replacing a synthetic stand-in, a newer CBS release) is stale and is computed again here too
+(``Warehouse.stale_runs``). A result that cannot be computed on the new data is reported, not hidden.
 """
 
 from __future__ import annotations
@@ -48,11 +51,27 @@ STANDARD: tuple[StandardResult, ...] = (
 )
 
 
-def _present(home: Path | None) -> set[tuple[str, str | None]]:
-    """(kind, indicator) of every stored result."""
+def status(home: Path | None = None) -> list[dict]:
+    """Each standard result: its latest run id (or None), and why it is stale ('' when current)."""
+    from .analysis.inputs import period_end
+
     with pipeline.open_warehouse(home) as wh:
-        rows = wh.execute("SELECT kind, parameters FROM runs WHERE kind <> 'build' AND status = 'ok'")
-    return {(kind, json.loads(params or "{}").get("indicator")) for kind, params in rows}
+        rows = wh.execute(
+            "SELECT r.run_id, r.kind, r.parameters, any_value(s.period), any_value(r.finished_at) FROM runs r "
+            "JOIN results s USING (run_id) WHERE r.kind <> 'build' AND r.status = 'ok' GROUP BY ALL"
+        )
+        # the standard result of a kind is its run of the most recent period (as the dashboard shows it)
+        rows = sorted(rows, key=lambda r: (period_end(r[3]), r[4]), reverse=True)
+        latest: dict[tuple[str, str | None], str] = {}
+        for run_id, kind, params, _period, _finished in rows:
+            latest.setdefault((kind, json.loads(params or "{}").get("indicator")), run_id)
+        wanted = {(s.kind, s.parameters.get("indicator")) for s in STANDARD}
+        stale = wh.stale_runs([r for k, r in latest.items() if k in wanted])
+    out = []
+    for spec in STANDARD:
+        run_id = latest.get((spec.kind, spec.parameters.get("indicator")))
+        out.append({"spec": spec, "run_id": run_id, "stale": stale.get(run_id, "") if run_id else ""})
+    return out
 
 
 def ensure_ready(
@@ -75,11 +94,121 @@ def ensure_ready(
         done["built"] = True
     if not results:
         return done
-    present = _present(home)
-    missing = [s for s in STANDARD if (s.kind, s.parameters.get("indicator")) not in present]
-    for i, spec in enumerate(missing, start=1):
+    from .errors import WeerbaarError
+
+    todo = [
+        (s["spec"], "missing" if s["run_id"] is None else f"stale: {s['stale']}")
+        for s in status(home)
+        if s["run_id"] is None or s["stale"]
+    ]
+    done["failed"] = []
+    done["stale"] = sum(why.startswith("stale") for _, why in todo)
+    for i, (spec, why) in enumerate(todo, start=1):
         t = time.perf_counter()
-        outcome = spec.run(home=home, **spec.parameters)
-        progress(f"[{i}/{len(missing)}] {spec.label}: run {outcome.run_id} ({time.perf_counter() - t:.1f} s)")
+        try:
+            outcome = spec.run(home=home, **spec.parameters)
+        except (WeerbaarError, ValueError, ArithmeticError) as exc:
+            # e.g. too few months of a new real source for a trend: say so, keep going with the others
+            problem = exc.problem if isinstance(exc, WeerbaarError) else f"{type(exc).__name__}: {exc}"
+            received = f" ({exc.received})" if isinstance(exc, WeerbaarError) and exc.received else ""
+            progress(f"[{i}/{len(todo)}] {spec.label} ({why}): not computed: {problem}{received}")
+            done["failed"].append({"label": spec.label, "reason": problem + received})
+            continue
+        progress(
+            f"[{i}/{len(todo)}] {spec.label} ({why}): run {outcome.run_id} ({time.perf_counter() - t:.1f} s)"
+            + (", synthetic inputs" if outcome.synthetic else "")
+        )
+        done["computed"].append(outcome.run_id)
+    return done
+
+
+# -- the council report's own period -------------------------------------------------------------
+
+
+def analysis_year(period: str) -> str:
+    """The year a report of ``period`` analyses: the period's year when the period ends in December,
+    else the year before (a report on 2019-H1 has no complete 2019 yet)."""
+    from .analysis.inputs import period_months
+
+    last = period_months(period)[1]
+    year, month = divmod(last, 12)
+    return str(year if month == 11 else year - 1)
+
+
+def period_specs(period: str) -> tuple[StandardResult, ...]:
+    """The standard set computed for one reporting period: the snapshot analyses (inventory, zwijgwijken,
+    hot spots) for :func:`analysis_year`, the emerging hot spots over the series up to the period's end."""
+    from .analysis.inputs import period_months
+
+    year = analysis_year(period)
+    y, m = divmod(period_months(period)[1], 12)
+    end = f"{y}-{m + 1:02d}"
+    out = []
+    for spec in STANDARD:
+        extra = {"end": end} if spec.kind == "emerging" else {"period": year}
+        out.append(StandardResult(spec.kind, f"{spec.label}, {period}", spec.run, {**spec.parameters, **extra}))
+    return tuple(out)
+
+
+def _matches(spec: StandardResult, params: dict, result_period: str | None) -> bool:
+    from .analysis.inputs import period_months
+
+    if params.get("indicator") != spec.parameters.get("indicator"):
+        return False
+    if params.get("level", "buurt") != "buurt":  # the standard set is computed per buurt
+        return False
+    if spec.kind == "emerging":
+        last = str(result_period or "").split("..")[-1]
+        try:
+            return bool(last) and period_months(last)[1] == period_months(spec.parameters["end"])[1]
+        except (ValueError, KeyError):
+            return False
+    wanted = spec.parameters["period"]
+    got = str(params.get("period") or "")
+    return got == wanted or got.endswith(f"..{wanted}")
+
+
+def ensure_period(period: str, home: Path | None = None, *, progress: Progress = _quiet) -> dict:
+    """The standard results of a reporting period: found (current, not stale) or computed now.
+
+    Returns ``{"runs": {(kind, indicator): run_id}, "computed": [run ids], "failed": [...]}``; a result that
+    cannot be computed for the period (no data then) is left out and named in ``failed``.
+    """
+    from .errors import WeerbaarError
+
+    with pipeline.open_warehouse(home) as wh:
+        rows = wh.execute(
+            "SELECT r.run_id, r.kind, r.parameters, any_value(s.period) FROM runs r JOIN results s USING (run_id) "
+            "WHERE r.status = 'ok' GROUP BY ALL ORDER BY any_value(r.finished_at) DESC"
+        )
+        stale = wh.stale_runs([r[0] for r in rows]) if rows else {}
+    runs: dict[tuple[str, str | None], str] = {}
+    done: dict = {"runs": runs, "computed": [], "failed": []}
+    todo = []
+    for spec in period_specs(period):
+        key = (spec.kind, spec.parameters.get("indicator"))
+        found = next(
+            (
+                run_id
+                for run_id, kind, params, rperiod in rows
+                if kind == spec.kind and run_id not in stale and _matches(spec, json.loads(params or "{}"), rperiod)
+            ),
+            None,
+        )
+        if found:
+            runs[key] = found
+        else:
+            todo.append(spec)
+    for i, spec in enumerate(todo, start=1):
+        t = time.perf_counter()
+        try:
+            outcome = spec.run(home=home, **spec.parameters)
+        except (WeerbaarError, ValueError, ArithmeticError) as exc:
+            problem = exc.problem if isinstance(exc, WeerbaarError) else f"{type(exc).__name__}: {exc}"
+            progress(f"[{i}/{len(todo)}] {spec.label}: not computed: {problem}")
+            done["failed"].append({"label": spec.label, "reason": problem})
+            continue
+        progress(f"[{i}/{len(todo)}] {spec.label}: run {outcome.run_id} ({time.perf_counter() - t:.1f} s)")
+        runs[(spec.kind, spec.parameters.get("indicator"))] = outcome.run_id
         done["computed"].append(outcome.run_id)
     return done

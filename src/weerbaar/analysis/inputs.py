@@ -39,6 +39,16 @@ def period_months(period: str) -> tuple[int, int]:
     return start, start + size - 1
 
 
+def period_end(period: object) -> int:
+    """The last month (as in :func:`period_months`) of a period or a span ``a..b``; -1 when unreadable.
+    Stored results are ordered by it: the dashboard shows the analysis of the most recent period."""
+    last = str(period or "").split("..")[-1].strip()
+    try:
+        return period_months(last)[1]
+    except (ValueError, IndexError, KeyError, TypeError, InputError):  # unreadable: sorts last
+        return -1
+
+
 @dataclass(frozen=True)
 class AreaFrame:
     frame: pd.DataFrame  # index area_code, one column per indicator

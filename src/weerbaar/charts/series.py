@@ -305,6 +305,10 @@ def bar_compare(
     zero_domain = not bool((values.dropna() < 0).any())
     y = alt.Y("area:N", title=None, sort=order, axis=alt.Axis(labelLimit=240, labelColor=INK))
     x_scale = alt.Scale(zero=True, nice=True) if zero_domain else alt.Scale(nice=True)
+    top = values.dropna().max() if values.notna().any() else None
+    if zero_domain and top is not None and top > 0:
+        # room for the value written after the longest bar, so the top bar's label is not cut off
+        x_scale = alt.Scale(zero=True, nice=True, domainMax=float(top) * 1.2)
     base = alt.Chart(alt.Data(values=records))
     bars = base.mark_bar(cornerRadiusEnd=2, height={"band": 0.72}).encode(
         x=alt.X("value:Q", title=meta.unit, scale=x_scale, axis=alt.Axis(format=",~r", grid=True, tickCount=5)),

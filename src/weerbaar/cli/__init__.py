@@ -19,7 +19,9 @@ COMMAND_MODULES = (
     "drug_use",  # wastewater, market
     "accounts",  # weerbaar users ..., weerbaar reports ...
 )
-REGISTERED_MODULES: tuple[str, ...] = ()
+REGISTERED_MODULES: tuple[str, ...] = (
+    "nuisance",  # weerbaar ingest cbs-nuisance
+)
 
 for _module in COMMAND_MODULES:
     import_module(f"{__name__}.{_module}")

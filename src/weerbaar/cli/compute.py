@@ -218,11 +218,17 @@ def compute_trends(
 
 @compute_app.command("standard")
 def compute_standard() -> None:
-    """Compute every standard result the warehouse lacks (inventory, zwijgwijken, hot spots, emerging)."""
+    """Compute the standard results (inventory, zwijgwijken, hot spots, emerging) that are missing or stale
+    (their sources changed since, e.g. after `weerbaar ingest reports` replaced a synthetic stand-in)."""
     from ..standard import ensure_ready
 
     done = ensure_ready(progress=_progress, build=False)
     n = len(done["computed"])
     out.print(
-        f"{n} standard result{'s' if n != 1 else ''} computed" + (": " + ", ".join(done["computed"]) if n else "")
+        f"{n} standard result{'s' if n != 1 else ''} computed"
+        + (": " + ", ".join(done["computed"]) if n else "")
+        + (f" ({done['stale']} of them were stale)" if done.get("stale") else "")
+        + ("" if n or done.get("failed") else "; every standard result is up to date with its sources")
     )
+    for f in done.get("failed", []):
+        out.print(f"not computed: {f['label']}: {f['reason']}")

@@ -124,7 +124,7 @@ def wastewater(
         _show(flat, fmt)
         return
     table = Table(title=f"{name}: drug use from the sewer (EUDA/SCORE), 90% intervals")
-    for col in ("substance", "year", "mg/1000/day (interval)", "grams/day (interval)", "rank", "vs prev."):
+    for col in ("substance", "year", "mg/1000/day (interval)", "grams/day (interval)", "rank (Europe)", "vs prev."):
         table.add_column(col, justify="left" if col == "substance" else "right", no_wrap=True)
     for r, f in zip(rows, flat.itertuples(), strict=True):
         grams = (

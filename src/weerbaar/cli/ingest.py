@@ -108,7 +108,9 @@ def ingest_cbs_police(
     from_period: Annotated[
         str | None, typer.Option("--from", help="First period to fetch and keep: 2019 or 2019-07.")
     ] = None,
-    table: Annotated[str, typer.Option(help="year (47018NED), month (47022NED) or both.")] = "both",
+    table: Annotated[
+        str, typer.Option(help="year (47018NED), month (47022NED), both, or nuisance (47024NED, as cbs-nuisance).")
+    ] = "both",
     refetch: Annotated[bool, typer.Option(help="Fetch every period again, not only new or revised ones.")] = False,
 ) -> None:
     """Police-registered crime per wijk and buurt from CBS StatLine (incremental, resumable, atomic)."""

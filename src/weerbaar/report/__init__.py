@@ -52,12 +52,17 @@ def _check(period: str, lang: str, fmt: str) -> None:
 def gather_report(*, period: str, lang: str = "nl", home: Path | None = None, progress: Callable = _quiet):
     """The report's content (a ``weerbaar.report.model.Report``) without typesetting it."""
     from ..public import PublicData
+    from ..standard import ensure_period
     from .content import gather, load_programme
 
     _check(period, lang, "pdf")
     data = PublicData(home)
     data.meta()  # NotBuiltError when there is no warehouse
-    return gather(data, period=period, lang=lang, register=load_programme(home), progress=progress)
+    # the analyses of the report's own period: found, or computed now (a report on 2019-H2 cites 2019)
+    progress(f"report: the analyses of {period}")
+    done = ensure_period(period, home, progress=progress)
+    data = PublicData(home)  # sees the results just stored
+    return gather(data, period=period, lang=lang, register=load_programme(home), progress=progress, runs=done["runs"])
 
 
 def _svg(spec: dict, key: str) -> str:

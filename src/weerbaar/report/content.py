@@ -24,6 +24,7 @@ from ..public import PublicData
 from ..web import views
 from ..web.i18n import number, t
 from .model import Bullets, Figure, Heading, Notice, Para, Report, Section, Table
+from .texts import TEXTS as RT_TEXTS
 from .texts import rt
 
 WIDTH = 640  # chart width in px for the report (scaled to the A4 text width: 12 px text is about 9 pt)
@@ -34,8 +35,17 @@ NUISANCE = "survey.drug_nuisance_pct"
 
 
 class Gatherer:
-    def __init__(self, data: PublicData, period: str, lang: str, progress: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        data: PublicData,
+        period: str,
+        lang: str,
+        progress: Callable[[str], None],
+        runs: dict[tuple[str, str | None], str] | None = None,
+    ) -> None:
         self.data = data
+        #: (kind, indicator) -> run id of the results computed for this report's period; None: the latest
+        self.runs = runs
         self.period = period
         self.lang = lang
         self.progress = progress
@@ -104,7 +114,19 @@ class Gatherer:
         month = LOCALES[self.lang]["time"]["months"][m]  # the charts' locale: one list of month names
         return f"{day} {month} {y}"
 
+    def run_id(self, kind: str, indicator: str | None = None) -> str | None:
+        """The run of a result kind for this report's period (None: not computed for it, or the latest)."""
+        if kind == "emerging" or kind == "hotspots.gi":
+            indicator = indicator or "registered.drug_trade"
+        return None if self.runs is None else self.runs.get((kind, indicator))
+
     def run(self, kind: str, indicator: str | None = None):
+        if self.runs is not None:  # the report's own period: its results, or none (said in the text)
+            run_id = self.run_id(kind, indicator)
+            if run_id is None:
+                return None, None
+            view = self.data.result(run_id)
+            return view.run, view
         try:
             run = self.data.latest_run(kind, division=self.division, indicator=indicator)
         except NotFoundError:
@@ -129,7 +151,9 @@ class Gatherer:
             lang=self.lang,
             note=note,
         )
-        classification = charts.classify(lay.table["value"], "quantiles", k=5, lang=self.lang)
+        classification = count_classes(lay.table["value"], self.lang) if lay.unit.startswith("count") else None
+        if classification is None:
+            classification = charts.classify(lay.table["value"], "quantiles", k=5, lang=self.lang)
         spec = charts.choropleth(
             lay.geojson(self.data), meta, classification=classification, width=WIDTH - 220, height=380, href=False
         )
@@ -138,8 +162,14 @@ class Gatherer:
         )
 
     def result_map(self, layer: str, key: str, categories) -> Figure | None:
+        kind, indicator, result_kind = views.parse_layer(layer)
+        run_id = self.run_id(result_kind, indicator) if result_kind else None
+        if self.runs is not None and result_kind and run_id is None:
+            return None  # not computed for this period
         try:
-            lay = views.map_layer(self.data, layer, division=self.division, level="buurt", lang=self.lang)
+            lay = views.map_layer(
+                self.data, layer, division=self.division, level="buurt", lang=self.lang, run_id=run_id
+            )
         except (InputError, NotFoundError):
             return None
         meta = charts.ChartMeta(
@@ -235,9 +265,7 @@ class Gatherer:
             row = [str(areas.loc[code, "name"])]
             level = str(areas.loc[code, "level"])
             for ind in inds:
-                now = self.value_at(ind, level, self.kind, self.period).get(code, float("nan"))
-                before = self.value_at(ind, level, self.kind, self.prev).get(code, float("nan"))
-                row += [self.cell(now), self.cell(before)]
+                row += [self.cell_at(ind, level, self.period, code), self.cell_at(ind, level, self.prev, code)]
             rows.append(tuple(row))
         synthetic = any(self.synthetic(i) for i in inds)
         caption = rt(
@@ -259,6 +287,19 @@ class Gatherer:
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return t("status.withheld", self.lang)
         return self.n(v)
+
+    def cell_at(self, indicator: str, level: str, period: str, code: str) -> str:
+        """A table cell: the published count, 'afgeschermd' when withheld, 'geen gegevens' when there is no
+        data for the period at all (e.g. before a real source starts, decision 0010)."""
+        tab = self.data.table(self.division, indicator, level, self.kind)
+        hit = tab[(tab["period"] == period) & (tab["area_code"] == code)]
+        if hit.empty or pd.isna(hit["status"].iloc[0]) or str(hit["status"].iloc[0]) == "missing":
+            return t("status.missing", self.lang)
+        status = views.status_public(str(hit["status"].iloc[0]))
+        value = hit["value"].iloc[0]
+        if status == "withheld" or pd.isna(value):
+            return t("status.withheld", self.lang)
+        return self.n(value)
 
     def changes(self) -> tuple[list[tuple[str, float, float, bool]], Table | None]:
         ind = "registered.drug_trade"
@@ -316,7 +357,8 @@ class Gatherer:
                 if now.empty or now.isna().all():
                     continue
                 v, b = float(now.iloc[0]), float(before.iloc[0]) if len(before) else float("nan")
-                what = self.label(ind).lower()
+                # "registreerde de politie 744 gevallen van drugshandel", not "... 744 geregistreerde drugshandel"
+                what = rt(f"what.{ind}", lang) if f"what.{ind}" in RT_TEXTS else self.label(ind).lower()
                 text = (
                     rt(
                         "sum.city",
@@ -491,7 +533,7 @@ class Gatherer:
             return Section("inventory", rt("s.inventory", lang), tuple(blocks))
         if run["synthetic"]:
             blocks.append(Notice(rt("synthetic.section", lang)))
-        _, frame = views.inventory(self.data, division=self.division)
+        _, frame = views.inventory(self.data, division=self.division, run_id=run["run_id"])
         ranked = frame[frame["rank"].notna()].head(25)
         cf = pd.DataFrame(
             {
@@ -603,12 +645,13 @@ class Gatherer:
         unit = "mg per 1.000 inwoners per dag" if lang == "nl" else "mg per 1,000 inhabitants per day"
         sub = views.substance_label("cocaine", lang)
         comp = ww.comparison(year, "cocaine")
+        comp = comp[comp["europe"]].reset_index(drop=True)  # the rank is among the European cities
         top = comp.head(20)
         if name not in set(top["city"]):
             top = pd.concat([top, comp[comp["city"] == name]])
         labels = [f"{r.rank}. {r.city} ({r.country})" for r in top.itertuples()]
         meta = charts.ChartMeta(
-            title=f"{sub}: {'gebruik per stad' if lang == 'nl' else 'use per city'}",
+            title=f"{sub}: {'gebruik per Europese stad' if lang == 'nl' else 'use per European city'}",
             source=src,
             period=str(year),
             unit=unit,
@@ -725,6 +768,7 @@ class Gatherer:
                     rows,
                     ("l", "l", "r", "r", "r"),
                     widths=(2.4, 1.6, 1.4, 1.4, 0.8),
+                    note=rt("zwijg_note", lang, threshold=self.threshold),
                 )
             )
         return Section("hotspots", rt("s.hotspots", lang), tuple(blocks))
@@ -811,7 +855,10 @@ class Gatherer:
             Para(rt("m.wastewater", lang)),
             Para(rt("m.docs", lang)),
         ]
-        runs = self.data.runs(self.division).sort_values(["kind", "indicator", "run_id"], na_position="first")
+        runs = self.data.runs(self.division)
+        if self.runs is not None:  # the analyses this report rests on, not every stored run
+            runs = runs[runs["run_id"].isin(set(self.runs.values()))]
+        runs = runs.sort_values(["kind", "indicator", "run_id"], na_position="first")
         rows = tuple(
             (
                 str(r.kind) + (f" ({r.indicator})" if isinstance(r.indicator, str) else ""),
@@ -874,6 +921,27 @@ class Gatherer:
         return Section("notes", rt("s.notes", lang), (Bullets(tuple(items)),), annex=True)
 
 
+def count_classes(values: pd.Series, lang: str, k: int = 5):
+    """Quantile classes of whole counts with whole-number bounds ("0 – 4", "5 – 9"), never "0,0 – 9,4";
+    None when the values are not whole numbers (then the ordinary quantiles apply)."""
+    import numpy as np
+
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty or not np.allclose(v, v.round()):
+        return None
+    qs = np.quantile(v.to_numpy(dtype=float), np.linspace(0, 1, k + 1)[1:])
+    bins = sorted({int(math.ceil(q)) for q in qs})
+    classification = charts.classify(values, "fixed", bins=[float(b) for b in bins], lang=lang)
+    lowest = int(v.min())
+    labels, lo = [], lowest
+    for b in bins:  # whole-number ranges: a class holds lo..b, the next starts at b + 1
+        labels.append(number(b, lang, 0) if lo == b else f"{number(lo, lang, 0)} – {number(b, lang, 0)}")
+        lo = b + 1
+    from dataclasses import replace
+
+    return replace(classification, labels=labels)
+
+
 def _unit(unit: str, lang: str) -> str:
     units_nl = {
         "count": "aantal",
@@ -905,8 +973,16 @@ def load_programme(home) -> object | None:
             return None
 
 
-def gather(data: PublicData, *, period: str, lang: str, register, progress: Callable[[str], None]) -> Report:
-    g = Gatherer(data, period, lang, progress)
+def gather(
+    data: PublicData,
+    *,
+    period: str,
+    lang: str,
+    register,
+    progress: Callable[[str], None],
+    runs: dict[tuple[str, str | None], str] | None = None,
+) -> Report:
+    g = Gatherer(data, period, lang, progress, runs)
     progress("report: reading the disclosure-controlled counts")
     data.prefetch_cubes(g.division, [i for i in (*COUNTS, REPORTS) if g.has(i)])
     g.check_period()

@@ -114,7 +114,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col.year": ("Jaar", "Year"),
     "col.consumption": ("mg per 1.000 inw. per dag (interval)", "mg per 1,000 inh. per day (interval)"),
     "col.grams": ("gram per dag", "grams a day"),
-    "col.rank_cities": ("Rang onder steden", "Rank among cities"),
+    "col.rank_cities": ("Rang onder Europese steden", "Rank among European cities"),
     "col.number": ("Nr.", "No."),
     "col.measure": ("Maatregel", "Measure"),
     "col.owner": ("Trekker", "Owner"),
@@ -157,6 +157,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Withheld: counts below {threshold}, or recoverable from totals, are not shown.",
     ),
     "no_data": ("Geen gegevens voor deze periode.", "No data for this period."),
+    "zwijg_note": (
+        "‘Afgeschermd’ bij een verhouding: de verhouding rust op de aantallen van alle jaren van de analyse samen; "
+        "is het aantal in één van die jaren niet gepubliceerd (onder {threshold}), dan zou het totaal dat jaar "
+        "verraden, ook al is het totaal zelf groter. De verhouding blijft dan weg.",
+        "‘Withheld’ for a ratio: the ratio rests on the counts of all years of the analysis together; when the count "
+        "of one of those years is not published (below {threshold}), the total would give that year away, even "
+        "though the total itself is larger. The ratio is then left out.",
+    ),
+    "what.registered.drug_trade": ("gevallen van drugshandel", "cases of drug trafficking"),
+    "what.registered.drug_use": ("gevallen van drugsbezit en -gebruik", "cases of drug possession and use"),
+    "what.registered.drug_production": ("gevallen van drugsproductie", "cases of drug production"),
     # sections' introductions
     "intro.drug_crime": (
         "Drugshandel, -gebruik en -productie zoals de politie die registreert, per stadsdeel en per wijk. "

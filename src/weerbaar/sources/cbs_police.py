@@ -91,13 +91,25 @@ class TableSpec:
     id: str
     frequency: str  # "year" or "month"
     title: str
+    dimension: str = "SoortMisdrijf"  # the classifying dimension beside region and period
+    topic_prefix: str = "GeregistreerdeMisdrijven"  # the count topic's key starts with this
+    family: str = "police"  # source names cbs-<family>-<frequency>
 
 
 TABLES: dict[str, TableSpec] = {
     "47018NED": TableSpec("47018NED", "year", "Geregistreerde misdrijven; soort misdrijf, wijk en buurt, per jaar"),
     "47022NED": TableSpec("47022NED", "month", "Geregistreerde misdrijven; soort misdrijf, wijk en buurt, per maand"),
+    # the police's registered nuisance incidents (not offences): same shape, dimension Overlast
+    "47024NED": TableSpec(
+        "47024NED",
+        "month",
+        "Geregistreerde overlast; soort overlast, wijk en buurt, per maand",
+        dimension="Overlast",
+        topic_prefix="GeregistreerdeOverlast",
+        family="nuisance",
+    ),
 }
-_ALIASES = {"year": "47018NED", "month": "47022NED"}
+_ALIASES = {"year": "47018NED", "month": "47022NED", "nuisance": "47024NED"}
 BASE_URL = DATADERDEN
 DEFAULT_MUNICIPALITY = "GM0363"
 DIMENSIONS: tuple[str, ...] = ("SoortMisdrijf", "WijkenEnBuurten", "Perioden")
@@ -192,8 +204,8 @@ def resolve_table(table: str) -> TableSpec:
         raise ConfigError(
             "Unknown CBS police table.",
             received=repr(table),
-            expected="47018NED (year) or 47022NED (month)",
-            fix="pass --table year or --table month",
+            expected="47018NED (year), 47022NED (month) or 47024NED (nuisance, per month)",
+            fix="pass --table year, --table month or --table nuisance",
         )
     return TABLES[key]
 
@@ -242,6 +254,69 @@ def indicator_catalogue(titles: dict[str, str] | None = None, *, source: str | N
                 "source": source,
                 "effort_dependent": code in EFFORT_DEPENDENT,
                 "canonical": ind == "registered.drug_trade",
+            }
+        )
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+
+
+#: 47024NED: the nuisance categories we keep, found by their title in the ``Overlast`` dimension (so a new
+#: key for the same category changes nothing): indicator, Dutch and English label, effort-dependent.
+NUISANCE_INDICATORS: dict[str, tuple[str, str, str, bool]] = {
+    "alcohol_drugs": (
+        "registered.nuisance.alcohol_drugs",
+        "Geregistreerde overlast i.v.m. alcohol/drugs (politie)",
+        "Registered nuisance related to alcohol/drugs (police)",
+        True,
+    ),
+    "total": (
+        "registered.nuisance.total",
+        "Geregistreerde overlast, totaal (politie)",
+        "Registered nuisance incidents, total (police)",
+        True,
+    ),
+}
+
+
+def _nuisance_kind(title: str) -> str | None:
+    text = re.sub(r"\s+", " ", str(title).strip().lower())
+    if "alcohol" in text and "drug" in text:
+        return "alcohol_drugs"
+    if text.startswith("totaal"):
+        return "total"
+    return None
+
+
+def nuisance_indicators(titles: dict[str, str], table: str = "47024NED") -> dict[str, str]:
+    """Overlast code -> indicator for the categories we keep ("Overlast i.v.m. alcohol/drugs", the total)."""
+    out = {code: NUISANCE_INDICATORS[kind][0] for code, title in titles.items() if (kind := _nuisance_kind(title))}
+    if NUISANCE_INDICATORS["alcohol_drugs"][0] not in out.values():
+        raise SourceError(
+            f"The CBS table {table} has no nuisance category for alcohol and drugs.",
+            received=", ".join(sorted(titles.values())[:8]) or "(no categories)",
+            expected="a category titled like 'Overlast i.v.m. alcohol/drugs' in the Overlast dimension",
+            fix="the police changed the nuisance classification; adapt NUISANCE_INDICATORS in "
+            "weerbaar.sources.cbs_police (the warehouse was not changed)",
+        )
+    return out
+
+
+def nuisance_catalogue(codes: dict[str, str], titles: dict[str, str], *, source: str | None = None) -> pd.DataFrame:
+    """Catalogue rows of the kept nuisance categories: counts of incidents, effort-dependent, not canonical."""
+    rows = []
+    for code, ind in codes.items():
+        _, nl, en, effort = next(v for v in NUISANCE_INDICATORS.values() if v[0] == ind)
+        rows.append(
+            {
+                "indicator": ind,
+                "label_nl": nl,
+                "label_en": en,
+                "unit": "count",
+                "description": f"Nuisance incidents registered by the police, CBS 47024NED Overlast {code} "
+                f"{titles.get(code, '')}: calls and the police's own observations, so it depends on police "
+                "presence as much as on nuisance (a haaldelict-like channel).",
+                "source": source,
+                "effort_dependent": effort,
+                "canonical": False,
             }
         )
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
@@ -311,9 +386,10 @@ def _since_start(since: str | None) -> tuple[int, int] | None:
 
 
 def source_name(table: str, municipality: str = DEFAULT_MUNICIPALITY) -> str:
-    """``cbs-police-year``/``cbs-police-month`` for Amsterdam; other municipalities get their code appended."""
+    """``cbs-police-year``/``cbs-police-month``/``cbs-nuisance-month`` for Amsterdam; other municipalities get
+    their code appended."""
     spec, gm = resolve_table(table), normalise_municipality(municipality)
-    return f"cbs-police-{spec.frequency}" + ("" if gm == DEFAULT_MUNICIPALITY else f"-{gm.lower()}")
+    return f"cbs-{spec.family}-{spec.frequency}" + ("" if gm == DEFAULT_MUNICIPALITY else f"-{gm.lower()}")
 
 
 def load_options(table: str, municipality: str = DEFAULT_MUNICIPALITY, data: SourceData | None = None) -> dict:
@@ -341,16 +417,25 @@ def default_state_dir(table: str, municipality: str = DEFAULT_MUNICIPALITY, home
 
 
 # -- parsing -----------------------------------------------------------------------------------
+def dimensions(table: str = "") -> tuple[str, str, str]:
+    """The three dimensions of a table: its classification (``SoortMisdrijf``, ``Overlast``), region, period."""
+    spec = TABLES.get(str(table).strip().upper())
+    return (spec.dimension, *DIMENSIONS[1:]) if spec else DIMENSIONS
+
+
 def check_schema(properties: list[dict[str, Any]], table: str) -> str:
     """Check ``DataProperties`` for our three dimensions and a count topic; return the topic's key."""
     keys = {str(p.get("Key", "")).strip(): str(p.get("Type", "")) for p in properties}
-    missing = [d for d in DIMENSIONS if d not in keys]
-    topics = [k for k, t in keys.items() if t == "Topic" and k.startswith(TOPIC_PREFIX)]
+    spec = TABLES.get(str(table).strip().upper())
+    prefix = spec.topic_prefix if spec else TOPIC_PREFIX
+    dims = dimensions(table)
+    missing = [d for d in dims if d not in keys]
+    topics = [k for k, t in keys.items() if t == "Topic" and k.startswith(prefix)]
     if missing or not topics:
         raise SourceError(
             f"The CBS table {table} changed its layout.",
             received=", ".join(k for k in keys if k) or "(no properties)",
-            expected=", ".join([*DIMENSIONS, f"a topic {TOPIC_PREFIX}_n"])
+            expected=", ".join([*dims, f"a topic {prefix}_n"])
             + (f" (missing: {', '.join(missing) or 'the topic'})" if missing or not topics else ""),
             fix="the connector must be adapted to the new layout (weerbaar.sources.cbs_police); "
             "the warehouse was not changed",
@@ -379,7 +464,8 @@ def _value(v: Any) -> float:
 
 def rows_to_frame(rows: list[dict[str, Any]], *, topic: str, table: str = "") -> pd.DataFrame:
     """TypedDataSet rows -> ``code, region, period_key, value`` with padding stripped, NaN for secrecy."""
-    need = [*DIMENSIONS, topic]
+    dims = dimensions(table)
+    need = [*dims, topic]
     for i, row in enumerate(rows):
         lacking = [c for c in need if c not in row]
         if lacking:
@@ -392,7 +478,7 @@ def rows_to_frame(rows: list[dict[str, Any]], *, topic: str, table: str = "") ->
             )
     return pd.DataFrame(
         {
-            "code": [str(r["SoortMisdrijf"]).strip() for r in rows],
+            "code": [str(r[dims[0]]).strip() for r in rows],
             "region": [str(r["WijkenEnBuurten"]).strip() for r in rows],
             "period_key": [str(r["Perioden"]).strip() for r in rows],
             "value": np.array([_value(r[topic]) for r in rows], dtype="float64"),
@@ -422,12 +508,15 @@ def to_observations(
     areas: pd.DataFrame | None,
     municipality: str = DEFAULT_MUNICIPALITY,
     source: str | None = None,
+    indicators: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Rows from :func:`rows_to_frame` -> canonical observations and notes.
 
     ``statuses`` maps period keys to ``final``/``provisional``; ``areas`` (``code, level, parent,
     division, cbs_code``) gives the CBS code lookup. Without areas carrying this municipality's
-    codes, the CBS codes themselves are kept as area codes in division ``cbs``.
+    codes, the CBS codes themselves are kept as area codes in division ``cbs``. ``indicators`` maps
+    the codes of another classification (47024NED's ``Overlast``) to indicators; rows of codes it
+    does not name are left out. Default: the offence codes (:func:`indicator_for`).
     """
     gm = normalise_municipality(municipality)
     notes: list[str] = []
@@ -435,11 +524,15 @@ def to_observations(
     if (~inside).any():
         notes.append(f"{int((~inside).sum()):,} rows of other municipalities than {gm} were left out.")
     df = frame[inside].reset_index(drop=True)
+    if indicators is not None:
+        df = df[df["code"].isin(list(indicators))].reset_index(drop=True)
     keys = pd.unique(df["period_key"])
     period = {k: cbs_period(k) for k in keys}
     df["period"] = df["period_key"].map(period)
     df["year"] = df["period_key"].str[:4].astype(int)
-    df["indicator"] = df["code"].map({c: indicator_for(c) for c in pd.unique(df["code"])})
+    df["indicator"] = df["code"].map(
+        {c: (indicators[c] if indicators is not None else indicator_for(c)) for c in pd.unique(df["code"])}
+    )
     suppressed = df["value"].isna().to_numpy()
     df["status"] = np.where(suppressed, "suppressed", df["period_key"].map(statuses).to_numpy())
     if df["status"].isna().any():
@@ -572,6 +665,7 @@ def _fetch_period(
     page_size: int,
     progress: Progress,
     label: str,
+    codes: list[str] | None = None,
 ) -> int:
     pages_dir = state.page_dir(key)
     partial = state.partial
@@ -601,10 +695,13 @@ def _fetch_period(
         }
         state.save()
     digits = gm[2:]
+    dims = dimensions(odata.table)
     params = {
         "$filter": f"Perioden eq '{key}' and (startswith(WijkenEnBuurten,'{gm}') or "
-        f"startswith(WijkenEnBuurten,'WK{digits}') or startswith(WijkenEnBuurten,'BU{digits}'))",
-        "$select": ",".join([*DIMENSIONS, topic]),
+        f"startswith(WijkenEnBuurten,'WK{digits}') or startswith(WijkenEnBuurten,'BU{digits}'))"
+        # only the wanted categories (their keys as CBS sends them, padding included)
+        + (" and (" + " or ".join(f"{dims[0]} eq '{c}'" for c in codes) + ")" if codes else ""),
+        "$select": ",".join([*dims, topic]),
     }
     if cursor is not None:
         for nxt, page in odata.pages("TypedDataSet", params=params, page_size=page_size, start=cursor):
@@ -726,7 +823,13 @@ def _fetch(
     current = {str(p["Key"]).strip(): period_status(p["Status"]) for p in perioden}
     if start is not None:
         current = {k: s for k, s in current.items() if _period_end(cbs_period(k)) >= start}
-    titles = {str(r.get("Key", "")).strip(): str(r.get("Title", "")).strip() for r in odata.collection("SoortMisdrijf")}
+    categories = odata.collection(spec.dimension)
+    titles = {str(r.get("Key", "")).strip(): str(r.get("Title", "")).strip() for r in categories}
+    wanted: dict[str, str] | None = None  # code -> indicator, for a table of another classification
+    raw_codes: list[str] | None = None
+    if spec.family == "nuisance":
+        wanted = nuisance_indicators(titles, spec.id)
+        raw_codes = [str(r.get("Key", "")) for r in categories if str(r.get("Key", "")).strip() in wanted]
 
     state = DownloadState.load(folder, spec.id, gm)
     plan = _plan(state, current, modified, refetch)
@@ -751,6 +854,7 @@ def _fetch(
             page_size=page_size,
             progress=progress,
             label=label,
+            codes=raw_codes,
         )
         progress(f"{label}: {n:,} rows stored ({plan[key]})")
     if state.partial is not None:  # an unfinished period that is no longer wanted
@@ -771,7 +875,12 @@ def _fetch(
     notes = [f"CBS {spec.id} as modified {modified}; {len(plan)} of {len(current)} periods fetched in this run."]
     if gone:
         notes.append(f"Periods no longer published by CBS were dropped: {', '.join(gone)}.")
+    catalogue = (
+        nuisance_catalogue(wanted, titles, source=name)
+        if wanted is not None
+        else indicator_catalogue(titles, source=name)
+    )
     if frame.empty:
-        return SourceData(indicators=indicator_catalogue(titles, source=name), notes=[*notes, "No rows."])
-    obs, more = to_observations(frame, statuses=statuses, areas=areas, municipality=gm, source=name)
-    return SourceData(observations=obs, indicators=indicator_catalogue(titles, source=name), notes=notes + more)
+        return SourceData(indicators=catalogue, notes=[*notes, "No rows."])
+    obs, more = to_observations(frame, statuses=statuses, areas=areas, municipality=gm, source=name, indicators=wanted)
+    return SourceData(observations=obs, indicators=catalogue, notes=notes + more)

@@ -3,7 +3,9 @@
 Each report (stored as the centre of its 100 m cell) is linked to the buurt that contains it and to
 the nearest facility within a radius (setting ``facility_radius_m``). The warehouse gets counts, never
 the reports: ``reports.drug_nuisance`` per buurt and month, and ``reports.near_facility.<type>``
-for the reports whose nearest facility within the radius is of that type. The month is the month
+for the reports whose nearest facility within the radius is of that type, and
+``reports.chosen_place.<type>`` for the kind of place the resident chose on the form ("Speeltuin"),
+whether or not a facility of that type lies within the radius. The month is the month
 the resident saw it (``seen_at``), else the month of the report. Reports outside every buurt are
 counted in a note, not dropped silently.
 """
@@ -21,6 +23,16 @@ __all__ = ["NAME", "aggregate_reports", "read_reports"]
 
 NAME = "operational-reports"
 TITLE = "Residents' reports (operational store), counts per buurt, facility type and month"
+CHOSEN_PREFIX = "reports.chosen_place."
+#: Dutch names of the kinds of place (as on the form)
+PLACE_NL = {
+    "school": "school",
+    "playground": "speeltuin",
+    "community_centre": "buurthuis",
+    "youth_centre": "jongerencentrum",
+    "care_centre": "zorginstelling",
+    "other": "iets anders",
+}
 OBS_COLUMNS = ["division", "area_code", "period", "indicator", "value", "unit", "status"]
 
 
@@ -32,11 +44,13 @@ def read_reports(url: str | None = None) -> pd.DataFrame:
 
     upgrade(url)
     with session(url) as s:
-        rows = s.execute(select(Report.id, Report.created_at, Report.seen_at, Report.x, Report.y)).all()
-    frame = pd.DataFrame(rows, columns=["id", "created_at", "seen_at", "x", "y"])
+        rows = s.execute(
+            select(Report.id, Report.created_at, Report.seen_at, Report.x, Report.y, Report.near_facility_type)
+        ).all()
+    frame = pd.DataFrame(rows, columns=["id", "created_at", "seen_at", "x", "y", "chosen"])
     when = frame["seen_at"].where(frame["seen_at"].notna(), frame["created_at"])
     frame["period"] = [t.strftime("%Y-%m") for t in when]
-    return frame[["id", "period", "x", "y"]]
+    return frame[["id", "period", "x", "y", "chosen"]]
 
 
 def aggregate_reports(
@@ -73,7 +87,13 @@ def aggregate_reports(
         by_type = typed.groupby(["code", "period", "ftype"]).size().rename("value").reset_index()
         by_type["indicator"] = "reports.near_facility." + by_type["ftype"]
         parts.append(by_type.drop(columns="ftype"))
+    if "chosen" in inside.columns and inside["chosen"].notna().any():
+        chosen = inside.dropna(subset=["chosen"]).groupby(["code", "period", "chosen"]).size().rename("value")
+        chosen = chosen.reset_index()
+        chosen["indicator"] = CHOSEN_PREFIX + chosen["chosen"].astype(str)
+        parts.append(chosen.drop(columns="chosen"))
     obs = _complete(pd.concat(parts, ignore_index=True), buurten, facilities, reports, until)
+    chosen_types = sorted({i[len(CHOSEN_PREFIX) :] for i in obs["indicator"] if i.startswith(CHOSEN_PREFIX)})
     obs = obs.rename(columns={"code": "area_code"})
     obs["division"] = division
     obs["unit"] = "count"
@@ -96,6 +116,24 @@ def aggregate_reports(
         ],
         columns=["indicator", "label_nl", "label_en", "unit", "description", "effort_dependent", "canonical"],
     )
+    chosen_rows = pd.DataFrame(
+        [
+            {
+                "indicator": f"{CHOSEN_PREFIX}{t}",
+                "label_nl": "Meldingen drugsoverlast, plek gekozen door melder: "
+                + PLACE_NL.get(t, t.replace("_", " ")),
+                "label_en": f"Reports of drug nuisance, place chosen by the reporter: {t.replace('_', ' ')}",
+                "unit": "count",
+                "description": f"Residents' reports for which the reporter chose '{t}' as the kind of place nearby.",
+                "effort_dependent": False,
+                "canonical": False,
+            }
+            for t in chosen_types
+        ],
+        columns=indicators.columns,
+    )
+    if len(chosen_rows):
+        indicators = pd.concat([indicators, chosen_rows], ignore_index=True)
     return SourceData(observations=obs[OBS_COLUMNS], indicators=indicators, notes=notes)
 
 
@@ -109,6 +147,10 @@ def _complete(counts: pd.DataFrame, buurten, facilities: pd.DataFrame, reports: 
     indicators = ["reports.drug_nuisance"]
     if len(facilities):
         indicators += sorted(f"reports.near_facility.{t}" for t in facilities["type"].dropna().unique())
+    if "chosen" in reports.columns and reports["chosen"].notna().any():
+        from ..store.models import NEAR_FACILITY_TYPES
+
+        indicators += [f"{CHOSEN_PREFIX}{t}" for t in NEAR_FACILITY_TYPES]
     grid = pd.MultiIndex.from_product(
         [sorted(buurten["code"].astype(str)), list(months), indicators], names=["code", "period", "indicator"]
     )

@@ -37,6 +37,8 @@ class LoadReport:
     source: str
     rows: dict[str, int]
     replaced: dict[str, int]
+    #: What the load did besides adding rows: e.g. which synthetic stand-ins it replaced (decision 0010).
+    superseded: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -178,15 +180,17 @@ class Warehouse:
                         wh.execute(f"DELETE FROM {table} WHERE source = ?", [source])
                         replaced[table] = n
             notes = list(data.notes)
+            superseded_notes: list[str] = []
             incoming = frames.get("observations")
             if kind != "synthetic" and incoming is not None and (incoming["status"] != "synthetic").any():
                 superseded = self._supersede_synthetic(incoming[incoming["status"] != "synthetic"], source)
                 if superseded:
                     replaced["synthetic observations"] = sum(superseded.values())
-                    notes += [
+                    superseded_notes = [
                         f"replaces {n:,} synthetic rows of {ind} (division {div}) from source {src}"
                         for (div, ind, src), n in sorted(superseded.items())
                     ]
+                    notes += superseded_notes
             for table, frame in frames.items():
                 self._insert(table, frame, source)
                 rows[table] = len(frame)
@@ -208,7 +212,7 @@ class Warehouse:
                     datetime.now(UTC).replace(tzinfo=None),
                 ],
             )
-        return LoadReport(source, rows, replaced)
+        return LoadReport(source, rows, replaced, tuple(superseded_notes))
 
     def _supersede_synthetic(self, observations: pd.DataFrame, source: str) -> dict[tuple[str, str, str], int]:
         """Remove the synthetic stand-ins of what a real source now provides (decision 0010).
@@ -299,11 +303,17 @@ class Warehouse:
         level: str | None,
         synthetic: bool,
         started_at: datetime | None = None,
+        inputs: list[str] | None = None,
     ) -> str:
         """Store an analysis result (index = area code) with a new run id, atomically.
 
         Numeric columns go to ``value``, text and flags to ``label``; one row per area and column.
+        ``inputs`` are the indicators the analysis read (also those it found absent): the run records
+        which sources delivered them and a hash of each source's rows (``rests_on``), so that a later
+        change of any of these sources marks the result stale (:meth:`stale_runs`).
         """
+        if inputs is not None:
+            parameters = {**parameters, "rests_on": self.rests_on(inputs, division)}
         frame = frame.copy()
         frame.index = frame.index.astype(str)
         frame.index.name = "area_code"
@@ -335,6 +345,82 @@ class Warehouse:
             long.insert(4, "level", level)
             self._insert("results", long[columns("results")], kind)
         return run_id
+
+    # -- provenance of results -------------------------------------------------------------
+    def input_hashes(self, indicators: list[str], division: str | None = None) -> dict[str, str]:
+        """source -> content hash of that source's observation rows of ``indicators``.
+
+        Every division counts (a crosswalked source feeds another division), and the areas of
+        ``division`` count as the pseudo-source ``areas:<division>`` (the analyses read their shapes).
+        """
+        inds = sorted({str(i) for i in indicators})
+        out: dict[str, str] = {}
+        if inds:
+            marks = ", ".join("?" for _ in inds)
+            row = (
+                "concat_ws('\x1f', division, area_code, period, indicator, "
+                "coalesce(CAST(value AS VARCHAR), ''), status)"
+            )
+            for src, n, upper, lower in self.execute(
+                f"SELECT source, count(*), sum(md5_number_upper({row})::HUGEINT), "
+                f"sum(md5_number_lower({row})::HUGEINT) FROM observations WHERE indicator IN ({marks}) GROUP BY source",
+                inds,
+            ):
+                out[src] = hashlib.sha256(f"{n}:{upper}:{lower}".encode()).hexdigest()[:16]
+        if division:
+            geo = "concat_ws('\x1f', code, level, coalesce(parent, ''), coalesce(md5(CAST(geometry AS VARCHAR)), ''))"
+            n, upper, lower = self.execute(
+                f"SELECT count(*), coalesce(sum(md5_number_upper({geo})::HUGEINT), 0), "
+                f"coalesce(sum(md5_number_lower({geo})::HUGEINT), 0) FROM areas WHERE division = ?",
+                [division],
+            )[0]
+            out[f"areas:{division}"] = hashlib.sha256(f"{n}:{upper}:{lower}".encode()).hexdigest()[:16]
+        return out
+
+    def rests_on(self, indicators: list[str], division: str | None = None) -> dict:
+        """What a result computed now rests on: its input indicators and the hash of every source of them."""
+        return {
+            "indicators": sorted({str(i) for i in indicators}),
+            "division": division,
+            "sources": self.input_hashes(indicators, division),
+        }
+
+    def stale_runs(self, run_ids: list[str] | None = None) -> dict[str, str]:
+        """run id -> why it is stale, for every stored result whose inputs changed since it was computed.
+
+        A result records its sources and their hashes (``rests_on``); it is stale when one of them
+        changed, was removed (a real source superseding a synthetic one, decision 0010) or a new source
+        delivers one of its indicators. A result stored before this bookkeeping existed is stale when
+        the warehouse snapshot differs from the one it saw.
+        """
+        if run_ids is not None and not run_ids:
+            return {}
+        rows = self.execute(
+            "SELECT run_id, parameters, snapshot FROM runs WHERE kind <> 'build' AND status = 'ok'"
+            + (" AND run_id IN (" + ", ".join("?" for _ in run_ids) + ")" if run_ids else ""),
+            list(run_ids or []),
+        )
+        current_snapshot: str | None = None
+        cache: dict[tuple, dict[str, str]] = {}
+        stale: dict[str, str] = {}
+        for run_id, params, snapshot in rows:
+            rests = json.loads(params or "{}").get("rests_on")
+            if not rests:
+                if current_snapshot is None:
+                    current_snapshot = self.snapshot_hash()
+                if snapshot != current_snapshot:
+                    stale[run_id] = f"the warehouse changed since it was computed (snapshot {snapshot})"
+                continue
+            key = (tuple(rests.get("indicators", [])), rests.get("division"))
+            if key not in cache:
+                cache[key] = self.input_hashes(list(key[0]), key[1])
+            now, then = cache[key], rests.get("sources", {})
+            why = [f"source {s} changed" for s in sorted(then) if s in now and now[s] != then[s]]
+            why += [f"source {s} removed" for s in sorted(then) if s not in now]
+            why += [f"new source {s}" for s in sorted(now) if s not in then]
+            if why:
+                stale[run_id] = "; ".join(why)
+        return stale
 
     def result(self, run_id: str) -> pd.DataFrame:
         """A stored result back as a wide frame keyed by area code."""

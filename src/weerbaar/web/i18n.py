@@ -218,10 +218,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "zuivere stof per dag; 90%-interval {low}–{high} kg, voor de {pop} inwoners van het zuiveringsgebied.",
         "pure substance a day; 90% interval {low}–{high} kg, for the {pop} inhabitants of the catchment.",
     ),
-    "druguse.rank": ("Plaats onder de steden", "Rank among the cities"),
+    "druguse.rank": ("Plaats onder de Europese steden", "Rank among the European cities"),
     "druguse.rankline": (
-        "van {n} steden met metingen in {year} (1 = hoogste).",
-        "of {n} cities with measurements in {year} (1 = highest).",
+        "van {n} Europese steden met metingen in {year} (1 = hoogste).",
+        "of {n} European cities with measurements in {year} (1 = highest).",
     ),
     "druguse.change": ("{pct}% tegen het jaar ervoor.", "{pct}% against the year before."),
     "druguse.dutch": ("Nederlandse steden", "Dutch cities"),
@@ -273,12 +273,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.errors": ("Er is een probleem", "There is a problem"),
     "report.privacy.title": ("Uw privacy", "Your privacy"),
     "report.privacy": (
-        "Melden is anoniem: we slaan geen naam, IP-adres of cookies voor tracking op. We bewaren alleen de buurt "
-        "(afgerond op een vak van 100 bij 100 meter), wat u zag en uw beschrijving. Contactgegevens geeft u alleen "
-        "als u dat wilt.",
-        "Reporting is anonymous: we do not store your name, IP address or tracking cookies. We only keep the "
-        "neighbourhood (rounded to a square of 100 by 100 metres), what you saw and your description. You give "
-        "contact details only if you want to.",
+        "Melden is anoniem: we slaan geen naam, IP-adres of cookies voor tracking op. We bewaren alleen wat u zag, "
+        "uw beschrijving en de plek zoals hieronder staat. Contactgegevens geeft u alleen als u dat wilt.",
+        "Reporting is anonymous: we do not store your name, IP address or tracking cookies. We only keep what you "
+        "saw, your description and the place as described below. You give contact details only if you want to.",
     ),
     "report.kind": ("Wat zag u?", "What did you see?"),
     "report.kind.hint": ("Kies wat het beste past.", "Choose what fits best."),
@@ -289,8 +287,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.where": ("Waar was het?", "Where was it?"),
     "report.buurt": ("Buurt", "Neighbourhood"),
     "report.buurt.hint": (
-        "We slaan alleen een punt midden in de buurt op, niet het precieze adres.",
-        "We only store a point in the middle of the neighbourhood, not the exact address.",
+        "Kies de buurt waar u het zag, of wijs de plek aan op de kaart. Hoe we de plek bewaren, staat bovenaan bij "
+        "'Uw privacy'.",
+        "Choose the neighbourhood where you saw it, or point to the place on the map. How we keep the place is "
+        "described at the top under 'Your privacy'.",
     ),
     "report.buurt.choose": ("Kies een buurt", "Choose a neighbourhood"),
     "report.near": ("In de buurt van", "Near"),
@@ -391,16 +391,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "mean little nuisance: in some neighbourhoods people are afraid to report.",
     ),
     "reports.privacy": (
-        "Een plek wordt alleen opgeslagen als een vak van 100 bij 100 meter en hier alleen getoond als aantal "
-        "per gebied, nooit als punt op de kaart. Aantallen onder {threshold} zijn afgeschermd.",
-        "A place is stored only as a 100 by 100 metre cell and shown here only as a count per area, never as a "
-        "point on the map. Counts below {threshold} are withheld.",
+        "{location} Aantallen onder {threshold} zijn afgeschermd.",
+        "{location} Counts below {threshold} are withheld.",
     ),
     "reports.privacy.round": (
-        "Een plek wordt alleen opgeslagen als een vak van 100 bij 100 meter en hier alleen getoond als aantal "
-        "per gebied, nooit als punt op de kaart. Aantallen zijn afgerond op vijftallen.",
-        "A place is stored only as a 100 by 100 metre cell and shown here only as a count per area, never as a "
-        "point on the map. Counts are rounded to multiples of five.",
+        "{location} Aantallen zijn afgerond op vijftallen.",
+        "{location} Counts are rounded to multiples of five.",
     ),
     "reports.cta": ("Doe een melding", "Make a report"),
     "reports.trend": ("Meldingen in de hele stad", "Reports in the whole city"),
@@ -426,10 +422,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.tolist": ("Bekijk de meldingen per gebied", "See the reports per area"),
     "report.map.title": ("Of wijs de plek aan op de kaart", "Or point to the place on the map"),
     "report.map.hint": (
-        "Klik op de kaart waar u het zag; de buurt in de lijst verandert mee. We bewaren de plek alleen "
-        "afgerond op een vak van 100 meter.",
-        "Click on the map where you saw it; the neighbourhood in the list changes with it. We store the place "
-        "only rounded to a 100 metre square.",
+        "Klik op de kaart waar u het zag; de buurt in de lijst verandert mee.",
+        "Click on the map where you saw it; the neighbourhood in the list changes with it.",
     ),
     "report.map.chosen": ("Gekozen:", "Chosen:"),
     "report.map.none": ("Nog geen plek gekozen op de kaart.", "No place chosen on the map yet."),
@@ -627,6 +621,91 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Deze grafiek heeft JavaScript nodig; de tabel ernaast bevat dezelfde cijfers.",
         "This chart needs JavaScript; the table beside it holds the same figures.",
     ),
+    # --- real data, stale results, resident form and partner side (issue 17, part b) ---
+    "coverage.real": (
+        "Echte gegevens voor {span}.",
+        "Real data for {span}.",
+    ),
+    "coverage.replaced": (
+        "De synthetische reeks die hier eerst stond, is vervangen door deze echte gegevens (besluit 0010): "
+        "voor perioden daarbuiten zijn er geen gegevens.",
+        "The synthetic series shown here before was replaced by these real data (decision 0010): periods "
+        "outside this span have no data.",
+    ),
+    "coverage.short": (
+        "De reeks is nog kort en de aantallen zijn klein; kleine aantallen worden afgerond of afgeschermd, dus "
+        "veel gebieden tonen 0 of 'afgeschermd'. Standaard ziet u de laatste periode met meldingen.",
+        "The series is still short and the counts are small; small counts are rounded or withheld, so many areas "
+        "show 0 or 'withheld'. By default you see the latest period with reports.",
+    ),
+    "stale.result": (
+        "Deze uitkomst is verouderd: de gegevens waarop ze rust, zijn sindsdien veranderd ({reason}). "
+        "Ze wordt opnieuw berekend bij de volgende start of met `weerbaar compute standard`.",
+        "This result is out of date: the data it rests on changed since ({reason}). It is computed again at the "
+        "next start or by `weerbaar compute standard`.",
+    ),
+    "channel.synthetic": ("synthetisch", "synthetic"),
+    "channel.effort": ("echt, hangt af van politie-inzet", "real, depends on police effort"),
+    "near.chosen.title": (
+        "Meldingen naar soort plek die de melder koos",
+        "Reports by the kind of place the reporter chose",
+    ),
+    # the one description of how a resident's place is kept (form, /reports, everywhere)
+    "privacy.location": (
+        "Waar u het zag, bewaren we alleen als een vak van 100 bij 100 meter, nooit als adres: kiest u een buurt "
+        "uit de lijst, dan is dat het vak rond een vast punt in die buurt; wijst u de plek aan op de kaart, dan "
+        "het vak waarin die plek ligt. Op het dashboard telt een melding alleen mee in een aantal per gebied, "
+        "nooit als punt op de kaart.",
+        "We keep where you saw it only as a 100 by 100 metre cell, never as an address: if you choose a "
+        "neighbourhood from the list, the cell around a fixed point in that neighbourhood; if you point to the "
+        "place on the map, the cell it lies in. On the dashboard a report only counts towards a number per area, "
+        "never as a point on the map.",
+    ),
+    "report.synthetic": (
+        "Let op: de cijfers over meldingen en politieregistraties op dit dashboard zijn nu nog synthetisch "
+        "(gegenereerd voor demonstratie). Uw melding is echt en wordt wel opgeslagen en behandeld.",
+        "Note: the figures on reports and police registrations on this dashboard are still synthetic (generated "
+        "for demonstration). Your report is real and is stored and handled.",
+    ),
+    "report.err.many": (
+        "Er zijn {n} problemen; alles wat u invulde, staat er nog.",
+        "There are {n} problems; everything you filled in is still there.",
+    ),
+    "near.chosen.intro": (
+        "Hier telt de soort plek die de melder zelf koos op het formulier (bijvoorbeeld 'Speeltuin'), ook als er "
+        "volgens de kaart geen speeltuin dichtbij ligt. Hierboven telt de dichtstbijzijnde voorziening op de kaart.",
+        "This counts the kind of place the reporter chose on the form (for example 'Playground'), even where the "
+        "map has no playground nearby. Above, the nearest facility on the map is counted.",
+    ),
+    "partner.err.forward_target": (
+        "Kies naar wie de melding wordt doorgestuurd.",
+        "Choose who the report is forwarded to.",
+    ),
+    "partner.err.forward_target.fix": (
+        "kies politie, handhaving of stadsdeel bij 'Doorsturen naar'",
+        "choose police, enforcement or district under 'Forward to'",
+    ),
+    "partner.err.reason": ("Een statuswijziging heeft een reden nodig.", "A status change needs a reason."),
+    "partner.err.reason.fix": (
+        "schrijf kort waarom de status verandert, bijvoorbeeld 'doorgestuurd naar de wijkagent'",
+        "say briefly why the status changes, for example 'forwarded to the community officer'",
+    ),
+    "partner.err.transition": ("Deze statuswijziging kan niet.", "This status change is not allowed."),
+    "partner.err.transition.fix": (
+        "volg nieuw → beoordeeld → doorgestuurd → gesloten (sluiten kan vanuit elke open status)",
+        "follow new → triaged → forwarded → closed (closing is allowed from any open status)",
+    ),
+    "partner.err.status": ("Kies een status uit de lijst.", "Choose a status from the list."),
+    "partner.err.status.fix": ("kies een van de getoonde statussen", "choose one of the listed statuses"),
+    "time.amsterdam": ("Amsterdamse tijd", "Amsterdam time"),
+    "druguse.elsewhere": ("Steden buiten Europa", "Cities outside Europe"),
+    "druguse.elsewhere.intro": (
+        "De EUDA-gegevens van {year} bevatten ook {n} steden buiten Europa (Zuid- en Noord-Amerika, Australië, "
+        "Korea). Ze tellen niet mee in de plaats onder de Europese steden hierboven.",
+        "The EUDA data of {year} also hold {n} cities outside Europe (South and North America, Australia, Korea). "
+        "They do not count in the rank among the European cities above.",
+    ),
+    "druguse.country": ("Land", "Country"),
 }
 
 

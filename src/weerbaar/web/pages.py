@@ -175,15 +175,32 @@ def _categories(layer: str, lang: str):
     return charts.HOTSPOT_CATEGORIES(lang)
 
 
+#: Non-canonical indicators shown among the drug channels in the layer picker (real police registrations).
+CHANNELS = ("registered.drug_nuisance", "registered.nuisance.alcohol_drugs")
+
+
 def layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
     """The map layer picker: canonical indicators, analyses, then the other sources' indicators."""
     cat = data.catalogue()
     cat = cat[cat["division"] == division]
     label = "label_en" if lang == "en" else "label_nl"
+    # the drug channels side by side: the canonical ones (some synthetic stand-ins) and the real police
+    # nuisance registrations; each says whether it is synthetic and whether it depends on police effort
+    channel = cat["canonical"] | cat["indicator"].isin(CHANNELS)
+
+    def channel_label(r) -> str:
+        text = getattr(r, label)
+        if bool(r.synthetic):
+            return f"{text} ({t('channel.synthetic', lang)})"
+        effort = getattr(r, "effort_dependent", None)
+        if effort is not None and pd.notna(effort) and bool(effort):
+            return f"{text} ({t('channel.effort', lang)})"
+        return text
+
     groups = [
         {
             "label": t("group.indicators", lang),
-            "options": [(r.indicator, getattr(r, label)) for r in cat[cat["canonical"]].itertuples()],
+            "options": [(r.indicator, channel_label(r)) for r in cat[channel].itertuples()],
         }
     ]
     results = []
@@ -197,7 +214,7 @@ def layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
             results.append((value, text))
     if results:
         groups.append({"label": t("group.results", lang), "options": results})
-    other = cat[~cat["canonical"]]
+    other = cat[~channel]
     if len(other):
         groups.append(
             {
@@ -302,6 +319,13 @@ def map_view(
     info = data.indicator(indicator, division) if kind == "indicator" else None
     if info is not None and measure == "rate" and not info["flow"]:
         measure = "value"
+    real = None
+    if info is not None:
+        from .coverage import coverage, default_period
+
+        real = coverage(data, division, indicator, lang)
+        if real is not None and period is None:  # a young real series: a period inside it, with counts
+            period = default_period(data, division, indicator)
     lay = views.map_layer(data, layer, division=division, level=level, period=period, measure=measure, lang=lang)
     threshold = data.meta()["disclosure"]["threshold"]
     note = _disclosure_note(lay, lang, threshold)
@@ -342,6 +366,7 @@ def map_view(
         "classification": classification,
         "table": lay.table.sort_values("name"),
         "note": note,
+        "coverage": real,
         "api_url": views.link(
             "/api/v1/map", "nl", layer=layer, level=lay.level, period=period, measure=measure, division=division
         ),
@@ -840,6 +865,24 @@ def is_number(v: object) -> bool:
         return False
 
 
+def amsterdam_time(value, seconds: bool = False) -> str:
+    """A stored time (naive UTC, an aware datetime or ISO text) as Amsterdam wall-clock time, 2025-03-01 21:30."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
+
+
+TEMPLATES.env.filters["amsterdam"] = amsterdam_time
 TEMPLATES.env.globals["is_number"] = is_number
 TEMPLATES.env.globals["LEVELS"] = LEVELS
 
@@ -866,6 +909,8 @@ def drug_use_page(
     summary = ww.summary(name, year, key)
     year = summary["year"]
     comp = ww.comparison(year, key)
+    elsewhere = comp[~comp["europe"]].reset_index(drop=True)  # shown apart, never ranked with Amsterdam
+    comp = comp[comp["europe"]].reset_index(drop=True)
     top = comp.head(25)
     if name not in set(top["city"]):
         top = pd.concat([top, comp[comp["city"] == name]])
@@ -883,7 +928,7 @@ def drug_use_page(
                 "value": top["consumption"].to_numpy(),
             }
         ),
-        meta(f"{sub_label}: {'gebruik per stad' if lang == 'nl' else 'use per city'}", str(year)),
+        meta(f"{sub_label}: {'gebruik per Europese stad' if lang == 'nl' else 'use per European city'}", str(year)),
         highlight=next(f"{r.rank}. {r.city} ({r.country})" for r in top.itertuples() if r.city == name),
         value_format=",.0f",
     )
@@ -928,6 +973,7 @@ def drug_use_page(
         trend_spec=trend_spec,
         week_spec=week_spec,
         dutch=ww.dutch_cities(year, key),
+        elsewhere=elsewhere,
         series=series,
         week=week.assign(label=day_names),
         money=money,

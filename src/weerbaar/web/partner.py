@@ -381,8 +381,26 @@ def change_status_action(
     except NotFoundError:
         return _refuse(request, 404, "not_found")
     except InputError as exc:
-        return _report_page(request, user, report_id[:64], error=exc)
+        return _report_page(request, user, report_id[:64], error=_user_error(exc, pages._lang(request)))
     return _no_store(RedirectResponse(_link(request, f"/partner/reports/{report_id[:64]}"), status_code=303))
+
+
+#: The store's messages of a status change, as the partner pages say them (Dutch and English).
+_STATUS_ERRORS = {
+    "Say where the report is forwarded to.": "partner.err.forward_target",
+    "A status change needs a reason.": "partner.err.reason",
+    "This status change is not allowed.": "partner.err.transition",
+    "Unknown status.": "partner.err.status",
+}
+
+
+def _user_error(exc: InputError, lang: str) -> InputError:
+    """The store's error in the page's language, without developer words (field names, code values)."""
+    key = _STATUS_ERRORS.get(exc.problem)
+    if key is None:
+        return exc
+    received = exc.received if key == "partner.err.transition" else None
+    return InputError(t(key, lang), received=received, fix=t(key + ".fix", lang))
 
 
 @router.post("/reports/{report_id}/contact", response_class=HTMLResponse)

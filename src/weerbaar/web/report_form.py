@@ -318,15 +318,16 @@ def report_submit(
         "contact": contact or "",
     }
     lang_ = pages._lang(request)
+    checked, errors = _check_fields(request, values)
+    if errors:  # every problem at once, each at its field, with what was filled in kept
+        return _form(
+            request,
+            400,
+            values={k: v for k, v in values.items() if v is not None},
+            errors={f: exc.problem if lang_ == "en" else t(f"report.err.{f}", lang_) for f, exc in errors.items()},
+        )
+    x, y, crs, code, seen_at = checked
     try:
-        if not kind:
-            raise InputError("Please choose what you saw.", fix="choose one of the options")
-        x, y, crs, code = _where(request, lon, lat, buurt)
-        seen_at = None
-        if seen_date:
-            seen_at = f"{seen_date.strip()}T{(seen_time or '').strip() or '00:00'}"
-        elif seen_time:
-            raise InputError("We could not read when you saw it.", fix="also choose the date, or leave both empty")
         _store(
             request,
             source="form",
@@ -346,6 +347,45 @@ def report_submit(
         message = exc.problem if lang_ == "en" else t(f"report.err.{field}", lang_)
         return _form(request, 400, values={k: v for k, v in values.items() if v is not None}, errors={field: message})
     return RedirectResponse("/report/done" + ("?lang=en" if lang_ == "en" else ""), status_code=303)
+
+
+def _check_fields(request: Request, values: dict) -> tuple[tuple | None, dict[str, InputError]]:
+    """Check every field of the form on its own, so that the resident sees all problems at once.
+
+    Returns ``((x, y, crs, buurt code, seen_at), {})`` or ``(None, {field: error})``. The store checks
+    again when saving; this only finds what it would refuse, field by field, in the form's order.
+    """
+    from ..store.models import DESCRIPTION_MAX
+    from ..store.reports import CONTACT_MAX, _location, _seen_at, _text
+
+    errors: dict[str, InputError] = {}
+    if not values["kind"] or values["kind"] not in KINDS:
+        errors["kind"] = InputError("Please choose what you saw.", fix="choose one of the options")
+    where = None
+    try:
+        where = _where(request, values["lon"], values["lat"], values["buurt"])
+        _location(where[0], where[1], where[2])
+    except InputError as exc:
+        errors["buurt"] = exc
+    if values["near"] and values["near"] not in NEAR_FACILITY_TYPES:
+        errors["near"] = InputError("Unknown kind of place nearby.", fix="choose a kind of place from the list")
+    seen_at = None
+    try:
+        if values["seen_date"]:
+            seen_at = f"{values['seen_date'].strip()}T{values['seen_time'].strip() or '00:00'}"
+            _seen_at(seen_at)
+        elif values["seen_time"]:
+            raise InputError("We could not read when you saw it.", fix="also choose the date, or leave both empty")
+    except InputError as exc:
+        errors["seen_at"] = exc
+    for field, limit in (("description", DESCRIPTION_MAX), ("contact", CONTACT_MAX)):
+        try:
+            _text(values[field], field=field, limit=limit)
+        except InputError as exc:
+            errors[field] = exc
+    if errors or where is None:
+        return None, errors
+    return (*where, seen_at), {}
 
 
 def _where(request: Request, lon, lat, buurt) -> tuple[float, float, str, str | None]:

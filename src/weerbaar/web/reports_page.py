@@ -29,6 +29,7 @@ router = APIRouter(include_in_schema=False)
 
 INDICATOR = "reports.drug_nuisance"
 NEAR_PREFIX = "reports.near_facility."
+CHOSEN_PREFIX = "reports.chosen_place."  # the kind of place the resident chose on the form
 TREND_KINDS = ("month", "year")
 
 
@@ -86,13 +87,13 @@ def _common_period(data: PublicData, division: str, indicators: list[str]) -> st
     return None
 
 
-def near_facility_breakdown(data: PublicData, division: str, lang: str) -> dict | None:
+def near_facility_breakdown(data: PublicData, division: str, lang: str, prefix: str = NEAR_PREFIX) -> dict | None:
     """City counts of reports per kind of place nearby, for one period; None when none were ingested.
 
     Returns ``{"period", "rows" (kind, label, value, status), "spec", "synthetic", "radius"}``.
     """
     cat = data.catalogue()
-    cat = cat[(cat["division"] == division) & cat["indicator"].str.startswith(NEAR_PREFIX)]
+    cat = cat[(cat["division"] == division) & cat["indicator"].str.startswith(prefix)]
     if cat.empty or _city(data, division) is None:
         return None
     indicators = cat["indicator"].tolist()
@@ -108,7 +109,7 @@ def near_facility_breakdown(data: PublicData, division: str, lang: str) -> dict 
             value, status = None, "missing"
         else:
             value, status = hit["value"].iloc[0], views.status_public(str(hit["status"].iloc[0]))
-        ftype = r.indicator[len(NEAR_PREFIX) :]
+        ftype = r.indicator[len(prefix) :]
         rows.append(
             {
                 "kind": ftype,
@@ -134,7 +135,7 @@ def near_facility_breakdown(data: PublicData, division: str, lang: str) -> dict 
             }
         ),
         charts.ChartMeta(
-            title=t("reports.near.chart", lang),
+            title=t("reports.near.chart" if prefix == NEAR_PREFIX else "near.chosen.title", lang),
             source=views.source_titles(data, sources, lang),
             period=period,
             unit=pages._unit("count", lang),
@@ -189,10 +190,11 @@ def reports_page(
         trend_spec=trend_spec,
         trend_table=trend_table,
         near=near_facility_breakdown(data, division, lang),
+        chosen=near_facility_breakdown(data, division, lang, prefix=CHOSEN_PREFIX),
         privacy=(
-            t("reports.privacy.round", lang)
+            t("reports.privacy.round", lang, location=t("privacy.location", lang))
             if disclosure["mode"] == "round"
-            else t("reports.privacy", lang, threshold=disclosure["threshold"])
+            else t("reports.privacy", lang, threshold=disclosure["threshold"], location=t("privacy.location", lang))
         ),
         **{key: value for key, value in mv.items() if key != "trend_spec"},
     )

@@ -180,8 +180,11 @@ def map_layer(
     period: str | None = None,
     measure: str = "value",
     lang: str = "nl",
+    run_id: str | None = None,
 ) -> MapLayer:
-    """One map layer (indicator or stored result) at a level and period, disclosure-controlled."""
+    """One map layer (indicator or stored result) at a level and period, disclosure-controlled.
+
+    A result layer shows the latest run of its kind, or the run ``run_id`` (the council report's own period)."""
     division = data.division(division)
     kind, indicator, result_kind = parse_layer(layer)
     if kind == "indicator":
@@ -222,8 +225,12 @@ def map_layer(
     rkind, col, categorical = RESULT_LAYERS[result_kind]
     if result_kind in ("hotspots.gi", "emerging") and not indicator:
         indicator = "registered.drug_trade"
-    run = data.latest_run(rkind, division=division, indicator=indicator)
-    view = data.result(run["run_id"])
+    if run_id is None:
+        run = data.latest_run(rkind, division=division, indicator=indicator)
+        view = data.result(run["run_id"])
+    else:
+        view = data.result(run_id)
+        run = view.run
     frame = view.frame
     areas = data.areas(division)
     table = pd.DataFrame(index=frame.index.rename("code"))
@@ -547,11 +554,14 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 
 # -- inventory ----------------------------------------------------------------------------------
-def inventory(data: PublicData, *, division: str | None = None, stadsdelen: list[str] | None = None) -> tuple:
-    """The ranked vulnerability inventory (latest run), filtered by stadsdeel names or codes."""
+def inventory(
+    data: PublicData, *, division: str | None = None, stadsdelen: list[str] | None = None, run_id: str | None = None
+) -> tuple:
+    """The ranked vulnerability inventory (latest run, or ``run_id``), filtered by stadsdeel names or codes."""
     division = data.division(division)
-    run = data.latest_run("vulnerability", division=division)
-    view = data.result(run["run_id"])
+    if run_id is None:
+        run_id = data.latest_run("vulnerability", division=division)["run_id"]
+    view = data.result(run_id)
     f = view.frame.copy()
     areas = data.areas(division)
     f["stadsdeel_code"] = areas["stadsdeel"].reindex(f.index)
