@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -170,6 +171,99 @@ def compute_displacement_cmd(
         )
 
 
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url", help="Operational store (default WEERBAAR_DATABASE_URL or SQLite in the data folder)"
+    ),
+]
+
+
+def _url(database_url: str | None) -> str:
+    from .interventions import prepared
+
+    return prepared(database_url)
+
+
+def ingest_interventions_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV (header row) or GeoJSON file of interventions")],
+    division: Annotated[
+        str | None, typer.Option(help="Area division of the buurt codes (default WEERBAAR_DIVISION)")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import interventions into the register (all or nothing; a known external_id is skipped)."""
+    from .interventions import import_file
+
+    summary = import_file(file, url=_url(database_url), division=division)
+    out.print(
+        f"{summary.added} intervention{'s' if summary.added != 1 else ''} added from {summary.file}"
+        + (f", {summary.skipped} already in the register" if summary.skipped else ""),
+        highlight=False,
+    )
+
+
+interventions_app = typer.Typer(no_args_is_help=True, help="The intervention register (measure 10): list and export.")
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@interventions_app.command("list")
+def interventions_list(
+    public: Annotated[bool, typer.Option("--public", help="Only what the public sees (area level)")] = False,
+    measure: Annotated[int | None, typer.Option(min=1, max=15, help="Only interventions of this measure")] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", help="table, csv or json")] = ListFormat.table,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the screen")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The register; --public shows kind, months, buurten, partner and measure only (no location or note)."""
+    import csv
+    import io
+
+    from . import store
+    from .interventions import as_dict, list_interventions
+
+    url = _url(database_url)
+    with store.session(url, write=False) as s:
+        rows = [as_dict(r, public=public) for r in list_interventions(s, measure=measure)]
+    if fmt == ListFormat.json:
+        text = _json(rows) + "\n"
+    elif fmt == ListFormat.csv or out_file is not None:
+        buf = io.StringIO()
+        fields = list(rows[0]) if rows else ["id", "kind", "start", "end", "areas", "partner", "measure"]
+        w = csv.DictWriter(buf, fieldnames=fields)
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, "areas": ";".join(r["areas"])})
+        text = buf.getvalue()
+    else:
+        for r in rows:
+            syn = " [SYNTHETIC]" if r["synthetic"] else ""
+            out.print(
+                f"{r['id']:>4} {r['kind']:20s} {r['start']} - {r['end'] or '':10s} measure {r['measure'] or '-':>2} "
+                f"{r['partner']}: {', '.join(r['areas'][:6])}{' ...' if len(r['areas']) > 6 else ''}{syn}",
+                highlight=False,
+            )
+        out.print(f"{len(rows)} interventions", highlight=False)
+        return
+    if out_file is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out_file.write_text(text, "utf-8")
+    except OSError as exc:
+        raise InputError(
+            "Cannot write the output file.", received=f"{out_file}: {exc.strerror}", expected="a writable path"
+        ) from None
+    err.print(f"wrote {len(rows)} interventions to {out_file}", highlight=False)
+
+
 def register(app: typer.Typer, ingest_app: typer.Typer, compute_app: typer.Typer) -> None:
     """Attach this module's commands to the main CLI."""
     compute_app.command("displacement")(compute_displacement_cmd)
+    ingest_app.command("interventions")(ingest_interventions_cmd)
+    app.add_typer(interventions_app, name="interventions")
