@@ -91,3 +91,41 @@ def test_bad_panels():
         att_gt(p.assign(group=lambda d: np.where(d["group"] == 0, 5, d["group"])))
     with pytest.raises(InputError, match="control group"):
         att_gt(p, control="everyone")
+
+
+# --- on the warehouse, with the intervention register ------------------------------------------
+
+
+def test_compute_did_from_register_and_warehouse(home, areas_file, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from weerbaar import pipeline
+    from weerbaar.cli import app
+
+    pipeline.ingest_areas(areas_file, division="T", home=home)
+    rows = []
+    for b in ("B1", "B2", "B3", "B4"):
+        for year in (2019, 2020, 2021):
+            for m in range(1, 13):
+                treated = (b == "B1" and (year, m) >= (2020, 1)) or (b == "B2" and (year, m) >= (2020, 7))
+                rows.append((b, f"{year}-{m:02d}", "registered.drug_trade", 10 + int(b[1]) + (-4 if treated else 0)))
+    f = tmp_path / "obs.csv"
+    pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"]).to_csv(f, index=False)
+    pipeline.ingest_observations(f, home=home, division="T")
+    iv = tmp_path / "iv.csv"
+    iv.write_text(
+        "kind,title,start_date,areas,partner\nclosure_13b,a,2020-01-10,B1,Gemeente\narea_ban,b,2020-07-01,B2,Politie\n"
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", "interventions", str(iv), "--division", "T"]).exit_code == 0
+    res = runner.invoke(
+        app, ["compute", "did", "--indicator", "registered.drug_trade", "--division", "T", "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["simple_att"] == pytest.approx(-4.0) and data["treated_in_window"] == 2
+    assert data["run_id"] and data["event_study"][0]["e"] < 0
+    res = runner.invoke(app, ["compute", "did", "--indicator", "registered.drug_trade", "--division", "X"])
+    assert res.exit_code == 2 and "no interventions" in res.output

@@ -262,8 +262,58 @@ def interventions_list(
     err.print(f"wrote {len(rows)} interventions to {out_file}", highlight=False)
 
 
+def compute_did_cmd(
+    indicator: Annotated[str, typer.Option(help="Monthly count per buurt, e.g. registered.drug_trade")],
+    control: Annotated[
+        str, typer.Option(help="never (never-treated buurten) or notyet (also not-yet-treated)")
+    ] = "notyet",
+    kind: Annotated[
+        list[str] | None, typer.Option(help="Only interventions of this kind (repeatable), e.g. closure_13b")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First month YYYY-MM (default: first with data)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month YYYY-MM (default: last with data)")] = None,
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="table or json")] = OutFormat.table,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Effects of the register's interventions over time: staggered DiD (Callaway & Sant'Anna) per buurt and month."""
+    from .compute_effects import compute_did
+
+    run_id, result, described = compute_did(
+        indicator=indicator, control=control, kinds=kind, start=start, end=end, division=division,
+        url=_url(database_url),
+    )  # fmt: skip
+    s = result.summary()
+    if fmt == OutFormat.json:
+        typer.echo(_json({"run_id": run_id, **described, **s, "event_study": result.event.to_dict(orient="records")}))
+    else:
+        out.print(
+            f"run {run_id}: {described['indicator']}, {described['from']}..{described['to']}, "
+            f"{described['treated_in_window']} of {described['buurten']} buurten treated in the window "
+            f"(control: {control})",
+            highlight=False,
+        )
+        out.print(
+            f"overall ATT {s['simple_att']:+.3f} a buurt-month "
+            f"(95% {s['simple_low']:+.3f} to {s['simple_high']:+.3f}); "
+            f"{s['pre_trend_cells_significant']} of {s['pre_trend_cells']} pre-treatment cells significant "
+            "(parallel-trends check)",
+            highlight=False,
+        )
+        ev = result.event[(result.event["e"] >= -6) & (result.event["e"] <= 12)]
+        for r in ev.itertuples():
+            out.print(f"  e={r.e:+3d}  {r.att:+8.3f}  [{r.low:+8.3f}, {r.high:+8.3f}]", highlight=False)
+    if described["synthetic"]:
+        err.print(
+            "NOTE: inputs include SYNTHETIC demonstration data; these results are not real figures.",
+            style="bold yellow",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer, ingest_app: typer.Typer, compute_app: typer.Typer) -> None:
     """Attach this module's commands to the main CLI."""
     compute_app.command("displacement")(compute_displacement_cmd)
     ingest_app.command("interventions")(ingest_interventions_cmd)
+    compute_app.command("did")(compute_did_cmd)
     app.add_typer(interventions_app, name="interventions")
