@@ -18,6 +18,7 @@ from weerbaar.store import db, reports
 from weerbaar.store.models import AuditEntry, Base, Report, ReportContact, StatusChange, User
 
 TABLES = {"reports", "report_contacts", "status_changes", "users", "audit_entries", "sessions", "programme_measures"}
+TABLES |= {"interventions", "intervention_changes"}
 PASSWORD = "correct horse battery staple"
 NIEUWMARKT = (121_456.7, 487_321.2)  # RD New, inside Amsterdam
 
@@ -42,10 +43,10 @@ def test_migrations_create_every_table_and_rerun_is_noop(db_url):
     insp = inspect(db.engine(db_url))
     assert TABLES | {"alembic_version"} <= set(insp.get_table_names())
     with db.engine(db_url).connect() as conn:
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0005"
     db.upgrade(db_url)  # a no-op
     with db.engine(db_url).connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0005"]
 
 
 def test_models_match_migrations(url):

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
 )
 REGISTERED_MODULES: tuple[str, ...] = (
     "nuisance",  # weerbaar ingest cbs-nuisance
+    "interventions",  # weerbaar interventions ..., ingest interventions, compute displacement|did ...
 )
 
 for _module in COMMAND_MODULES:

@@ -7,6 +7,7 @@ call ``upgrade()`` before use.
 
 from __future__ import annotations
 
+from . import intervention_models  # noqa: F401  (issue 19: its tables join Base.metadata)
 from .db import database_url, dispose, engine, session, upgrade
 from .models import AuditEntry, Base, LoginSession, Report, ReportContact, StatusChange, User
 

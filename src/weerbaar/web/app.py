@@ -108,6 +108,10 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     app.include_router(report_form.router)
     app.include_router(partner.router)
     app.include_router(reports_page.router)
+    from . import interventions_page  # issue 19
+
+    for r in (interventions_page.api_router, interventions_page.router, interventions_page.partner_router):
+        app.include_router(r)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")

@@ -706,6 +706,100 @@ TEXTS: dict[str, tuple[str, str]] = {
         "They do not count in the rank among the European cities above.",
     ),
     "druguse.country": ("Land", "Country"),
+    # --- interventions (issue 19) ---
+    "nav.interventions": ("Interventies", "Interventions"),
+    "iv.title": ("Interventies", "Interventions"),
+    "iv.intro": (
+        "Wat de gemeente en haar partners doen tegen drugshandel op straat: sluitingen van panden (artikel 13b "
+        "Opiumwet), gebiedsverboden, cameragebieden, extra handhaving en preventieprojecten (maatregelen 5, 10 en "
+        "11), met per ingreep wat er in de buurt en de buurten eromheen veranderde.",
+        "What the city and its partners do against street dealing: closures of premises (article 13b of the Opium "
+        "Act), area bans, camera areas, extra enforcement and prevention projects (measures 5, 10 and 11), with "
+        "what changed in the neighbourhood and around it.",
+    ),
+    "iv.privacy": (
+        "Alleen op buurtniveau: het adres van een gesloten pand, de precieze plek en de toelichting staan niet op "
+        "deze openbare pagina.",
+        "Neighbourhood level only: the address of a closed premises, the exact location and the notes are not on "
+        "this public page.",
+    ),
+    "iv.register": ("Register", "Register"),
+    "iv.kind": ("Soort", "Kind"),
+    "iv.kind.closure_13b": ("Sluiting pand (13b)", "Premises closure (13b)"),
+    "iv.kind.area_ban": ("Gebiedsverbod", "Area ban"),
+    "iv.kind.camera_area": ("Cameragebied", "Camera area"),
+    "iv.kind.enforcement_focus": ("Extra handhaving", "Enforcement focus"),
+    "iv.kind.prevention_project": ("Preventieproject", "Prevention project"),
+    "iv.kind.other": ("Anders", "Other"),
+    "iv.start": ("Begin", "Start"),
+    "iv.end": ("Einde", "End"),
+    "iv.ongoing": ("loopt", "ongoing"),
+    "iv.areas": ("Buurten", "Neighbourhoods"),
+    "iv.partner": ("Verantwoordelijke partner", "Responsible partner"),
+    "iv.measure": ("Maatregel", "Measure"),
+    "iv.empty": ("Er staan nog geen interventies in het register.", "The register holds no interventions yet."),
+    "iv.effects": ("Effect en verplaatsing", "Effect and displacement"),
+    "iv.effects.intro": (
+        "Per ingreep: het verschil in aantallen vóór en na in de buurt van de ingreep en een ring van buurten "
+        "eromheen, afgezet tegen controlebuurten (weighted displacement difference, WDD; onder nul is minder). "
+        "Het interval laat zien hoe zeker dat is; WDQ boven nul wijst op uitstraling van het effect, onder nul op "
+        "verplaatsing.",
+        "Per intervention: the change in counts before and after in its neighbourhood and a ring of "
+        "neighbourhoods around it, against control neighbourhoods (weighted displacement difference, WDD; below "
+        "zero is fewer). The interval shows how certain that is; a WDQ above zero suggests the benefit spread, "
+        "below zero that the problem moved.",
+    ),
+    "iv.effects.empty": (
+        "Nog geen effectmetingen opgeslagen (weerbaar compute displacement).",
+        "No effect estimates stored yet (weerbaar compute displacement).",
+    ),
+    "iv.target": ("Buurt(en) van de ingreep", "Intervention area"),
+    "iv.count": ("Geteld", "Counted"),
+    "iv.windows": ("Vóór → na", "Before → after"),
+    "iv.interval": ("95%-interval", "95% interval"),
+    "iv.to": ("tot", "to"),
+    "iv.reading": ("Lezing", "Reading"),
+    "iv.reading.less": ("minder, ook met de omgeving meegerekend", "fewer, also counting the surroundings"),
+    "iv.reading.more": ("meer, ook met de omgeving meegerekend", "more, also counting the surroundings"),
+    "iv.reading.none": ("geen duidelijk verschil", "no clear difference"),
+    "iv.caveats": ("Lees dit voorzichtig", "Read this with care"),
+    "iv.caveat.effort": (
+        "Politieregistraties van drugshandel zijn haaldelicten: ze stijgen waar meer politie zoekt. Extra "
+        "handhaving kan dus méér registraties geven zonder dat er meer gehandeld wordt, en minder registraties "
+        "kan betekenen dat de politie weg is.",
+        "Police registrations of drug dealing are 'haaldelicten': they rise where more police look. Extra "
+        "enforcement can thus give more registrations without more dealing, and fewer registrations may only mean "
+        "the police left.",
+    ),
+    "iv.caveat.displacement": (
+        "Handel kan verder verplaatsen dan de ring eromheen, of naar binnen (woningen, telefoon), waar geen "
+        "telling hem ziet.",
+        "Dealing can move further than the surrounding ring, or indoors (homes, phones), where no count sees it.",
+    ),
+    "iv.caveat.silent": (
+        "In buurten waar mensen niet durven te melden (zwijgwijken) onderschatten meldingen het probleem.",
+        "In neighbourhoods where people dare not report (zwijgwijken) reports understate the problem.",
+    ),
+    "iv.partner.title": ("Interventieregister", "Intervention register"),
+    "iv.partner.intro": (
+        "Het volledige register met locaties en toelichting, alleen voor partners; elke weergave komt in het "
+        "auditlog. Moderatoren voegen toe en wijzigen; elke wijziging komt met uw gebruikersnaam in de "
+        "geschiedenis. Openbaar:",
+        "The full register with locations and notes, for partners only; every view is written to the audit log. "
+        "Moderators add and edit; every change is kept in the history with your username. Public:",
+    ),
+    "iv.add": ("Interventie toevoegen", "Add an intervention"),
+    "iv.edit": ("Wijzigen", "Edit"),
+    "iv.title_field": ("Titel (intern)", "Title (internal)"),
+    "iv.location": (
+        "Locatie: een punt met straal, een polygoon (WKT, RD) of buurtcodes",
+        "Location: a point with a radius, a polygon (WKT, RD) or buurt codes",
+    ),
+    "iv.radius": ("Straal (m)", "Radius (m)"),
+    "iv.polygon": ("Polygoon (WKT)", "Polygon (WKT)"),
+    "iv.location.point": ("punt", "point"),
+    "iv.location.areas": ("buurten", "neighbourhoods"),
+    "iv.location.polygon": ("polygoon", "polygon"),
 }
 
 

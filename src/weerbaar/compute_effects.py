@@ -1,0 +1,130 @@
+"""Effects of many interventions over time (``weerbaar compute did``): staggered DiD on the warehouse.
+
+The panel is one indicator per buurt and month (from the warehouse); a buurt's treatment starts in the month of
+the first intervention in the register that touches it (optionally of some kinds only); buurten without one are
+never treated. The result (the event study, keyed by months since the start) is stored with a run id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import settings
+from .analysis.did import DidResult, att_gt
+from .analysis.inputs import period_months
+from .errors import InputError
+from .pipeline import warehouse_path
+from .warehouse.store import Warehouse
+
+__all__ = ["treatment_starts", "monthly_panel", "compute_did"]
+
+
+def _month(period: str) -> int:
+    return period_months(period)[0]
+
+
+def treatment_starts(url: str | None, *, division: str, kinds: list[str] | None = None) -> dict[str, int]:
+    """Buurt -> month number (year * 12 + month - 1) of the first intervention touching it."""
+    from . import store
+    from .interventions import list_interventions, prepared
+
+    starts: dict[str, int] = {}
+    with store.session(prepared(url), write=False) as s:
+        for r in list_interventions(s):
+            if r.division != division or (kinds and r.kind not in kinds):
+                continue
+            m = r.start_date.year * 12 + r.start_date.month - 1
+            for code in r.area_codes.split(","):
+                if code and (code not in starts or m < starts[code]):
+                    starts[code] = m
+    return starts
+
+
+def monthly_panel(wh: Warehouse, indicator: str, division: str, start: str | None, end: str | None):
+    """(panel with unit, time, y; synthetic flag): monthly observations of the buurten, zero-filled."""
+    obs = wh.query(
+        "SELECT o.area_code, o.period, sum(o.value) AS value, bool_or(o.status = 'synthetic') AS synthetic "
+        "FROM observations o JOIN areas a ON a.code = o.area_code AND a.division = o.division "
+        "WHERE o.indicator = ? AND o.division = ? AND a.level = 'buurt' AND length(o.period) = 7 "
+        "AND substr(o.period, 6, 1) IN ('0', '1') GROUP BY o.area_code, o.period",
+        [indicator, division],
+    )
+    if obs.empty:
+        raise InputError(
+            "The indicator has no monthly observations per buurt.",
+            received=f"{indicator} in division {division}",
+            expected="counts per buurt and month (YYYY-MM)",
+            fix="choose another --indicator (see `weerbaar indicators`)",
+        )
+    obs["time"] = obs["period"].map(_month)
+    lo = _month(start) if start else int(obs["time"].min())
+    hi = period_months(end)[1] if end else int(obs["time"].max())
+    obs = obs[(obs["time"] >= lo) & (obs["time"] <= hi)]
+    units = sorted(wh.areas(division=division, level="buurt", geometry=False)["code"])
+    full = pd.MultiIndex.from_product([units, range(lo, hi + 1)], names=["unit", "time"])
+    panel = obs.rename(columns={"area_code": "unit", "value": "y"}).set_index(["unit", "time"])["y"]
+    panel = panel.reindex(full, fill_value=0.0).reset_index()
+    return panel, bool(obs["synthetic"].any())
+
+
+def compute_did(
+    *,
+    indicator: str,
+    control: str = "notyet",
+    kinds: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    division: str | None = None,
+    url: str | None = None,
+    home: Path | None = None,
+    alpha: float = 0.05,
+) -> tuple[str, DidResult, dict]:
+    division = division or settings.get("division")
+    started = datetime.now(UTC).replace(tzinfo=None)
+    starts = treatment_starts(url, division=division, kinds=kinds)
+    if not starts:
+        raise InputError(
+            "The intervention register holds no interventions for this division.",
+            received=f"division {division}" + (f", kinds {', '.join(kinds)}" if kinds else ""),
+            expected="interventions with buurten (weerbaar ingest interventions FILE)",
+            fix="import interventions first, or choose another --division or --kind",
+        )
+    wh = Warehouse.open(warehouse_path(home))
+    try:
+        panel, synthetic = monthly_panel(wh, indicator, division, start, end)
+        panel["group"] = panel["unit"].map(starts).fillna(0).astype(int)
+        result = att_gt(panel, control=control, alpha=alpha)
+        lo, hi = int(panel["time"].min()), int(panel["time"].max())
+
+        def label(m: int) -> str:
+            return f"{m // 12}-{m % 12 + 1:02d}"
+
+        treated = panel.groupby("unit")["group"].first()
+        described = {
+            "indicator": indicator,
+            "control": control,
+            "kinds": kinds or [],
+            "from": label(lo),
+            "to": label(hi),
+            "division": division,
+            "buurten": int(len(treated)),
+            "treated_in_window": int(((treated > lo) & (treated <= hi)).sum()),
+            "synthetic": synthetic,
+        }
+        frame = result.event.assign(area_code=lambda d: [f"e{e:+d}" for e in d["e"]]).set_index("area_code")
+        run_id = wh.store_result(
+            "did",
+            frame,
+            parameters={**described, "summary": result.summary()},
+            division=division,
+            period=f"{label(lo)}..{label(hi)}",
+            level="buurt",
+            synthetic=synthetic,
+            started_at=started,
+        )
+        return run_id, result, described
+    finally:
+        wh.close()
