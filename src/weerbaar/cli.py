@@ -1114,3 +1114,8 @@ def market(
         digits = 0
         table.add_row(row.figure, _fmt_num(row.value, digits), _fmt_num(row.low, digits), _fmt_num(row.high, digits))
     out.print(table)
+
+
+from .cli_networks import register as _register_networks  # noqa: E402  (issue 20)
+
+_register_networks(app, ingest_app, compute_app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .db import database_url, dispose, engine, session, upgrade
 from .models import AuditEntry, Base, LoginSession, Report, ReportContact, StatusChange, User
+from .network_models import Network, NetworkActor, NetworkKey, NetworkTie  # noqa: F401  (registers the tables)
 
 __all__ = [
     "database_url",

@@ -354,7 +354,7 @@ def read_attributes(path: str | Path) -> pd.DataFrame:
     head = [str(c).strip().lower() for c in table.iloc[0].tolist()]
     body = table.iloc[1:].reset_index(drop=True)
     body.columns = head
-    id_col = next((c for c in ("node", "id", "actor", "name", "vid") if c in head), head[0])
+    id_col = next((c for c in ("node", "id", "actor", "vid", "name") if c in head), head[0])
     ids = body[id_col].astype(str)
     if ids.duplicated().any():
         dup = ids[ids.duplicated()].iloc[0]
