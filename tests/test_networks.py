@@ -237,3 +237,22 @@ def test_disruption_rejects_bad_arguments():
         disrupt(g, measure="pagerank")
     with pytest.raises(InputError):
         disrupt(g, step=0)
+
+
+def test_igraph_betweenness_and_closeness_equal_networkx():
+    from weerbaar.analysis.networks.centrality import closeness
+
+    for g in (nx.gnm_random_graph(80, 160, seed=2), nx.gnm_random_graph(60, 200, seed=2, directed=True)):
+        ours_b, ref_b = betweenness(g), nx.betweenness_centrality(g)
+        ours_c, ref_c = closeness(g), nx.closeness_centrality(g)
+        assert max(abs(ours_b[v] - ref_b[v]) for v in g) < 1e-12
+        assert max(abs(ours_c[v] - ref_c[v]) for v in g) < 1e-12
+
+
+def test_key_players_match_exhaustive_search_on_small_networks():
+    from itertools import combinations
+
+    for seed in (1, 2, 3):
+        g = nx.connected_watts_strogatz_graph(16, 3, 0.3, seed=seed)
+        best = max(fragmentation(g.subgraph(set(g) - set(c))) for c in combinations(g, 2))
+        assert key_players(g, 2).score == pytest.approx(best)

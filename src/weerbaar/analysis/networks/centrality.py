@@ -101,39 +101,70 @@ def katz(g: nx.Graph, *, weighted: bool = False, alpha: float | None = None) -> 
     return dict(zip(g.nodes(), x / norm, strict=True))
 
 
+def _igraph(g: nx.Graph, weights: list | None = None):
+    """The graph in igraph (None when python-igraph is not installed) and its node order."""
+    try:
+        import igraph as ig
+    except ImportError:  # pragma: no cover - igraph is a declared dependency
+        return None, None
+    nodes = list(g.nodes())
+    index = {v: i for i, v in enumerate(nodes)}
+    h = ig.Graph(n=len(nodes), edges=[(index[s], index[t]) for s, t in g.edges()], directed=g.is_directed())
+    return h, nodes
+
+
+def _distances(g: nx.Graph) -> list[float]:
+    return [1.0 / float(d.get("weight", 1.0)) if float(d.get("weight", 1.0)) > 0 else np.inf
+            for _, _, d in g.edges(data=True)]
+
+
 def betweenness(
     g: nx.Graph, *, weighted: bool = False, k: int | None = None, seed: int | None = None
 ) -> dict:
-    """Betweenness (Brandes), normalised; ``k`` pivots give the Brandes-Pich (2007) estimate.
+    """Betweenness (Brandes), normalised as networkx does; ``k`` pivots give the Brandes-Pich (2007) estimate.
 
-    With ``k`` and python-igraph installed, igraph computes the pivot-restricted sums (much faster);
-    otherwise networkx does. Both rescale by n/k, so the estimate is unbiased for the exact value.
+    igraph computes the sums (exact, or restricted to ``k`` random pivot sources and rescaled by
+    n/k, an unbiased estimate); networkx is the fallback and the reference in the tests.
     """
     n = g.number_of_nodes()
+    h, nodes = _igraph(g)
+    if h is None:
+        kk = None if k is None or k >= n else k
+        if weighted:
+            return nx.betweenness_centrality(_with_distance(g), k=kk, seed=seed, weight="distance")
+        return nx.betweenness_centrality(g, k=kk, seed=seed)
+    weights = _distances(g) if weighted else None
     if k is None or k >= n:
-        if weighted:
-            return nx.betweenness_centrality(_with_distance(g), weight="distance")
-        return nx.betweenness_centrality(g)
-    try:
-        import igraph as ig
-    except ImportError:
-        if weighted:
-            return nx.betweenness_centrality(_with_distance(g), k=k, seed=seed, weight="distance")
-        return nx.betweenness_centrality(g, k=k, seed=seed)
-    nodes = list(g.nodes())
-    index = {v: i for i, v in enumerate(nodes)}
-    edges = [(index[s], index[t]) for s, t in g.edges()]
-    h = ig.Graph(n=n, edges=edges, directed=g.is_directed())
-    weights = None
-    if weighted:
-        weights = [1.0 / float(d.get("weight", 1.0)) for _, _, d in g.edges(data=True)]
-    rng = np.random.default_rng(seed)
-    pivots = rng.choice(n, size=k, replace=False).tolist()
-    raw = h.betweenness(directed=g.is_directed(), weights=weights, sources=pivots, targets=None)
+        raw = h.betweenness(directed=g.is_directed(), weights=weights)
+        scale = 1.0
+    else:
+        rng = np.random.default_rng(seed)
+        pivots = rng.choice(n, size=k, replace=False).tolist()
+        raw = h.betweenness(directed=g.is_directed(), weights=weights, sources=pivots, targets=None)
+        scale = n / k
     # igraph's sums equal networkx's unnormalised betweenness when every node is a source
-    scale = n / k
     norm = (1.0 if g.is_directed() else 2.0) / ((n - 1) * (n - 2)) if n > 2 else 1.0
     return {v: float(raw[i]) * scale * norm for i, v in enumerate(nodes)}
+
+
+def closeness(g: nx.Graph, *, weighted: bool = False) -> dict:
+    """Closeness as networkx defines it (Wasserman-Faust scaling for disconnected networks), via igraph."""
+    n = g.number_of_nodes()
+    h, nodes = _igraph(g)
+    if h is None or n < 2:
+        if weighted:
+            return nx.closeness_centrality(_with_distance(g), distance="distance")
+        return nx.closeness_centrality(g)
+    weights = _distances(g) if weighted else None
+    # networkx measures distance *to* the node (incoming paths) in directed graphs
+    mode = "in" if g.is_directed() else "all"
+    raw = h.closeness(weights=weights, mode=mode, normalized=True)
+    reach = [len(h.subcomponent(i, mode=mode)) for i in range(n)]
+    out = {}
+    for i, v in enumerate(nodes):
+        c = raw[i]
+        out[v] = 0.0 if c is None or np.isnan(c) else float(c) * (reach[i] - 1) / (n - 1)
+    return out
 
 
 def score(
@@ -151,9 +182,7 @@ def score(
     if measure == "betweenness":
         return betweenness(g, weighted=weighted, k=k, seed=seed)
     if measure == "closeness":
-        if weighted:
-            return nx.closeness_centrality(_with_distance(g), distance="distance")
-        return nx.closeness_centrality(g)
+        return closeness(g, weighted=weighted)
     if measure == "eigenvector":
         h = g.to_undirected() if g.is_directed() else g
         return _eigenvector(h, weighted=weighted)

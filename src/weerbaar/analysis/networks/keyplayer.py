@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+from scipy.sparse.csgraph import connected_components, shortest_path
 
 from ...errors import InputError
 from .graph import simple_undirected
@@ -103,10 +104,35 @@ def key_players(
         raise InputError("Unknown key-player criterion.", received=repr(criterion),
                          expected="fragmentation or distance", fix="use one of the two")
 
+    nodes = list(h.nodes())
+    index = {v: i for i, v in enumerate(nodes)}
+    adj = nx.to_scipy_sparse_array(h, nodelist=nodes, weight=None, format="csr")
+
     def crit(s: set) -> float:
+        idx = [index[v] for v in s]
         if kind == "negative":
-            return _neg_score(h, s, criterion)
-        return reach(h, s)
+            keep = np.ones(n, dtype=bool)
+            keep[idx] = False
+            sub = adj[keep][:, keep]
+            m = int(keep.sum())
+            if m < 2:
+                return 1.0
+            if criterion == "fragmentation":
+                _, lab = connected_components(sub, directed=False)
+                sizes = np.bincount(lab)
+                return float(1.0 - (sizes * (sizes - 1)).sum() / (m * (m - 1)))
+            d = shortest_path(sub, unweighted=True, directed=False)
+            with np.errstate(divide="ignore"):
+                inv = np.where(np.isfinite(d) & (d > 0), 1.0 / d, 0.0)
+            return float(1.0 - inv.sum() / (m * (m - 1)))
+        if not idx:
+            return 0.0
+        d = shortest_path(adj, unweighted=True, directed=False, indices=idx).min(axis=0)
+        mask = np.ones(n, dtype=bool)
+        mask[idx] = False
+        dd = d[mask]
+        with np.errstate(divide="ignore"):
+            return float(np.where(np.isfinite(dd) & (dd > 0), 1.0 / dd, 0.0).sum() / mask.sum())
 
     by_degree = sorted(h.nodes(), key=lambda v: (-h.degree(v), str(v)))
     pool = by_degree if candidates is None else by_degree[: max(candidates, k)]
@@ -148,5 +174,5 @@ def key_players(
         m2, v2, s2 = improve(start)
         if v2 > value + 1e-12:
             members, value, swaps = m2, v2, swaps + s2
-    baseline = crit(set()) if kind == "negative" else reach(h, by_degree[:k])
+    baseline = crit(set()) if kind == "negative" else crit(set(by_degree[:k]))
     return KeyPlayerResult(kind, criterion, tuple(members), float(value), float(baseline), swaps)

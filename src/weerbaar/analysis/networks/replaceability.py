@@ -11,11 +11,12 @@ For each actor i, three measurable parts (docs/methods/network-replaceability.md
   present but not without i (the pairs only i connects), and ``efficiency_loss``, the relative
   drop in the others' global efficiency (Latora & Marchiori 2001) without i.
 
-``hard_to_replace`` combines them as the geometric mean of three percentile ranks,
-(1 - similarity), (1 - redundancy) and efficiency loss, in (0, 1]: high only when all three
-are high, so an isolated leaf (nothing lost without it) is not "hard to replace". The parts are
+``hard_to_replace`` = (1 - similarity) x (1 - redundancy) x loss / largest loss in the network,
+in [0, 1]: the share of the worst loss this actor causes, discounted by how well others could
+stand in or bypass. An actor whose removal costs nothing (a leaf) scores 0. The parts are
 always shown beside it. It is a ranking aid for analysts, not a score about a person's guilt or
-danger, and it only sees ties that are in the data: a stand-in outside the observed network is invisible to it.
+danger, and it only sees ties that are in the data: a stand-in outside the observed network is
+invisible to it.
 """
 
 from __future__ import annotations
@@ -100,11 +101,11 @@ def replaceability(g: nx.Graph, *, efficiency: bool | None = None) -> pd.DataFra
     else:
         loss = frame["reach_loss"]
     frame["best_substitute"] = pd.Series(best)
+    loss = loss.clip(lower=0.0).where(loss > 1e-12, 0.0)
+    top = float(loss.max())
     frame["hard_to_replace"] = (
-        (1 - frame["substitute_similarity"]).rank(pct=True)
-        * (1 - frame["redundancy"]).rank(pct=True)
-        * loss.rank(pct=True)
-    ) ** (1.0 / 3.0)
+        (1 - frame["substitute_similarity"]) * (1 - frame["redundancy"]) * (loss / top if top > 0 else 0.0)
+    )
     frame.index.name = "node"
     return frame
 
