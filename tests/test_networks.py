@@ -256,3 +256,41 @@ def test_key_players_match_exhaustive_search_on_small_networks():
         g = nx.connected_watts_strogatz_graph(16, 3, 0.3, seed=seed)
         best = max(fragmentation(g.subgraph(set(g) - set(c))) for c in combinations(g, 2))
         assert key_players(g, 2).score == pytest.approx(best)
+
+
+# -- recovery --------------------------------------------------------------------------------
+
+
+def test_recovery_needs_trusted_ties():
+    from weerbaar.analysis.networks.recovery import simulate_recovery
+
+    star = nx.star_graph(5)
+    cut = simulate_recovery(star, [0], rounds=3, p=1.0, repeats=1)
+    assert cut.efficiency[-1] == 0.0 and cut.new_ties[-1] == 0  # leaves knew each other only through 0
+    wheel = nx.wheel_graph(7)  # hub 0 and a rim: rim neighbours trust each other through the rim
+    rec = simulate_recovery(wheel, [0], rounds=5, p=1.0, repeats=1)
+    assert rec.new_ties[-1] > 0 and rec.efficiency[-1] > rec.efficiency[0]
+
+
+def test_recovery_replaces_a_role_holder_through_trust():
+    from weerbaar.analysis.networks.recovery import simulate_recovery
+
+    g = nx.Graph([("imp1", "a"), ("imp1", "b"), ("a", "imp2"), ("b", "c"), ("c", "imp2")])
+    nx.set_node_attributes(g, {"imp1": "importer", "imp2": "importer"}, "role")
+    rec = simulate_recovery(g, ["imp1"], rounds=2, p=1.0, repeats=1)
+    assert rec.new_ties[-1] == 1  # b (two steps from imp2) ties to imp2; a already has that tie
+    again = simulate_recovery(g, ["imp1"], rounds=2, p=0.5, seed=3, repeats=4)
+    assert again == simulate_recovery(g, ["imp1"], rounds=2, p=0.5, seed=3, repeats=4)
+    with pytest.raises(InputError):
+        simulate_recovery(g, ["nobody"])
+
+
+@needs_data
+def test_caviar_phase_comparison_runs_on_the_real_phases():
+    from weerbaar.analysis.networks.phases import phase_comparison
+
+    folder = DATA / "caviar" / "phases_directed_valued"
+    graphs = {i: read_network(folder / f"phase{i}.csv").graph() for i in (5, 6, 7)}
+    frame = phase_comparison(graphs, {6: 3}, rounds=2, repeats=2)
+    assert list(frame["seizures_in_from_phase"]) == [0, 3]
+    assert frame["observed_efficiency_ratio"].iloc[1] == pytest.approx(0.368 / 0.517, abs=0.01)

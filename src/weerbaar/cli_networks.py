@@ -116,6 +116,44 @@ def network_disrupt(
         typer.echo(f"note: {result.approximate}", err=True)
 
 
+@network_app.command("recover")
+def network_recover(
+    edges: Annotated[Path | None, typer.Option("--edges", help="Edge list or adjacency matrix (CSV/TSV).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="A stored network (audited).")] = None,
+    remove: Annotated[str | None, typer.Option("--remove", help="Comma-separated actors to remove.")] = None,
+    top: Annotated[int | None, typer.Option("--top", help="Or remove the top K actors by --measure.")] = None,
+    measure: Annotated[Measure, typer.Option(help="Ranking for --top.")] = Measure.betweenness,
+    rounds: Annotated[int, typer.Option(help="Rounds of rewiring.")] = 10,
+    p: Annotated[float, typer.Option("--p", help="Chance per round that a trusted pair ties.")] = 0.3,
+    trust_radius: Annotated[int, typer.Option(help="Trust reaches this many steps (2 = contact of a contact).")] = 2,
+    seed: Annotated[int, typer.Option()] = 0,
+    repeats: Annotated[int, typer.Option(help="Average over this many seeded runs.")] = 20,
+    out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: standard output).")] = None,
+    directed: Annotated[bool | None, typer.Option("--directed/--undirected")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Remove actors and let the network rewire through trusted ties (after Duijn, Kashirin & Sloot 2014);
+    writes `round, efficiency, lcc_share, new_ties` relative to the network before removal."""
+    from .analysis.networks import score
+    from .analysis.networks.recovery import simulate_recovery
+
+    g = _graph(edges, name, database_url, directed=directed, purpose="recover")
+    if (remove is None) == (top is None):
+        raise InputError("Say whom to remove.", received=f"--remove {remove} --top {top}",
+                         expected="exactly one of --remove A,B and --top K", fix="add --top 3, for example")
+    if top is not None:
+        if measure is Measure.random:
+            raise InputError("--top needs a ranking measure.", received="random", expected="degree, betweenness, ...",
+                             fix="choose a measure, or list the actors with --remove")
+        values = score(g, measure.value)
+        victims = sorted(g.nodes(), key=lambda v: -values[v])[:top]
+    else:
+        victims = [v.strip() for v in remove.split(",") if v.strip()]
+    result = simulate_recovery(g, victims, rounds=rounds, p=p, trust_radius=trust_radius, seed=seed,
+                               repeats=repeats)
+    _write(result.to_frame().round(6), out)
+
+
 @network_app.command("analyse")
 def network_analyse(
     edges: Annotated[Path | None, typer.Option("--edges", help="Edge list or adjacency matrix (CSV/TSV).")] = None,
