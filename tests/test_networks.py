@@ -294,3 +294,40 @@ def test_caviar_phase_comparison_runs_on_the_real_phases():
     frame = phase_comparison(graphs, {6: 3}, rounds=2, repeats=2)
     assert list(frame["seizures_in_from_phase"]) == [0, 3]
     assert frame["observed_efficiency_ratio"].iloc[1] == pytest.approx(0.368 / 0.517, abs=0.01)
+
+
+# -- recruitment aggregates --------------------------------------------------------------------
+
+
+def _recruit_world(n_young=12):
+    g = nx.complete_graph(["c1", "c2", "c3", "c4"])  # the core
+    nx.set_node_attributes(g, 40, "age")
+    for i in range(6):
+        g.add_edge(f"m{i}", "c1" if i % 2 else "c2")
+        g.nodes[f"m{i}"].update(age=30, role="dealer" if i < 4 else "runner")
+    for i in range(n_young):
+        g.add_edge(f"y{i}", f"m{i % 6}")
+        g.nodes[f"y{i}"]["age"] = 17
+    return g
+
+
+def test_recruitment_gives_masked_distributions_never_lists():
+    from weerbaar.analysis.networks.recruitment import recruitment_paths
+
+    res = recruitment_paths(_recruit_world(12), core_roles=None)
+    assert res.supported and res.newcomers == 12
+    assert res.distance["2"] == 12 and res.distance["1"] == 0
+    assert res.via_role == {"dealer": 8, "runner": "<5"}  # 4 via runners are masked
+    frame = res.to_frame()
+    assert set(frame.columns) == {"aspect", "value", "newcomers"}
+    assert not frame["value"].astype(str).str.startswith("y").any()  # no actor ids anywhere
+    assert any("cannot be said" in n for n in res.notes)
+
+
+def test_recruitment_says_when_data_cannot_support_it():
+    from weerbaar.analysis.networks.recruitment import recruitment_paths
+
+    few = recruitment_paths(_recruit_world(3))
+    assert not few.supported and "at least 10" in few.reason and few.newcomers == "<5"
+    bare = recruitment_paths(nx.path_graph(5))
+    assert not bare.supported and "cannot be told apart" in bare.reason

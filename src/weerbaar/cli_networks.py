@@ -154,6 +154,56 @@ def network_recover(
     _write(result.to_frame().round(6), out)
 
 
+@network_app.command("recruitment")
+def network_recruitment(
+    edges: Annotated[Path | None, typer.Option("--edges", help="Edge list (a time/phase column helps).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="A stored network (audited).")] = None,
+    attributes: Annotated[
+        Path | None, typer.Option("--attributes", help="Node attributes (age, first_seen, role) for a file network.")
+    ] = None,
+    young_age: Annotated[float, typer.Option(help="Newcomers: younger than this (when ages are given).")] = 23,
+    core_roles: Annotated[
+        str | None, typer.Option(help="Comma-separated roles that form the core (default: the main k-core).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: standard output).")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """How newcomers connect to the core, as counts only (measures 2-3): distance to core, via which
+    role types, how many phases to a first core tie. Counts below 5 are shown as <5; never a list."""
+    import networkx as nx
+
+    from .analysis.networks import read_attributes, read_network
+    from .analysis.networks.recruitment import recruitment_paths
+
+    times = None
+    if edges is not None and name is None:
+        data = read_network(edges)
+        g = data.graph()
+        if "time" in data.edges:
+            times = data.edges[["source", "target", "time"]]
+        if attributes is not None:
+            attrs = read_attributes(attributes)
+            if "age" in attrs:
+                attrs["age"] = pd.to_numeric(attrs["age"], errors="coerce")
+            for col in attrs.columns:
+                nx.set_node_attributes(g, {k: v for k, v in attrs[col].items() if k in g and pd.notna(v)}, col)
+    else:
+        g = _graph(edges, name, database_url, directed=None, purpose="recruitment")
+        if g.graph.get("has_time"):
+            from . import store
+            from .store.networks import export_ties
+
+            with store.session(_store_url(database_url)) as s:
+                frame = export_ties(s, name, actor=None, purpose="recruitment")
+            times = frame[["source", "target", "time"]] if "time" in frame else None
+    roles = tuple(r.strip() for r in core_roles.split(",")) if core_roles else None
+    result = recruitment_paths(g, young_age=young_age, core_roles=roles, tie_times=times)
+    typer.echo(("" if result.supported else "cannot support a statement: ") + result.reason, err=True)
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    _write(result.to_frame(), out)
+
+
 @network_app.command("analyse")
 def network_analyse(
     edges: Annotated[Path | None, typer.Option("--edges", help="Edge list or adjacency matrix (CSV/TSV).")] = None,

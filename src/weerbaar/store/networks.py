@@ -255,13 +255,13 @@ def load_graph(
             g[s][d]["weight"] += t.weight
         else:
             g.add_edge(s, d, weight=t.weight)
-    g.graph.update(name=net.name, weighted=net.weighted, directed=net.directed)
+    g.graph.update(name=net.name, weighted=net.weighted, directed=net.directed, has_time=net.has_time)
     record_access(session, f"network_{purpose}:{net.id}"[:50], actor=actor)
     return g
 
 
-def export_ties(session: Session, name: str, *, actor: User | None) -> pd.DataFrame:
-    """The ties on pseudonymous labels (source, target, weight[, time]); audited as an export."""
+def export_ties(session: Session, name: str, *, actor: User | None, purpose: str = "export") -> pd.DataFrame:
+    """The ties on pseudonymous labels (source, target, weight[, time]); audited (as an export by default)."""
     _require_partner(actor, "export a network")
     net = get_network(session, name)
     actors = {a.id: a.label for a in session.scalars(select(NetworkActor).where(NetworkActor.network_id == net.id))}
@@ -272,7 +272,7 @@ def export_ties(session: Session, name: str, *, actor: User | None) -> pd.DataFr
     )
     if net.has_time:
         frame["time"] = [t.time for t in ties]
-    record_access(session, f"network_export:{net.id}", actor=actor)
+    record_access(session, f"network_{purpose}:{net.id}"[:50], actor=actor)
     return frame
 
 
