@@ -22,6 +22,7 @@ COMMAND_MODULES = (
 REGISTERED_MODULES: tuple[str, ...] = (
     "nuisance",  # weerbaar ingest cbs-nuisance
     "interventions",  # weerbaar interventions ..., ingest interventions, compute displacement|did ...
+    "networks",  # weerbaar network ..., ingest network (partner analysts)
 )
 
 for _module in COMMAND_MODULES:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import intervention_models  # noqa: F401  (issue 19: its tables join Base.metadata)
 from .db import database_url, dispose, engine, session, upgrade
 from .models import AuditEntry, Base, LoginSession, Report, ReportContact, StatusChange, User
+from .network_models import Network, NetworkActor, NetworkKey, NetworkTie  # noqa: F401  (registers the tables)
 
 __all__ = [
     "database_url",

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, settings
 from ..errors import NotFoundError, WarehouseError, WeerbaarError
 from ..public import PublicData
-from . import api, pages, partner, report_form, reports_page
+from . import api, pages, partner, partner_networks, report_form, reports_page
 from .bodies import Body, FastPath, ResponseCache
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
@@ -107,6 +107,7 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     app.include_router(pages.router)
     app.include_router(report_form.router)
     app.include_router(partner.router)
+    app.include_router(partner_networks.router)  # issue 20
     app.include_router(reports_page.router)
     from . import interventions_page  # issue 19
 

@@ -800,6 +800,171 @@ TEXTS: dict[str, tuple[str, str]] = {
     "iv.location.point": ("punt", "point"),
     "iv.location.areas": ("buurten", "neighbourhoods"),
     "iv.location.polygon": ("polygoon", "polygon"),
+    # --- covert networks (issue 20) ---
+    "networks.title": ("Criminele netwerken", "Criminal networks"),
+    "networks.intro": (
+        "Netwerken uit onderzoeken (tap, observatie, dossiers) voor analisten van partners: sleutelfiguren, "
+        "makelaars, moeilijk vervangbare rollen, verstoring en herstel. Alleen met pseudoniemen; elke inzage "
+        "en export komt in het auditlog. Niets hiervan verschijnt op openbare pagina's.",
+        "Networks from investigations (wiretaps, observation, files) for partner analysts: key players, brokers, "
+        "hard-to-replace roles, disruption and recovery. Pseudonyms only; every view and export is written to "
+        "the audit log. Nothing of this appears on public pages.",
+    ),
+    "networks.stored": ("Netwerk {name} is opgeslagen met pseudoniemen.", "Network {name} is stored with pseudonyms."),
+    "networks.stored_title": ("Opgeslagen netwerken", "Stored networks"),
+    "networks.none": ("Nog geen netwerken opgeslagen.", "No networks stored yet."),
+    "networks.name": ("Naam", "Name"),
+    "networks.actors": ("Actoren", "Actors"),
+    "networks.ties": ("Relaties", "Ties"),
+    "networks.density": ("Dichtheid", "Density"),
+    "networks.groups": ("Groepen", "Groups"),
+    "networks.kind": ("Soort", "Kind"),
+    "networks.directed": ("gericht", "directed"),
+    "networks.undirected": ("ongericht", "undirected"),
+    "networks.weighted": ("gewogen", "weighted"),
+    "networks.timed": ("met tijd/fase", "with time/phase"),
+    "networks.upload": ("Netwerk toevoegen", "Add a network"),
+    "networks.upload.help": (
+        "Een relatielijst (CSV/TSV: bron, doel, eventueel gewicht en tijd/fase) of een vierkante matrix. "
+        "Optioneel een bestand met kenmerken per actor (rol, groep, leeftijd, eerst gezien); andere kolommen "
+        "worden niet opgeslagen. Hooguit 5 MB.",
+        "An edge list (CSV/TSV: source, target, optionally weight and time/phase) or a square matrix. "
+        "Optionally a file of actor attributes (role, group, age, first seen); other columns are not stored. "
+        "At most 5 MB.",
+    ),
+    "networks.file": ("Netwerkbestand", "Network file"),
+    "networks.attributes": ("Kenmerken per actor (optioneel)", "Actor attributes (optional)"),
+    "networks.direction": ("Richting van de relaties", "Direction of the ties"),
+    "networks.direction.auto": ("automatisch (lijst: ongericht; matrix: uit de symmetrie)",
+                                "automatic (list: undirected; matrix: from its symmetry)"),
+    "networks.keep_mapping": (
+        "Sleutel naar de oorspronkelijke namen bewaren (versleuteld, alleen beheerders)",
+        "Keep the key to the original ids (encrypted, admins only)",
+    ),
+    "networks.upload.button": ("Opslaan met pseudoniemen", "Store with pseudonyms"),
+    "networks.privacy": (
+        "Namen en nummers worden bij opslag vervangen door A0001, A0002, ... in willekeurige volgorde. Gebruik "
+        "als rol een categorie (importeur, koerier), nooit een omschrijving die iemand aanwijst.",
+        "Names and numbers are replaced by A0001, A0002, ... in random order when stored. Use a category as role "
+        "(importer, courier), never a description that points to a person.",
+    ),
+    "networks.received": ("Ontvangen", "Received"),
+    "networks.expected": ("Verwacht", "Expected"),
+    "networks.back": ("← Alle netwerken", "← All networks"),
+    "networks.summary": ("{actors} actoren, {ties} relaties, {groups} groepen.", "{actors} actors, {ties} ties, "
+                         "{groups} groups."),
+    "networks.audited": ("Deze inzage staat in het auditlog.", "This view is in the audit log."),
+    "networks.guidance.title": ("Wat deze cijfers wel en niet zeggen", "What these numbers can and cannot say"),
+    "networks.guidance": (
+        "Ze beschrijven het waargenomen netwerk: wie getapt, gezien of genoemd is. Wie de politie niet in beeld "
+        "had, ontbreekt, en dat verandert elke maat. Ze rangschikken posities, niet schuld, gevaar of toekomstig "
+        "gedrag: een hulpmiddel voor wie de zaak kent, nooit een lijst om op te handelen. Verstoring meet hoe het "
+        "opgenomen netwerk uiteenvalt, niet hoeveel handel er verdwijnt; netwerken herstellen zich.",
+        "They describe the observed network: who was wiretapped, seen or named. Whoever the police did not see is "
+        "missing, and that changes every measure. They rank positions, not guilt, danger or future behaviour: an "
+        "aid for someone who knows the case, never a list to act on. Disruption measures how the recorded network "
+        "falls apart, not how much trade disappears; networks recover.",
+    ),
+    "networks.drawing": ("Het netwerk", "The network"),
+    "networks.drawing.help": (
+        "Kleur = gemeenschap, grootte = moeilijk vervangbaar, zwarte rand = sleutelfiguren (KPP-Neg). Beweeg over "
+        "een punt voor het pseudoniem.",
+        "Colour = community, size = hard to replace, black ring = key players (KPP-Neg). Hover over a dot for its "
+        "pseudonym.",
+    ),
+    "networks.drawing.too_big": ("Te groot om te tekenen (meer dan 600 actoren); de tabellen en curves staan "
+                                 "hieronder.", "Too large to draw (over 600 actors); the tables and curves are below."),
+    "networks.keyplayers": ("Sleutelfiguren en rollen", "Key players and roles"),
+    "networks.keyplayers.help": (
+        "De {k} actoren wier verwijdering het netwerk het meest versplintert (KPP-Neg), en de {k} die samen de "
+        "meeste anderen bereiken (KPP-Pos), volgens Borgatti (2006).",
+        "The {k} actors whose removal fragments the network most (KPP-Neg), and the {k} who together reach most "
+        "others (KPP-Pos), after Borgatti (2006).",
+    ),
+    "networks.kpp_neg": ("Verwijderen versplintert het meest (KPP-Neg)", "Removal fragments most (KPP-Neg)"),
+    "networks.kpp_pos": ("Bereiken de meeste anderen (KPP-Pos)", "Reach most others (KPP-Pos)"),
+    "networks.fragmentation": ("fragmentatie daarna", "fragmentation afterwards"),
+    "networks.reach": ("bereik", "reach"),
+    "networks.table": ("De 25 actoren met de hoogste tussenpositie", "The 25 actors with the highest betweenness"),
+    "networks.table.help": (
+        "Moeilijk vervangbaar: het deel van het grootste verlies in dit netwerk dat wegvallen van de actor "
+        "veroorzaakt, verminderd naarmate een ander dezelfde contacten heeft (vervanger) of de contacten elkaar al "
+        "kennen. ★ = sleutelfiguur. Alle maten in de export.",
+        "Hard to replace: the share of the largest loss in this network that losing the actor causes, reduced as "
+        "someone else has the same contacts (substitute) or the contacts already know each other. ★ = key player. "
+        "All measures are in the export.",
+    ),
+    "networks.actor": ("Actor", "Actor"),
+    "networks.role": ("Rol", "Role"),
+    "networks.degree": ("Contacten", "Contacts"),
+    "networks.betweenness": ("Tussenpositie", "Betweenness"),
+    "networks.constraint": ("Beperking (Burt)", "Constraint (Burt)"),
+    "networks.substitute": ("Beste vervanger (overlap)", "Best substitute (overlap)"),
+    "networks.hard": ("Moeilijk vervangbaar", "Hard to replace"),
+    "networks.community": ("Gemeenschap", "Community"),
+    "networks.brokerage": ("Makelaar c/i/r/g/l", "Broker c/i/r/g/l"),
+    "networks.brokerage.help": (
+        "Makelaarsrollen (Gould & Fernandez): coördinator, rondreiziger, vertegenwoordiger, poortwachter, "
+        "verbinder tussen groepen.",
+        "Brokerage roles (Gould & Fernandez): coordinator, itinerant, representative, gatekeeper, liaison.",
+    ),
+    "networks.export.actors": ("Export: maten per actor (CSV)", "Export: measures per actor (CSV)"),
+    "networks.export.ties": ("Export: relaties (CSV)", "Export: ties (CSV)"),
+    "networks.export.audited": ("pseudoniemen; elke export komt in het auditlog",
+                                "pseudonyms; every export is written to the audit log"),
+    "networks.disruption": ("Verstoring: wat als actoren wegvallen?", "Disruption: what if actors are removed?"),
+    "networks.disruption.help": (
+        "Het deel van de grootste samenhangende groep dat overblijft als actoren één voor één worden verwijderd, "
+        "tot de helft: opnieuw gerangschikt na elke verwijdering (seq.) of één keer vooraf (block); willekeurig "
+        "als vergelijking.",
+        "The share of the largest connected group that remains as actors are removed one by one, up to half: "
+        "re-ranked after every removal (seq.) or once beforehand (block); random as the baseline.",
+    ),
+    "networks.approx": (
+        "Groot netwerk: de tussenpositie wordt bij elke stap geschat uit 64 willekeurige startpunten (de top is "
+        "betrouwbaar, de staart niet).",
+        "Large network: betweenness is estimated from 64 random pivots at each step (the top is reliable, the tail "
+        "is not).",
+    ),
+    "networks.removed": ("aantal verwijderd", "number removed"),
+    "networks.lcc": ("deel van de grootste groep", "share of the largest group"),
+    "networks.recovery": ("Herstel na verwijdering", "Recovery after removal"),
+    "networks.recovery.help": (
+        "Na verwijdering van de sleutelfiguren {removed} zoekt de rest nieuwe verbindingen via vertrouwde contacten "
+        "(contact van een contact), naar het model van Duijn, Kashirin & Sloot (2014): rollen worden overgenomen "
+        "door een andere houder, makelaars omzeild.",
+        "After removing the key players {removed} the rest seeks new ties through trusted contacts (a contact of a "
+        "contact), after the model of Duijn, Kashirin & Sloot (2014): roles are taken over by another holder, "
+        "brokers bypassed.",
+    ),
+    "networks.recovery.result": (
+        "Efficiëntie direct na verwijdering {after}, na 10 rondes {end} (1 = als voorheen), gemiddeld {ties} "
+        "nieuwe relaties.",
+        "Efficiency right after removal {after}, after 10 rounds {end} (1 = as before), {ties} new ties on "
+        "average.",
+    ),
+    "networks.recovery.none": ("Te klein netwerk voor een herstelsimulatie.", "Network too small for a recovery "
+                               "simulation."),
+    "networks.efficiency": ("efficiëntie", "efficiency"),
+    "networks.round": ("ronde", "round"),
+    "networks.recruitment": ("Instroom (maatregel 2-3)", "Recruitment (measures 2-3)"),
+    "networks.recruitment.cannot": ("Hierover kan dit netwerk niets zeggen:", "This network cannot say anything "
+                                    "about this:"),
+    "networks.aspect": ("Aspect", "Aspect"),
+    "networks.value": ("Waarde", "Value"),
+    "networks.newcomers": ("Nieuwkomers", "Newcomers"),
+    "networks.network": ("netwerk", "network"),
+    "partner.action.network_ingest": ("netwerk opgeslagen", "stored a network"),
+    "partner.action.network_view": ("netwerk ingezien", "viewed a network"),
+    "partner.action.network_export": ("netwerk geëxporteerd", "exported a network"),
+    "partner.action.network_disrupt": ("verstoring van een netwerk gesimuleerd", "simulated disrupting a network"),
+    "partner.action.network_analyse": ("netwerk geanalyseerd", "analysed a network"),
+    "partner.action.network_recover": ("herstel van een netwerk gesimuleerd", "simulated a network's recovery"),
+    "partner.action.network_recruitment": ("instroom in een netwerk bekeken", "looked at recruitment in a network"),
+    "partner.action.network_key": ("pseudoniemsleutel van een netwerk gelezen", "read a network's pseudonym key"),
+    "partner.action.network_delete": ("netwerk verwijderd", "deleted a network"),
+    "partner.network_not_found": ("Dit netwerk bestaat niet.", "There is no such network."),
+    "partner.network_not_found.fix": ("Ga terug naar de lijst met netwerken.", "Go back to the list of networks."),
 }
 
 
