@@ -47,8 +47,9 @@ def main() -> None:
             slo, shi = fit.intervals["sigma"]
             reach.append(slo <= SIGMA <= shi)
         print(
-            f"~{size:>6,} events (mean {np.mean(ns):,.0f}), {args.sims} simulations: branching ratio 0.4 inside the 95% "
-            f"interval in {100 * np.mean(hits):.0f}% (decay {100 * np.mean(dec):.0f}%, reach {100 * np.mean(reach):.0f}%); "
+            f"~{size:>6,} events (mean {np.mean(ns):,.0f}), {args.sims} simulations: branching ratio 0.4 inside "
+            f"the 95% interval in {100 * np.mean(hits):.0f}% (decay {100 * np.mean(dec):.0f}%, "
+            f"reach {100 * np.mean(reach):.0f}%); "
             f"mean estimate {np.mean(est):.3f} (sd {np.std(est):.3f}), mean width {np.mean(width):.3f}; "
             f"fit {np.mean(secs):.1f} s mean, {np.max(secs):.1f} s max",
             flush=True,
