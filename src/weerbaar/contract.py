@@ -379,6 +379,29 @@ def validate_events(
             fix="write dates as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]",
             file=file,
         )
+    now = pd.Timestamp.now(tz="UTC")
+    future = when > now + pd.Timedelta(hours=1)
+    if future.any():
+        raise _row_error(
+            "Event time lies in the future.",
+            f,
+            future,
+            "occurred_at",
+            expected=f"a time before now ({now:%Y-%m-%d %H:%M} UTC)",
+            fix="check the date (day and month swapped? a wrong year?) and the time zone",
+            file=file,
+        )
+    ancient = when < pd.Timestamp("1990-01-01", tz="UTC")
+    if ancient.any():
+        raise _row_error(
+            "Event time lies before 1990.",
+            f,
+            ancient,
+            "occurred_at",
+            expected="a date from 1990 on",
+            fix="check the year (two-digit years? a default date such as 1900-01-01?)",
+            file=file,
+        )
     xy = {}
     for col in ("x", "y"):
         v = pd.to_numeric(f[col], errors="coerce")

@@ -252,14 +252,20 @@ def ingest_events(
     *,
     crs: str = "EPSG:28992",
     source: str | None = None,
+    type_map: Path | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
 ) -> dict:
-    """Import point events (CSV per the data contract), atomically."""
+    """Import point events (CSV per the data contract), atomically. ``type_map``: CSV ``from, to`` mapping a
+    partner's type codes onto canonical types. Events outside the warehouse's areas are refused."""
+    from .sources.generic import read_type_map
+
+    mapping = read_type_map(type_map) if type_map is not None else None
     wh = _open_or_create(home)
     try:
         name = source or f"import:{Path(path).name}"
-        events = read_events_csv(path, crs=crs, source=name)
+        events = read_events_csv(path, crs=crs, source=name, type_map=mapping)
+        _check_events_in_areas(wh, events, str(path))
         kind = "synthetic" if (events["status"] == "synthetic").all() else "import"
         report = wh.load(
             name, SourceData(events=events), kind=kind, title=f"Events imported from {Path(path).name}", files=str(path)
@@ -268,6 +274,32 @@ def ingest_events(
         return {"source": name, "rows": report.total, "snapshot": wh.snapshot_hash()}
     finally:
         wh.close()
+
+
+def _check_events_in_areas(wh: Warehouse, events: pd.DataFrame, file: str) -> None:
+    """Refuse events that fall outside every area of the warehouse (when it has areas)."""
+    import numpy as np
+    import shapely
+
+    areas = wh.areas(level="stad")
+    if areas.empty:
+        areas = wh.areas()
+    if areas.empty:
+        return
+    cover = shapely.buffer(shapely.union_all(areas.geometry.values), 1.0)
+    shapely.prepare(cover)
+    inside = shapely.contains_xy(cover, events["x"].to_numpy(), events["y"].to_numpy())
+    if not inside.all():
+        row = int(np.flatnonzero(~inside)[0])
+        raise InputError(
+            f"Event lies outside the city's areas ({int((~inside).sum())} rows).",
+            received=f"event_id {events['event_id'].iloc[row]!r} at x={events['x'].iloc[row]:.0f}, "
+            f"y={events['y'].iloc[row]:.0f} (EPSG:28992)",
+            expected="events inside the areas in the warehouse",
+            fix="check --crs and the coordinate order, or drop events from outside the city",
+            file=file,
+            row=row + 1,
+        )
 
 
 def ingest_facilities(

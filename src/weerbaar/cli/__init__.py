@@ -23,6 +23,7 @@ REGISTERED_MODULES: tuple[str, ...] = (
     "nuisance",  # weerbaar ingest cbs-nuisance
     "interventions",  # weerbaar interventions ..., ingest interventions, compute displacement|did ...
     "networks",  # weerbaar network ..., ingest network (partner analysts)
+    "violence",  # compute nearrepeat|selfexciting, weerbaar alerts (measure 8)
 )
 
 for _module in COMMAND_MODULES:

@@ -48,9 +48,12 @@ def ingest_events(
         str, typer.Option(help="CRS of x, y: EPSG:28992 (RD New) or EPSG:4326 (x = lon, y = lat)")
     ] = "EPSG:28992",
     source: Annotated[str | None, typer.Option(help="Source name (default import:<file name>)")] = None,
+    type_map: Annotated[
+        Path | None, typer.Option("--type-map", help="CSV from,to: the partner's type codes -> canonical types")
+    ] = None,
 ) -> None:
-    """Import point events (violent incidents, reports)."""
-    pipeline.ingest_events(file, crs=crs, source=source, progress=_progress)
+    """Import point events (violent incidents, reports); partner-only, never shown as points in public."""
+    pipeline.ingest_events(file, crs=crs, source=source, type_map=type_map, progress=_progress)
 
 
 @ingest_app.command("facilities")

@@ -131,8 +131,49 @@ def read_observations_csv(
     )
 
 
-def read_events_csv(path: str | Path, *, crs: str = "EPSG:28992", source: str) -> pd.DataFrame:
+def read_type_map(path: str | Path) -> dict[str, str]:
+    """A type mapping file: CSV with columns ``from, to`` (a partner's own type code -> a canonical type)."""
+    frame, _sep = read_csv_table(path, what="type mapping")
+    if list(frame.columns) != ["from", "to"] or frame.empty:
+        raise InputError(
+            "Malformed type mapping file.",
+            received=", ".join(frame.columns) + ("" if not frame.empty else " (no rows)"),
+            expected="a CSV with exactly the columns from, to and one row per partner type",
+            fix="write e.g. 'from,to' then 'Schietincident,violence.shooting'",
+            file=str(path),
+        )
+    dup = frame["from"].duplicated()
+    if dup.any():
+        raise InputError(
+            "A type is mapped twice.",
+            received=repr(frame["from"][dup].iloc[0]),
+            expected="each partner type once",
+            fix="remove the duplicate row",
+            file=str(path),
+            row=int(dup.to_numpy().nonzero()[0][0]) + 1,
+        )
+    return dict(zip(frame["from"], frame["to"], strict=True))
+
+
+def read_events_csv(
+    path: str | Path, *, crs: str = "EPSG:28992", source: str, type_map: dict[str, str] | None = None
+) -> pd.DataFrame:
     frame, sep = read_csv_table(path, what="events")
+    if type_map is not None and "type" in frame.columns:
+        known = set(type_map) | set(type_map.values())
+        unmapped = ~frame["type"].isin(known)
+        if unmapped.any():
+            row = int(unmapped.to_numpy().nonzero()[0][0])
+            raise InputError(
+                f"Event type not in the type mapping ({int(unmapped.sum())} rows).",
+                received=repr(frame["type"].iloc[row]),
+                expected="one of: " + ", ".join(sorted(type_map)),
+                fix="add the type to the mapping file (from,to) or drop those rows",
+                file=str(path),
+                row=row + 1,
+                column="type",
+            )
+        frame["type"] = frame["type"].map(lambda v: type_map.get(v, v))
     if sep == ";":
         for col in ("x", "y"):
             if col in frame.columns:

@@ -1,0 +1,236 @@
+"""Measure 8 (violence that spreads): reading event files for the event analyses and running them on the
+warehouse. The analyses themselves are pure functions in ``analysis/nearrepeat.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, WeerbaarError
+from .warehouse import Warehouse
+
+__all__ = [
+    "KNOX_COLUMNS",
+    "EventTable",
+    "read_event_points",
+    "warehouse_events",
+    "run_nearrepeat",
+    "latest_nearrepeat",
+]
+
+KNOX_COLUMNS = ["space_from", "space_to", "time_from", "time_to", "observed", "expected", "knox_ratio", "p"]
+TIME_COLUMNS = ("occurred_at", "date_single", "date", "datetime", "time")
+DAY = np.timedelta64(1, "D")
+
+
+@dataclass(frozen=True)
+class EventTable:
+    x: np.ndarray
+    y: np.ndarray
+    t_days: np.ndarray  # days since the first event
+    start: pd.Timestamp
+    end: pd.Timestamp
+    synthetic: bool
+    types: tuple[str, ...]
+
+
+def _parse_times(values: pd.Series, file: str) -> pd.Series:
+    text = values.astype("string").str.strip()
+    when = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    if when.isna().any():
+        dayfirst = pd.to_datetime(text, errors="coerce", utc=True, format="%d/%m/%Y")
+        if dayfirst.notna().all():
+            when = dayfirst
+    if when.isna().any():
+        row = int(np.flatnonzero(when.isna().to_numpy())[0])
+        raise InputError(
+            "Unparseable event time.",
+            received=repr(str(values.iloc[row])),
+            expected="an ISO 8601 date or time (2021-03-04, 2021-03-04T22:15:00+01:00) or dd/mm/yyyy",
+            fix="write every time in one of these formats",
+            file=file,
+            row=row + 1,
+            column=str(values.name),
+        )
+    return when.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def _table(frame: pd.DataFrame, times: pd.Series, synthetic: bool) -> EventTable:
+    start = times.min()
+    t = ((times - start) / pd.Timedelta(days=1)).to_numpy(dtype="float64")
+    types = tuple(sorted(frame["type"].astype(str).unique())) if "type" in frame else ()
+    return EventTable(
+        x=frame["x"].to_numpy(dtype="float64"),
+        y=frame["y"].to_numpy(dtype="float64"),
+        t_days=t,
+        start=start,
+        end=times.max(),
+        synthetic=synthetic,
+        types=types,
+    )
+
+
+def read_event_points(path: Path, *, event_type: str | None = None) -> EventTable:
+    """An analyst's event export: columns x, y (any projected CRS, metres) and a time column
+    (occurred_at, date_single, date, datetime or time); optional ``type`` (filtered by ``event_type``)."""
+    file = str(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(
+            "The events file does not exist.", received=file, expected="a CSV file", fix="check the path"
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(
+            "The events file is not a readable CSV.",
+            received=str(exc)[:200],
+            expected="a UTF-8 CSV",
+            fix="export as CSV",
+            file=file,
+        ) from None
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    time_col = next((c for c in TIME_COLUMNS if c in frame.columns), None)
+    missing = [c for c in ("x", "y") if c not in frame.columns] + ([] if time_col else ["occurred_at"])
+    if missing:
+        raise InputError(
+            "The events file lacks columns.",
+            received=", ".join(frame.columns),
+            expected="x, y and a time column (" + ", ".join(TIME_COLUMNS) + "); optional type",
+            fix=f"add or rename the column(s) {', '.join(missing)}",
+            file=file,
+        )
+    if event_type is not None:
+        if "type" not in frame.columns:
+            raise InputError(
+                "--type given but the events file has no type column.",
+                received=", ".join(frame.columns),
+                expected="a column named type",
+                fix="drop --type or add a type column",
+                file=file,
+            )
+        frame = frame[frame["type"].str.strip() == event_type].reset_index(drop=True)
+    if len(frame) < 2:
+        raise InputError(
+            "Too few events for the analysis.",
+            received=f"{len(frame)} event(s)" + (f" of type {event_type}" if event_type else ""),
+            expected="at least 2 events (in practice hundreds)",
+            fix="check the file and --type",
+            file=file,
+        )
+    for col in ("x", "y"):
+        v = pd.to_numeric(frame[col], errors="coerce")
+        if v.isna().any() or not np.isfinite(v).all():
+            row = int(np.flatnonzero((v.isna() | ~np.isfinite(v.fillna(0))).to_numpy())[0])
+            raise InputError(
+                "Coordinate is not a number.",
+                received=repr(frame[col].iloc[row]),
+                expected="a finite number in a projected CRS (metres)",
+                fix="write coordinates as plain numbers",
+                file=file,
+                row=row + 1,
+                column=col,
+            )
+        frame[col] = v
+    times = _parse_times(frame[time_col], file)
+    synthetic = "status" in frame.columns and bool((frame["status"].str.strip() == "synthetic").all())
+    return _table(frame, times, synthetic)
+
+
+def warehouse_events(wh: Warehouse, event_type: str | None) -> EventTable:
+    """The warehouse's events (all sources) of one type, or of all types when ``event_type`` is None."""
+    sql = "SELECT type, occurred_at, x, y, status FROM events"
+    params: list = []
+    if event_type:
+        sql += " WHERE type = ?"
+        params.append(event_type)
+    frame = wh.query(sql, params)
+    if len(frame) < 2:
+        known = wh.query("SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type")
+        raise InputError(
+            "Too few events in the warehouse for the analysis.",
+            received=f"{len(frame)} event(s)" + (f" of type {event_type}" if event_type else ""),
+            expected="at least 2 events; types in the warehouse: "
+            + (", ".join(f"{r.type} ({r.n})" for r in known.itertuples()) or "none"),
+            fix="run `weerbaar ingest events FILE` or pass --events FILE or another --type",
+        )
+    times = pd.to_datetime(frame["occurred_at"])
+    return _table(frame, times, bool((frame["status"] == "synthetic").any()))
+
+
+def run_nearrepeat(
+    events: EventTable,
+    *,
+    sds,
+    tds,
+    distance: str = "manhattan",
+    permutations: int = 999,
+    seed: int = 0,
+):
+    from .analysis.nearrepeat import knox_test
+
+    return knox_test(
+        events.x,
+        events.y,
+        events.t_days,
+        sds,
+        tds,
+        distance=distance,
+        permutations=permutations,
+        seed=seed,
+        synthetic=events.synthetic,
+    )
+
+
+def store_nearrepeat(wh: Warehouse, result, events: EventTable, event_type: str | None) -> str:
+    """Store the Knox table as a result of kind ``nearrepeat`` (one row per cell, keyed ``s<a>t<b>``)."""
+    frame = result.to_frame()
+    ns, nt = result.observed.shape
+    frame.index = [f"s{a}t{b}" for a in range(ns) for b in range(nt)]
+    params = {
+        "type": event_type,
+        "sds": [float(v) for v in result.sds],
+        "tds": [float(v) for v in result.tds],
+        "distance": result.distance,
+        "permutations": result.permutations,
+        "seed": result.seed,
+        "events": result.n_events,
+        "from": str(events.start.date()),
+        "to": str(events.end.date()),
+    }
+    return wh.store_result(
+        "nearrepeat",
+        frame,
+        parameters=params,
+        division=None,
+        period=f"{events.start.date()}/{events.end.date()}",
+        level="stad",
+        synthetic=events.synthetic,
+    )
+
+
+def latest_nearrepeat(wh: Warehouse) -> tuple[pd.DataFrame, dict] | None:
+    """The latest stored Knox table (cells in order) and its run's parameters, or None."""
+    import json
+
+    runs = wh.query(
+        "SELECT run_id, parameters, synthetic FROM runs WHERE kind = 'nearrepeat' AND status = 'ok' "
+        "ORDER BY finished_at DESC LIMIT 1"
+    )
+    if runs.empty:
+        return None
+    run_id = runs["run_id"].iloc[0]
+    params = json.loads(runs["parameters"].iloc[0])
+    params["run_id"] = run_id
+    params["synthetic"] = bool(runs["synthetic"].iloc[0])
+    try:
+        table = wh.result(run_id)
+    except WeerbaarError:
+        return None
+    cells = table.index.str.extract(r"s(\d+)t(\d+)").astype(int).to_numpy()
+    table = table.assign(_s=cells[:, 0], _t=cells[:, 1]).sort_values(["_s", "_t"]).drop(columns=["_s", "_t"])
+    for c in KNOX_COLUMNS:
+        table[c] = pd.to_numeric(table[c], errors="coerce")
+    return table[KNOX_COLUMNS].reset_index(drop=True), params
