@@ -25,8 +25,8 @@ def compute_nearrepeat(
     seed: Annotated[int, typer.Option(min=0, help="Seed of the permutations")] = 0,
 ) -> None:
     """Near-repeat (Knox) test: observed and expected pairs of events per space and time band."""
-    from .base import _progress, _synthetic_banner, err, out
     from ..violence import KNOX_COLUMNS, read_event_points, run_nearrepeat, store_nearrepeat, warehouse_events
+    from .base import _progress, _synthetic_banner, err, out
 
     wh = None
     if events is not None:
