@@ -136,7 +136,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "insufficient": {"nl": "Onvoldoende gegevens", "en": "Insufficient data"},
     "area": {"nl": "Gebied", "en": "Area"},
     "this_area": {"nl": "Dit gebied", "en": "This area"},
-    "stadsdeel": {"nl": "Stadsdeel", "en": "District"},
+    "stadsdeel": {"nl": "Stadsdeel", "en": "Borough"},
     "city": {"nl": "Stad", "en": "City"},
     "series_break": {"nl": "Trendbreuk", "en": "Series break"},
     "rank": {"nl": "Rang", "en": "Rank"},

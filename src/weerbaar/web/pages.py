@@ -211,7 +211,7 @@ def layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
 def _default_layer(data: PublicData, division: str) -> str:
     cat = data.catalogue()
     cat = cat[cat["division"] == division]
-    for pref in ("registered.drug_trade", "reports.drug_nuisance"):
+    for pref in ("registered.drug_trade", "reports.drug_nuisance", "safety.index"):
         if (cat["indicator"] == pref).any():
             return pref
     if cat.empty:
@@ -238,6 +238,25 @@ def _bins(text: str | None) -> list[float] | None:
         ) from None
 
 
+def _layer_levels(data: PublicData, division: str, layer: str, levels: list[str]) -> list[str]:
+    """The map levels at which an indicator layer has data (an analysis exists at its own level)."""
+    kind, indicator, _ = views.parse_layer(layer)
+    if kind != "indicator":
+        return levels
+    return [lv for lv in levels if data.periods(division, indicator, lv)] or levels
+
+
+def _fit_period(periods: dict[str, list[str]], period: str | None) -> str | None:
+    """The asked period when the layer has it; else the latest of the same kind; else the default (None)."""
+    if not period:
+        return None
+    if any(period in ps for ps in periods.values()):
+        return period
+    kind = {4: "year", 7: "month"}.get(len(period)) or ("half" if "-H" in period else "quarter")
+    same = periods.get(kind) or []
+    return same[0] if same else None
+
+
 @router.get("/", response_class=HTMLResponse)
 @cached_page
 def overview(
@@ -252,29 +271,63 @@ def overview(
     division: DivisionQ = None,
     lang: Lang = "nl",
 ) -> HTMLResponse:
+    """The map. Every combination of the form's controls leads to a map: a layer the division does not hold,
+    a level or period the layer has no data for, or fixed classes without bounds are replaced by the nearest
+    sensible choice, and the page says what it changed."""
     data = _data(request)
     division = data.division(division)
-    levels = _map_levels(data, division)
-    asked_level = level
-    level = level or "wijk"  # wijken: counts big enough to show, areas small enough to see
-    if level not in levels:
-        level = levels[-1]
+    adjusted: list[str] = []
+    groups = layer_options(data, division, lang)
+    offered = {value for g in groups for value, _ in g["options"]}
+    if layer and layer not in offered:
+        adjusted.append(t("map.adjusted.layer", lang, division=t(f"division.{division}", lang)))
+        layer = None
     layer = layer or _default_layer(data, division)
+    levels = _layer_levels(data, division, layer, _map_levels(data, division))
+    asked_level = level
+    wanted = level or "wijk"  # wijken: counts big enough to show, areas small enough to see
+    level = wanted if wanted in levels else ("wijk" if "wijk" in levels else levels[-1])
+    if asked_level and level != asked_level:
+        adjusted.append(t("map.adjusted.level", lang, level=t(f"level.{level}", lang).lower()))
+    kind, indicator, _ = views.parse_layer(layer)
+    if kind == "indicator" and period:
+        fitted = _fit_period(data.periods(division, indicator, level), period)
+        if fitted != period:
+            adjusted.append(t("map.adjusted.period", lang, period=period))
+            period = fitted
+    bins_error = None
+    parsed_bins = None
+    if classes == "fixed":
+        try:
+            parsed_bins = _bins(bins)
+            if parsed_bins is not None:
+                charts.classify([], "fixed", bins=parsed_bins, lang=lang)  # validates the bounds
+        except InputError:
+            bins_error = t("map.bins.invalid", lang, received=bins or "")
+            parsed_bins = None
     mv = map_view(
         data, layer, division=division, level=level, asked_level=asked_level, period=period, measure=measure,
-        classes=classes, k=k, bins=bins, lang=lang,
+        classes=classes, k=k, bins=bins if parsed_bins else None, lang=lang,
     )  # fmt: skip
+    classification = mv["classification"]
+    if classes == "fixed" and not parsed_bins and classification is not None and classification.bins:
+        # no (valid) bounds typed yet: start from the quantile bounds, shown in the field to edit
+        bins = "; ".join(number(b, "en", None).replace(",", "") for b in classification.bins)
+        if bins_error is None:
+            adjusted.append(t("map.bins.suggested", lang))
     return render(
         request,
         "overview.html",
         title=t("overview.title", lang),
         layer=layer,
-        layer_groups=layer_options(data, division, lang),
+        layer_groups=groups,
         levels=levels,
         classes=classes,
         schemes=CLASS_SCHEMES,
         k=k,
         bins=bins or "",
+        bins_error=bins_error,
+        adjusted=adjusted,
         division=division,
         divisions=list(data.meta()["divisions"]),
         **mv,
@@ -315,7 +368,10 @@ def map_view(
         counts = lay.table["category"].value_counts()
         distribution = [(labels.get(c) or views.category_label(c, lang), int(n)) for c, n in counts.items()]
     else:
-        classification = charts.classify(lay.table["value"], classes, k=k, bins=_bins(bins), lang=lang)
+        scheme = classes if (classes != "fixed" or bins) else "quantiles"
+        classification = charts.classify(
+            lay.table["value"], scheme, k=k, bins=_bins(bins), lang=lang, integer=_is_count(lay)
+        )
         spec = charts.choropleth(geo, cmeta, classification=classification)
         distribution = list(zip(classification.labels, classification.counts, strict=True))
     ranked = views.ranked_table(lay)
@@ -346,6 +402,11 @@ def map_view(
             "/api/v1/map", "nl", layer=layer, level=lay.level, period=period, measure=measure, division=division
         ),
     }
+
+
+def _is_count(lay: views.MapLayer) -> bool:
+    """Whole numbers on the map (counts as published, not rates): class bounds are whole numbers too."""
+    return lay.kind == "indicator" and lay.measure == "value" and lay.unit == "count"
 
 
 def _city_trend(data: PublicData, lay: views.MapLayer, lang: str) -> dict | None:
