@@ -696,6 +696,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Choose a page from the menu, or go back and choose another value in the form.",
     ),
     "nav.menu": ("Menu", "Menu"),
+    "programme.note.dutch": (
+        "Toelichting bij de status (in het Nederlands)",
+        "Note on the status (in Dutch, as the programme team wrote it)",
+    ),
     "chart.allwithheld": (
         "Geen grafiek: alle waarden van deze reeks zijn afgeschermd (aantallen onder {threshold}, of terug te "
         "rekenen uit totalen).",

@@ -257,24 +257,19 @@ def _fit_period(periods: dict[str, list[str]], period: str | None) -> str | None
     return same[0] if same else None
 
 
-@router.get("/", response_class=HTMLResponse)
-@cached_page
-def overview(
-    request: Request,
-    layer: Text = None,
-    level: Annotated[str | None, Query(pattern="^(stadsdeel|gebied|wijk|buurt)$")] = None,
-    period: Annotated[str | None, Query(max_length=20)] = None,
-    measure: Annotated[str, Query(pattern="^(value|rate)$")] = "value",
-    classes: Annotated[str, Query(pattern="^(quantiles|natural_breaks|fixed)$")] = "quantiles",
-    k: Annotated[int, Query(ge=2, le=9)] = 5,
-    bins: Text = None,
-    division: DivisionQ = None,
-    lang: Lang = "nl",
-) -> HTMLResponse:
-    """The map. Every combination of the form's controls leads to a map: a layer the division does not hold,
-    a level or period the layer has no data for, or fixed classes without bounds are replaced by the nearest
-    sensible choice, and the page says what it changed."""
-    data = _data(request)
+def map_form(
+    data: PublicData,
+    *,
+    division: str | None,
+    layer: str | None,
+    level: str | None,
+    period: str | None,
+    classes: str = "quantiles",
+    bins: str | None = None,
+    lang: str = "nl",
+) -> dict:
+    """The map form's choices made consistent: a layer the division holds, a level and a period the layer has
+    data for, valid fixed class bounds. What had to change is listed in ``adjusted`` (texts for the page)."""
     division = data.division(division)
     adjusted: list[str] = []
     groups = layer_options(data, division, lang)
@@ -305,6 +300,45 @@ def overview(
         except InputError:
             bins_error = t("map.bins.invalid", lang, received=bins or "")
             parsed_bins = None
+    return {
+        "division": division,
+        "layer": layer,
+        "level": level,
+        "asked_level": asked_level,
+        "levels": levels,
+        "period": period,
+        "groups": groups,
+        "adjusted": adjusted,
+        "bins_error": bins_error,
+        "bins": parsed_bins,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+@cached_page
+def overview(
+    request: Request,
+    layer: Text = None,
+    level: Annotated[str | None, Query(pattern="^(stadsdeel|gebied|wijk|buurt)$")] = None,
+    period: Annotated[str | None, Query(max_length=20)] = None,
+    measure: Annotated[str, Query(pattern="^(value|rate)$")] = "value",
+    classes: Annotated[str, Query(pattern="^(quantiles|natural_breaks|fixed)$")] = "quantiles",
+    k: Annotated[int, Query(ge=2, le=9)] = 5,
+    bins: Text = None,
+    division: DivisionQ = None,
+    lang: Lang = "nl",
+) -> HTMLResponse:
+    """The map. Every combination of the form's controls leads to a map: a layer the division does not hold,
+    a level or period the layer has no data for, or fixed classes without bounds are replaced by the nearest
+    sensible choice, and the page says what it changed."""
+    data = _data(request)
+    form = map_form(data, division=division, layer=layer, level=level, period=period, classes=classes, bins=bins,
+                    lang=lang)  # fmt: skip
+    division, layer, level, period = form["division"], form["layer"], form["level"], form["period"]
+    groups, levels, adjusted, bins_error, parsed_bins = (
+        form["groups"], form["levels"], form["adjusted"], form["bins_error"], form["bins"]
+    )  # fmt: skip
+    asked_level = form["asked_level"]
     mv = map_view(
         data, layer, division=division, level=level, asked_level=asked_level, period=period, measure=measure,
         classes=classes, k=k, bins=bins if parsed_bins else None, lang=lang,
