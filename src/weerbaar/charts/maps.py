@@ -48,7 +48,7 @@ SCHEMES = ("quantiles", "natural_breaks", "fixed")
 WITHHELD_COLOUR = "#a3a3a3"
 NO_DATA_COLOUR = "#ffffff"
 NO_DATA_OUTLINE = "#8c959f"
-NOT_SIGNIFICANT_COLOUR = "#e3e3e3"
+NOT_SIGNIFICANT_COLOUR = "#ececec"
 WITHHELD_STATUSES = frozenset({"withheld", "suppressed", "afgeschermd"})
 MISSING_STATUSES = frozenset({"missing", "no data", "geen gegevens"})
 
@@ -318,18 +318,19 @@ def HOTSPOT_CATEGORIES(lang: str = "nl") -> list[tuple[str, str, str]]:  # noqa:
     """Gi* categories of ``weerbaar.analysis.hotspots`` as (value, legend label, colour), hot to cold.
 
     Values: "hot spot 99%", "hot spot 95%", "hot spot 90%", "not significant", "cold spot 90%",
-    "cold spot 95%", "cold spot 99%", "insufficient data". Colours: ColorBrewer RdBu (colour-blind
-    safe), not significant light grey, insufficient data as "no data" (white, grey outline).
+    "cold spot 95%", "cold spot 99%", "insufficient data". Colours: the strong ends of ColorBrewer RdBu
+    (a diverging scheme readable with the common colour-blindnesses; even the 90% classes stand out
+    from the grey of "not significant"), insufficient data as "no data" (white, grey outline).
     """
     return _pick(
         lang,
         [
             ("hot spot 99%", "Hotspot (99%)", "Hot spot (99%)", "#b2182b"),
-            ("hot spot 95%", "Hotspot (95%)", "Hot spot (95%)", "#ef8a62"),
-            ("hot spot 90%", "Hotspot (90%)", "Hot spot (90%)", "#fddbc7"),
+            ("hot spot 95%", "Hotspot (95%)", "Hot spot (95%)", "#d6604d"),
+            ("hot spot 90%", "Hotspot (90%)", "Hot spot (90%)", "#f4a582"),
             ("not significant", "Niet significant", "Not significant", NOT_SIGNIFICANT_COLOUR),
-            ("cold spot 90%", "Coldspot (90%)", "Cold spot (90%)", "#d1e5f0"),
-            ("cold spot 95%", "Coldspot (95%)", "Cold spot (95%)", "#67a9cf"),
+            ("cold spot 90%", "Coldspot (90%)", "Cold spot (90%)", "#92c5de"),
+            ("cold spot 95%", "Coldspot (95%)", "Cold spot (95%)", "#4393c3"),
             ("cold spot 99%", "Coldspot (99%)", "Cold spot (99%)", "#2166ac"),
             ("insufficient data", "Onvoldoende gegevens", "Insufficient data", NO_DATA_COLOUR),
         ],

@@ -825,7 +825,14 @@ def compare_page(
     )
     if main is not None and len(chosen) >= 2:
         frame = pd.DataFrame(
-            [{"area": areas.loc[c, "name"], "value": main["values"].get(c, (None, "missing"))[0]} for c in chosen]
+            [
+                {
+                    "area": areas.loc[c, "name"],
+                    "value": main["values"].get(c, (None, "missing"))[0],
+                    "status": main["values"].get(c, (None, "missing"))[1],  # "afgeschermd" as in the table
+                }
+                for c in chosen
+            ]
         )
         spec = charts.bar_compare(
             frame,
