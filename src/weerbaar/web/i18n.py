@@ -696,6 +696,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Choose a page from the menu, or go back and choose another value in the form.",
     ),
     "nav.menu": ("Menu", "Menu"),
+    "methods.technical": (
+        "Technische toelichting (in het Engels): formules, standaardinstellingen, aannames, bronnen en toetsing",
+        "Technical description: formulas, defaults, assumptions, references and validation",
+    ),
+    "methods.decisions.english": (
+        "De besluiten zijn technische documenten in het Engels.",
+        "The decisions are technical documents.",
+    ),
     "programme.note.dutch": (
         "Toelichting bij de status (in het Nederlands)",
         "Note on the status (in Dutch, as the programme team wrote it)",

@@ -28,6 +28,7 @@ from ..public import PublicData
 from . import views
 from .bodies import Body, ResponseCache, send
 from .i18n import number, t
+from .source_texts import source_text
 
 TEMPLATES = Jinja2Templates(directory=str(files("weerbaar.web") / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -907,6 +908,14 @@ def programme_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
     return render(request, "programme.html", title=t("programme.title", lang), register=register, labels=labels)
 
 
+def _summary(root: Path, folder: str, name: str, lang: str) -> Path | None:
+    """The plain-language Dutch summary of a method (docs/methods/nl/<name>.md), for the Dutch site."""
+    if lang != "nl" or folder != "methods":
+        return None
+    path = root / "methods" / "nl" / f"{name}.md"
+    return path if path.is_file() else None
+
+
 @router.get("/methods", response_class=HTMLResponse)
 @cached_page
 def methods_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
@@ -914,13 +923,23 @@ def methods_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
     items = []
     for folder in ("methods", "decisions"):
         for p in sorted((root / folder).glob("*.md")):
-            items.append({"folder": folder, "name": p.stem, "title": _title_of(p.read_text(encoding="utf-8"), p.stem)})
+            summary = _summary(root, folder, p.stem, lang)
+            source = summary or p
+            items.append(
+                {
+                    "folder": folder,
+                    "name": p.stem,
+                    "title": _title_of(source.read_text(encoding="utf-8"), p.stem),
+                    "lang": "nl" if summary else "en",
+                }
+            )
     return render(request, "methods.html", title=t("methods.title", lang), items=items, doc=None)
 
 
 @router.get("/methods/{folder}/{name}", response_class=HTMLResponse)
 @cached_page
 def method_page(request: Request, folder: str, name: str, lang: Lang = "nl") -> HTMLResponse:
+    """A method: on the Dutch site its plain-language summary, with the technical page (English) behind it."""
     root = docs_dir()
     if folder not in ("methods", "decisions") or not re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", name):
         raise NotFoundError(
@@ -932,7 +951,14 @@ def method_page(request: Request, folder: str, name: str, lang: Lang = "nl") -> 
             "No such document.", received=f"{folder}/{name}", expected="a listed method", fix="see /methods"
         )
     text = path.read_text(encoding="utf-8")
-    return render(request, "methods.html", title=_title_of(text, name), items=None, doc=_md(text))
+    summary = _summary(root, folder, name, lang)
+    if summary is not None:
+        short = summary.read_text(encoding="utf-8")
+        technical = Markup(str(_md(text)).replace("<h1>", "<h2>").replace("</h1>", "</h2>"))  # one h1 a page
+        return render(
+            request, "methods.html", title=_title_of(short, name), items=None, doc=technical, summary=_md(short)
+        )
+    return render(request, "methods.html", title=_title_of(text, name), items=None, doc=_md(text), summary=None)
 
 
 def is_number(v: object) -> bool:
@@ -944,6 +970,7 @@ def is_number(v: object) -> bool:
 
 TEMPLATES.env.globals["is_number"] = is_number
 TEMPLATES.env.globals["LEVELS"] = LEVELS
+TEMPLATES.env.globals["source_text"] = source_text
 
 
 @router.get("/drug-use", response_class=HTMLResponse)
