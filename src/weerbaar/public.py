@@ -17,7 +17,9 @@ is cached stays available); caches are dropped when the warehouse file changes.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import threading
 import time
@@ -43,6 +45,8 @@ from .warehouse import Warehouse
 __all__ = ["PublicData", "RESULT_KINDS", "ResultView", "Layer"]
 
 KINDS = ("year", "half", "quarter", "month")
+#: Bump when the protected cube's columns or the protection itself change (invalidates the disk cache).
+CUBE_CACHE_VERSION = 1
 CUBE_COLUMNS = ["area_code", "period", "value", "published", "status", "kind"]
 #: Map levels from coarse to fine (the city itself is a single area and is shown as the reference).
 MAP_LEVELS = ("stadsdeel", "gebied", "wijk", "buurt")
@@ -440,7 +444,55 @@ class PublicData:
             for ind, frame in self._cubes(division, todo).items():
                 self._cache[("cube", division, ind)] = frame
 
+    def _cube_file(self, division: str, indicators: list[str]) -> Path:
+        """Where protected cubes are kept between restarts: keyed by the warehouse's content hash (snapshot),
+        the division, the indicators and the disclosure rule, so any change to those makes a new file."""
+        d = self.disclosure
+        key = json.dumps(
+            [
+                CUBE_CACHE_VERSION,
+                _protection_code(),
+                self.meta()["snapshot"],
+                division,
+                sorted(indicators),
+                d.mode,
+                d.threshold,
+                d.base,
+            ]
+        )
+        digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+        return self.path.parent / "cache" / "cubes" / f"{self.meta()['snapshot']}-{digest}.parquet"
+
     def _cubes(self, division: str, indicators: list[str]) -> dict[str, pd.DataFrame]:
+        """Protected cubes, from the disk cache when the warehouse did not change since they were made."""
+        path = self._cube_file(division, indicators)
+        if path.exists():
+            try:
+                stored = pd.read_parquet(path)
+                return {
+                    i: stored[stored["indicator"] == i].drop(columns="indicator").reset_index(drop=True)
+                    if (stored["indicator"] == i).any()
+                    else pd.DataFrame(columns=CUBE_COLUMNS)
+                    for i in indicators
+                }
+            except Exception:  # noqa: BLE001 - a damaged cache file is made again
+                pass
+        out = self._protect_cubes(division, indicators)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for old in path.parent.glob("*.parquet"):  # cubes of earlier snapshots are of no further use
+                if not old.name.startswith(self.meta()["snapshot"] + "-"):
+                    old.unlink(missing_ok=True)
+            frames = [f.assign(indicator=i) for i, f in out.items() if len(f)]
+            if frames:
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                pd.concat(frames, ignore_index=True).to_parquet(tmp, index=False)
+                tmp.replace(path)
+        except OSError:  # a read-only data folder: no cache, same figures
+            pass
+        return out
+
+    def _protect_cubes(self, division: str, indicators: list[str]) -> dict[str, pd.DataFrame]:
         with self._wh() as wh:
             base = wh.query(
                 "SELECT o.indicator, o.area_code, a.level, o.period, sum(o.value) AS value FROM observations o "
@@ -939,6 +991,16 @@ WITHHELD_REASONS = {
         "not tested": "Not tested (too few inhabitants or data). The counts are withheld.",
     },
 }
+
+
+def _protection_code() -> str:
+    """A hash of the disclosure code, so that a changed protection rule never reads old cached cubes."""
+    from . import disclosure
+
+    try:
+        return hashlib.sha256(Path(disclosure.__file__).read_bytes()).hexdigest()[:12]
+    except OSError:
+        return __version__
 
 
 def _cells_of(period: str) -> tuple[str, list[str]]:

@@ -133,10 +133,18 @@ _LABELS: dict[str, dict[str, str]] = {
     },
     "withheld": {"nl": "Afgeschermd", "en": "Withheld"},
     "no_data": {"nl": "Geen gegevens", "en": "No data"},
+    "all_withheld": {
+        "nl": "Geen lijn: alle waarden zijn afgeschermd (te kleine aantallen)",
+        "en": "No line: every value is withheld (counts too small)",
+    },
+    "no_values": {
+        "nl": "Geen lijn: er zijn geen cijfers voor deze periode",
+        "en": "No line: no figures for this period",
+    },
     "insufficient": {"nl": "Onvoldoende gegevens", "en": "Insufficient data"},
     "area": {"nl": "Gebied", "en": "Area"},
     "this_area": {"nl": "Dit gebied", "en": "This area"},
-    "stadsdeel": {"nl": "Stadsdeel", "en": "District"},
+    "stadsdeel": {"nl": "Stadsdeel", "en": "Borough"},
     "city": {"nl": "Stad", "en": "City"},
     "series_break": {"nl": "Trendbreuk", "en": "Series break"},
     "rank": {"nl": "Rang", "en": "Rank"},
@@ -367,6 +375,23 @@ def _title_text(title: str, width: int | None) -> str | list[str]:
     n = _CONTAINER_TITLE_CHARS if width is None else max(24, (width - 20) // 8)
     lines = wrap_text(title, n)
     return lines if len(lines) > 1 else lines[0]
+
+
+def message_chart(meta: ChartMeta, text: str, width: int | None, height: int | None) -> dict[str, Any]:
+    """A chart that says why there is nothing to draw (all withheld, no data) instead of an empty axis."""
+    n = 56 if width is None else max(30, int((int(width) - 40) / 7))
+    lines = wrap_text(text, n)
+    mark = (
+        alt.Chart(alt.Data(values=[{"text": text}]))
+        .mark_text(
+            align="left", baseline="top", fontSize=14, color=MUTED, font=FONT, lineHeight=19,
+            text=lines if len(lines) > 1 else lines[0],
+        )
+        .encode(x=alt.value(0), y=alt.value(8))
+    )  # fmt: skip
+    spec = apply(mark, meta, width, min(int(height or 60), 60) if not isinstance(height, dict) else 60)
+    spec["usermeta"]["empty"] = text
+    return spec
 
 
 def apply(

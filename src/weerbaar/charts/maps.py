@@ -48,7 +48,7 @@ SCHEMES = ("quantiles", "natural_breaks", "fixed")
 WITHHELD_COLOUR = "#a3a3a3"
 NO_DATA_COLOUR = "#ffffff"
 NO_DATA_OUTLINE = "#8c959f"
-NOT_SIGNIFICANT_COLOUR = "#e3e3e3"
+NOT_SIGNIFICANT_COLOUR = "#ececec"
 WITHHELD_STATUSES = frozenset({"withheld", "suppressed", "afgeschermd"})
 MISSING_STATUSES = frozenset({"missing", "no data", "geen gegevens"})
 
@@ -127,9 +127,31 @@ def _fmt(value: float, decimals: int, lang: str) -> str:
     return format_number(value, decimals, lang)
 
 
-def _labels(scheme: str, bins: list[float], lowest: float | None, lang: str) -> list[str]:
+def _integer_labels(scheme: str, bins: list[float], lowest: float | None, lang: str) -> list[str]:
+    """Labels of classes of whole numbers: a class (a, b] holds a+1 .. b, shown without decimals."""
+    out = []
+    for i, hi in enumerate(bins):
+        top = math.floor(hi) if math.isfinite(hi) else hi
+        if i == 0:
+            low = None if (scheme == "fixed" or lowest is None) else math.ceil(lowest)
+        else:
+            low = math.floor(bins[i - 1]) + 1
+        if math.isinf(top):
+            out.append(f"≥ {_fmt(low, 0, lang)}" if low is not None else "")
+        elif low is None:
+            out.append(f"≤ {_fmt(top, 0, lang)}")
+        elif low >= top:
+            out.append(_fmt(top, 0, lang))
+        else:
+            out.append(f"{_fmt(low, 0, lang)} – {_fmt(top, 0, lang)}")
+    return out
+
+
+def _labels(scheme: str, bins: list[float], lowest: float | None, lang: str, integer: bool = False) -> list[str]:
     if not bins:
         return []
+    if integer:
+        return _integer_labels(scheme, bins, lowest, lang)
     points = list(bins) + ([lowest] if lowest is not None else [])
     if scheme == "fixed":  # the chosen bounds as given
         d = max((next((i for i in range(5) if round(b, i) == b), 4) for b in bins if math.isfinite(b)), default=0)
@@ -193,6 +215,7 @@ def classify(
     k: int = 5,
     bins: list[float] | None = None,
     lang: str = "nl",
+    integer: bool = False,
 ) -> Classification:
     """Classify numbers for a map: ``quantiles``, ``natural_breaks`` (Fisher-Jenks, deterministic) or ``fixed``.
 
@@ -201,6 +224,9 @@ def classify(
     (for ``fixed``: the given bounds with zero counts). For ``fixed``, values above the last bound
     get one extra class up to the maximum (as mapclassify.UserDefined does); end the bounds with
     ``float("inf")`` for an open top class ("> 10").
+
+    ``integer=True`` is for counts (whole numbers): the bounds become whole numbers and the labels say
+    which counts a class holds ("0", "1 – 2", "3 – 7"), never "0,0 – 2,4".
     """
     check_lang(lang)
     if scheme not in SCHEMES:
@@ -224,7 +250,7 @@ def classify(
                     extended = [float(x) for x in mc.UserDefined(y, finite_top).bins]
                 b = extended if not math.isinf(b[-1]) else [*finite_top, math.inf]
             sequential_colours(len(b))
-        out = Classification("fixed", b, _labels("fixed", b, None, lang), [0] * len(b))
+        out = Classification("fixed", b, _labels("fixed", b, None, lang, integer), [0] * len(b))
         return _with_counts(out, y)
     if not isinstance(k, int | np.integer) or k < 1:
         raise InputError(
@@ -250,8 +276,10 @@ def classify(
             else:
                 b = [float(v) for v in mc.FisherJenks(y, k=k_eff).bins]
         b = sorted(set(b))
+    if integer:
+        b = sorted({float(math.floor(v)) for v in b})
     b[-1] = max(b[-1], float(y.max()))
-    out = Classification(scheme, b, _labels(scheme, b, float(y.min()), lang), [0] * len(b))
+    out = Classification(scheme, b, _labels(scheme, b, float(y.min()), lang, integer), [0] * len(b))
     return _with_counts(out, y)
 
 
@@ -290,18 +318,19 @@ def HOTSPOT_CATEGORIES(lang: str = "nl") -> list[tuple[str, str, str]]:  # noqa:
     """Gi* categories of ``weerbaar.analysis.hotspots`` as (value, legend label, colour), hot to cold.
 
     Values: "hot spot 99%", "hot spot 95%", "hot spot 90%", "not significant", "cold spot 90%",
-    "cold spot 95%", "cold spot 99%", "insufficient data". Colours: ColorBrewer RdBu (colour-blind
-    safe), not significant light grey, insufficient data as "no data" (white, grey outline).
+    "cold spot 95%", "cold spot 99%", "insufficient data". Colours: the strong ends of ColorBrewer RdBu
+    (a diverging scheme readable with the common colour-blindnesses; even the 90% classes stand out
+    from the grey of "not significant"), insufficient data as "no data" (white, grey outline).
     """
     return _pick(
         lang,
         [
             ("hot spot 99%", "Hotspot (99%)", "Hot spot (99%)", "#b2182b"),
-            ("hot spot 95%", "Hotspot (95%)", "Hot spot (95%)", "#ef8a62"),
-            ("hot spot 90%", "Hotspot (90%)", "Hot spot (90%)", "#fddbc7"),
+            ("hot spot 95%", "Hotspot (95%)", "Hot spot (95%)", "#d6604d"),
+            ("hot spot 90%", "Hotspot (90%)", "Hot spot (90%)", "#f4a582"),
             ("not significant", "Niet significant", "Not significant", NOT_SIGNIFICANT_COLOUR),
-            ("cold spot 90%", "Coldspot (90%)", "Cold spot (90%)", "#d1e5f0"),
-            ("cold spot 95%", "Coldspot (95%)", "Cold spot (95%)", "#67a9cf"),
+            ("cold spot 90%", "Coldspot (90%)", "Cold spot (90%)", "#92c5de"),
+            ("cold spot 95%", "Coldspot (95%)", "Cold spot (95%)", "#4393c3"),
             ("cold spot 99%", "Coldspot (99%)", "Cold spot (99%)", "#2166ac"),
             ("insufficient data", "Onvoldoende gegevens", "Insufficient data", NO_DATA_COLOUR),
         ],

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..contract import PERIOD_PATTERN, period_kind
 from ..errors import InputError
-from .common import ACCENT, CATEGORY_PALETTE, INK, MUTED, PRIMARY, ChartMeta, apply, format_number, label
+from .common import ACCENT, CATEGORY_PALETTE, INK, MUTED, PRIMARY, ChartMeta, apply, format_number, label, message_chart
 
 __all__ = ["period_date", "trend_chart", "bar_compare", "value_text"]
 
@@ -133,6 +133,8 @@ def trend_chart(
         df["low"], df["high"] = _numeric(df, "low"), _numeric(df, "high")
         df.loc[hidden, ["low", "high"]] = np.nan
         has_band = bool((df["low"].notna() & df["high"].notna()).any())
+    if not df["value"].notna().any():  # nothing to draw: say why instead of an empty axis
+        return message_chart(meta, label("all_withheld" if hidden.any() else "no_values", lang), width, height)
     df["date"] = [period_date(p) for p in df["period"]]
     df = df.sort_values(["date"], kind="stable")
     order = list(dict.fromkeys(frame["series"].astype(str)))

@@ -36,6 +36,17 @@ PLACE_NL = {
 OBS_COLUMNS = ["division", "area_code", "period", "indicator", "value", "unit", "status"]
 
 
+#: How a facility type reads in an indicator label (Dutch, English).
+FACILITY_WORDS = {
+    "school": ("bij een school", "near a school"),
+    "playground": ("bij een speeltuin", "near a playground"),
+    "community_centre": ("bij een buurthuis", "near a community centre"),
+    "youth_centre": ("bij een jongerencentrum", "near a youth centre"),
+    "care_centre": ("bij een zorginstelling", "near a care centre"),
+    "other": ("bij een andere voorziening", "near another facility"),
+}
+FACILITY_OTHER = FACILITY_WORDS["other"]
+
 def read_reports(url: str | None = None) -> pd.DataFrame:
     """Every report in the operational store: id, month, x, y (cell centres, RD New)."""
     from sqlalchemy import select
@@ -105,8 +116,8 @@ def aggregate_reports(
         [
             {
                 "indicator": f"reports.near_facility.{t}",
-                "label_nl": f"Meldingen drugsoverlast bij {t.replace('_', ' ')}",
-                "label_en": f"Reports of drug nuisance near a {t.replace('_', ' ')}",
+                "label_nl": f"Meldingen drugsoverlast {FACILITY_WORDS.get(t, FACILITY_OTHER)[0]}",
+                "label_en": f"Reports of drug nuisance {FACILITY_WORDS.get(t, FACILITY_OTHER)[1]}",
                 "unit": "count",
                 "description": f"Residents' reports whose nearest facility within {radius_m:.0f} m is a {t}.",
                 "effort_dependent": False,

@@ -48,6 +48,7 @@ class ResultKind(StrEnum):
     vulnerability = "vulnerability"
     zwijgwijken = "zwijgwijken"
     hotspots = "hotspots"
+    hotspots_gi = "hotspots.gi"  # the stored kind's own name, as /api/v1/results lists it
     emerging = "emerging"
 
 
@@ -128,6 +129,26 @@ def _features(data: PublicData, division: str, level: str, frame: pd.DataFrame, 
                 }
             )
     return {"type": "FeatureCollection", "features": feats, "properties": meta}
+
+
+@router.get("", summary="Index of the API: every endpoint with its summary and address")
+def index(request: Request) -> dict:
+    """What this API offers, so that ``/api/v1`` itself answers (the full schema is /api/v1/openapi.json)."""
+    endpoints = []
+    for route in request.app.routes:
+        path = getattr(route, "path", "")
+        if not path.startswith("/api/v1/") or not getattr(route, "include_in_schema", False):
+            continue
+        methods = sorted(m for m in (getattr(route, "methods", None) or ()) if m != "HEAD")
+        endpoints.append({"path": path, "methods": methods, "summary": getattr(route, "summary", None) or ""})
+    return {
+        "title": request.app.title,
+        "version": request.app.version,
+        "description": request.app.description,
+        "docs": "/api/docs",
+        "openapi": request.app.openapi_url,
+        "endpoints": sorted(endpoints, key=lambda e: e["path"]),
+    }
 
 
 @router.get("/meta", summary="Snapshot, version, divisions, disclosure control and synthetic sources")

@@ -29,6 +29,34 @@ IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 STATIC = Path(str(files("weerbaar.web") / "static"))
 
 
+class HeadAsGet:
+    """Answer ``HEAD`` like ``GET`` without the body (link checkers and uptime monitors ask ``HEAD /``)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+def swagger_ui_dir() -> Path:
+    """Swagger UI's files from the installed ``swagger-ui-bundle-v2`` package (nothing vendored, works offline)."""
+    import swagger_ui_bundle
+
+    return Path(swagger_ui_bundle.swagger_ui_path)
+
+
 class VegaBundle:
     """The vega-embed + Vega-Lite + Vega bundle from vl-convert, built once and cached on disk."""
 
@@ -81,7 +109,7 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
             "Counts are disclosure-controlled (see /api/v1/meta). Answers say whether any input is synthetic "
             "demonstration data. Downloads: format=csv, parquet or geojson."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the installed Swagger UI package, not from a CDN
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -92,7 +120,21 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     app.state.home = home  # the operational store (residents' reports) lives here; upgraded on first use
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(FastPath, cache=app.state.responses)  # outermost: repeated URLs skip everything else
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static-vendor/swagger-ui", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/api/v1/openapi.json",
+            title=f"{app.title} — documentation",
+            swagger_js_url="/static-vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static-vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static-vendor/swagger-ui/favicon-32x32.png",
+        )
 
     @app.get("/static-vendor/vega.js", include_in_schema=False)
     def vega_js(request: Request) -> Response:

@@ -965,6 +965,96 @@ TEXTS: dict[str, tuple[str, str]] = {
     "partner.action.network_delete": ("netwerk verwijderd", "deleted a network"),
     "partner.network_not_found": ("Dit netwerk bestaat niet.", "There is no such network."),
     "partner.network_not_found.fix": ("Ga terug naar de lijst met netwerken.", "Go back to the list of networks."),
+    # --- every control leads somewhere (issue 17) ---
+    "map.adjusted.layer": (
+        "Die kaartlaag bestaat niet in de indeling {division}; hieronder de standaardlaag van die indeling.",
+        "That map layer does not exist in the division {division}; below is that division's default layer.",
+    ),
+    "map.adjusted.level": (
+        "Deze kaartlaag heeft geen cijfers op het gekozen niveau; getoond: {level}.",
+        "This map layer has no figures at the chosen level; shown: {level}.",
+    ),
+    "map.adjusted.period": (
+        "Deze kaartlaag heeft geen cijfers voor {period}; getoond: de dichtstbijzijnde periode met cijfers.",
+        "This map layer has no figures for {period}; shown: the nearest period with figures.",
+    ),
+    "map.bins.invalid": (
+        "De grenzen ‘{received}’ zijn niet bruikbaar. Typ oplopende getallen, gescheiden door puntkomma’s of "
+        "spaties, bijvoorbeeld 1; 5; 10; 20 (hoogstens 9 klassen). De kaart hieronder gebruikt kwantielen.",
+        "The bounds ‘{received}’ cannot be used. Type increasing numbers separated by semicolons or spaces, "
+        "for example 1; 5; 10; 20 (at most 9 classes). The map below uses quantiles.",
+    ),
+    "map.bins.suggested": (
+        "Vul bij ‘Grenzen (vast)’ de bovengrenzen van de klassen in; als begin staan daar nu de grenzen van de "
+        "kwantielen.",
+        "Type the upper bounds of the classes under ‘Breaks (fixed)’; to start with, the quantile bounds are "
+        "filled in.",
+    ),
+    "ctl.bins.hint": (
+        "Alleen bij ‘Vaste grenzen’: bovengrenzen, oplopend",
+        "Only with ‘Fixed breaks’: upper bounds, increasing",
+    ),
+    "division.2022": ("2022 (huidige indeling)", "2022 (current division)"),
+    "division.2015": ("2015 (vorige indeling)", "2015 (previous division)"),
+    "division.vm": ("Veiligheidsindex (wijken van de Veiligheidsmonitor)", "Safety index (Safety Monitor districts)"),
+    "division.what": ("Wat is een gebiedsindeling?", "What is an area division?"),
+    "division.help": (
+        "Amsterdam deelde de stad in 2022 opnieuw in stadsdelen, gebieden, wijken en buurten; ‘2015’ is de "
+        "vorige indeling, waarin oudere cijfers zijn gepubliceerd. ‘Veiligheidsindex’ is de indeling van de "
+        "Veiligheidsmonitor van Onderzoek en Statistiek (OIS): de Veiligheidsindex en haar deelindices per wijk "
+        "van die monitor (100 = gemiddelde van de regio). Die wijken vallen niet samen met de wijken van 2022.",
+        "Amsterdam redivided the city into boroughs, areas, districts and neighbourhoods in 2022; ‘2015’ is the "
+        "previous division, in which older figures were published. ‘Safety index’ is the division of the "
+        "city's Safety Monitor (OIS): the Safety Index and its sub-indices per district of that monitor "
+        "(100 = regional mean). Those districts do not coincide with the 2022 districts.",
+    ),
+    "division.vm.link": ("Bekijk de OIS Veiligheidsindex", "View the OIS Safety Index"),
+    "error.problem.404": (
+        "Deze pagina of dit gebied bestaat niet.",
+        "This page or area does not exist.",
+    ),
+    "error.problem.400": (
+        "Een van de keuzes in het adres van deze pagina klopt niet.",
+        "One of the choices in this page's address is not valid.",
+    ),
+    "error.problem.422": (
+        "Een van de keuzes in het adres van deze pagina heeft een ongeldige waarde.",
+        "One of the choices in this page's address has an invalid value.",
+    ),
+    "error.problem.503": (
+        "De cijfers worden bijgewerkt of zijn nog niet opgebouwd. Probeer het over een minuut opnieuw.",
+        "The figures are being updated or are not built yet. Try again in a minute.",
+    ),
+    "error.problem.500": ("Er ging onverwacht iets mis.", "Something unexpected went wrong."),
+    "error.problem.other": ("Dit verzoek kon niet worden uitgevoerd.", "This request could not be carried out."),
+    "error.expected": ("Verwacht", "Expected"),
+    "error.details": ("Technische details (in het Engels)", "Technical details"),
+    "error.hint": (
+        "Kies via het menu een pagina, of ga terug en kies een andere waarde in het formulier.",
+        "Choose a page from the menu, or go back and choose another value in the form.",
+    ),
+    "nav.menu": ("Menu", "Menu"),
+    "methods.technical": (
+        "Technische toelichting (in het Engels): formules, standaardinstellingen, aannames, bronnen en toetsing",
+        "Technical description: formulas, defaults, assumptions, references and validation",
+    ),
+    "methods.decisions.english": (
+        "De besluiten zijn technische documenten in het Engels.",
+        "The decisions are technical documents.",
+    ),
+    "programme.note.dutch": (
+        "Toelichting bij de status (in het Nederlands)",
+        "Note on the status (in Dutch, as the programme team wrote it)",
+    ),
+    "chart.allwithheld": (
+        "Geen grafiek: alle waarden van deze reeks zijn afgeschermd (aantallen onder {threshold}, of terug te "
+        "rekenen uit totalen).",
+        "No chart: every value of this series is withheld (counts below {threshold}, or recoverable from totals).",
+    ),
+    "chart.nodata": (
+        "Geen grafiek: er zijn geen cijfers voor deze reeks.",
+        "No chart: there are no figures for this series.",
+    ),
 }
 
 

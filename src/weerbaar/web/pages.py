@@ -28,6 +28,7 @@ from ..public import PublicData
 from . import views
 from .bodies import Body, ResponseCache, send
 from .i18n import number, t
+from .source_texts import source_text
 
 TEMPLATES = Jinja2Templates(directory=str(files("weerbaar.web") / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -228,7 +229,7 @@ def layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
 def _default_layer(data: PublicData, division: str) -> str:
     cat = data.catalogue()
     cat = cat[cat["division"] == division]
-    for pref in ("registered.drug_trade", "reports.drug_nuisance"):
+    for pref in ("registered.drug_trade", "reports.drug_nuisance", "safety.index"):
         if (cat["indicator"] == pref).any():
             return pref
     if cat.empty:
@@ -255,6 +256,82 @@ def _bins(text: str | None) -> list[float] | None:
         ) from None
 
 
+def _layer_levels(data: PublicData, division: str, layer: str, levels: list[str]) -> list[str]:
+    """The map levels at which an indicator layer has data (an analysis exists at its own level)."""
+    kind, indicator, _ = views.parse_layer(layer)
+    if kind != "indicator":
+        return levels
+    return [lv for lv in levels if data.periods(division, indicator, lv)] or levels
+
+
+def _fit_period(periods: dict[str, list[str]], period: str | None) -> str | None:
+    """The asked period when the layer has it; else the latest of the same kind; else the default (None)."""
+    if not period:
+        return None
+    if any(period in ps for ps in periods.values()):
+        return period
+    kind = {4: "year", 7: "month"}.get(len(period)) or ("half" if "-H" in period else "quarter")
+    same = periods.get(kind) or []
+    return same[0] if same else None
+
+
+def map_form(
+    data: PublicData,
+    *,
+    division: str | None,
+    layer: str | None,
+    level: str | None,
+    period: str | None,
+    classes: str = "quantiles",
+    bins: str | None = None,
+    lang: str = "nl",
+) -> dict:
+    """The map form's choices made consistent: a layer the division holds, a level and a period the layer has
+    data for, valid fixed class bounds. What had to change is listed in ``adjusted`` (texts for the page)."""
+    division = data.division(division)
+    adjusted: list[str] = []
+    groups = layer_options(data, division, lang)
+    offered = {value for g in groups for value, _ in g["options"]}
+    if layer and layer not in offered:
+        adjusted.append(t("map.adjusted.layer", lang, division=t(f"division.{division}", lang)))
+        layer = None
+    layer = layer or _default_layer(data, division)
+    levels = _layer_levels(data, division, layer, _map_levels(data, division))
+    asked_level = level
+    wanted = level or "wijk"  # wijken: counts big enough to show, areas small enough to see
+    level = wanted if wanted in levels else ("wijk" if "wijk" in levels else levels[-1])
+    if asked_level and level != asked_level:
+        adjusted.append(t("map.adjusted.level", lang, level=t(f"level.{level}", lang).lower()))
+    kind, indicator, _ = views.parse_layer(layer)
+    if kind == "indicator" and period:
+        fitted = _fit_period(data.periods(division, indicator, level), period)
+        if fitted != period:
+            adjusted.append(t("map.adjusted.period", lang, period=period))
+            period = fitted
+    bins_error = None
+    parsed_bins = None
+    if classes == "fixed":
+        try:
+            parsed_bins = _bins(bins)
+            if parsed_bins is not None:
+                charts.classify([], "fixed", bins=parsed_bins, lang=lang)  # validates the bounds
+        except InputError:
+            bins_error = t("map.bins.invalid", lang, received=bins or "")
+            parsed_bins = None
+    return {
+        "division": division,
+        "layer": layer,
+        "level": level,
+        "asked_level": asked_level,
+        "levels": levels,
+        "period": period,
+        "groups": groups,
+        "adjusted": adjusted,
+        "bins_error": bins_error,
+        "bins": parsed_bins,
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
 @cached_page
 def overview(
@@ -269,29 +346,40 @@ def overview(
     division: DivisionQ = None,
     lang: Lang = "nl",
 ) -> HTMLResponse:
+    """The map. Every combination of the form's controls leads to a map: a layer the division does not hold,
+    a level or period the layer has no data for, or fixed classes without bounds are replaced by the nearest
+    sensible choice, and the page says what it changed."""
     data = _data(request)
-    division = data.division(division)
-    levels = _map_levels(data, division)
-    asked_level = level
-    level = level or "wijk"  # wijken: counts big enough to show, areas small enough to see
-    if level not in levels:
-        level = levels[-1]
-    layer = layer or _default_layer(data, division)
+    form = map_form(data, division=division, layer=layer, level=level, period=period, classes=classes, bins=bins,
+                    lang=lang)  # fmt: skip
+    division, layer, level, period = form["division"], form["layer"], form["level"], form["period"]
+    groups, levels, adjusted, bins_error, parsed_bins = (
+        form["groups"], form["levels"], form["adjusted"], form["bins_error"], form["bins"]
+    )  # fmt: skip
+    asked_level = form["asked_level"]
     mv = map_view(
         data, layer, division=division, level=level, asked_level=asked_level, period=period, measure=measure,
-        classes=classes, k=k, bins=bins, lang=lang,
+        classes=classes, k=k, bins=bins if parsed_bins else None, lang=lang,
     )  # fmt: skip
+    classification = mv["classification"]
+    if classes == "fixed" and not parsed_bins and classification is not None and classification.bins:
+        # no (valid) bounds typed yet: start from the quantile bounds, shown in the field to edit
+        bins = "; ".join(number(b, "en", None).replace(",", "") for b in classification.bins)
+        if bins_error is None:
+            adjusted.append(t("map.bins.suggested", lang))
     return render(
         request,
         "overview.html",
         title=t("overview.title", lang),
         layer=layer,
-        layer_groups=layer_options(data, division, lang),
+        layer_groups=groups,
         levels=levels,
         classes=classes,
         schemes=CLASS_SCHEMES,
         k=k,
         bins=bins or "",
+        bins_error=bins_error,
+        adjusted=adjusted,
         division=division,
         divisions=list(data.meta()["divisions"]),
         **mv,
@@ -339,7 +427,10 @@ def map_view(
         counts = lay.table["category"].value_counts()
         distribution = [(labels.get(c) or views.category_label(c, lang), int(n)) for c, n in counts.items()]
     else:
-        classification = charts.classify(lay.table["value"], classes, k=k, bins=_bins(bins), lang=lang)
+        scheme = classes if (classes != "fixed" or bins) else "quantiles"
+        classification = charts.classify(
+            lay.table["value"], scheme, k=k, bins=_bins(bins), lang=lang, integer=_is_count(lay)
+        )
         spec = charts.choropleth(geo, cmeta, classification=classification)
         distribution = list(zip(classification.labels, classification.counts, strict=True))
     ranked = views.ranked_table(lay)
@@ -371,6 +462,11 @@ def map_view(
             "/api/v1/map", "nl", layer=layer, level=lay.level, period=period, measure=measure, division=division
         ),
     }
+
+
+def _is_count(lay: views.MapLayer) -> bool:
+    """Whole numbers on the map (counts as published, not rates): class bounds are whole numbers too."""
+    return lay.kind == "indicator" and lay.measure == "value" and lay.unit == "count"
 
 
 def _city_trend(data: PublicData, lay: views.MapLayer, lang: str) -> dict | None:
@@ -755,7 +851,14 @@ def compare_page(
     )
     if main is not None and len(chosen) >= 2:
         frame = pd.DataFrame(
-            [{"area": areas.loc[c, "name"], "value": main["values"].get(c, (None, "missing"))[0]} for c in chosen]
+            [
+                {
+                    "area": areas.loc[c, "name"],
+                    "value": main["values"].get(c, (None, "missing"))[0],
+                    "status": main["values"].get(c, (None, "missing"))[1],  # "afgeschermd" as in the table
+                }
+                for c in chosen
+            ]
         )
         spec = charts.bar_compare(
             frame,
@@ -830,6 +933,14 @@ def programme_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
     return render(request, "programme.html", title=t("programme.title", lang), register=register, labels=labels)
 
 
+def _summary(root: Path, folder: str, name: str, lang: str) -> Path | None:
+    """The plain-language Dutch summary of a method (docs/methods/nl/<name>.md), for the Dutch site."""
+    if lang != "nl" or folder != "methods":
+        return None
+    path = root / "methods" / "nl" / f"{name}.md"
+    return path if path.is_file() else None
+
+
 @router.get("/methods", response_class=HTMLResponse)
 @cached_page
 def methods_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
@@ -837,13 +948,23 @@ def methods_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
     items = []
     for folder in ("methods", "decisions"):
         for p in sorted((root / folder).glob("*.md")):
-            items.append({"folder": folder, "name": p.stem, "title": _title_of(p.read_text(encoding="utf-8"), p.stem)})
+            summary = _summary(root, folder, p.stem, lang)
+            source = summary or p
+            items.append(
+                {
+                    "folder": folder,
+                    "name": p.stem,
+                    "title": _title_of(source.read_text(encoding="utf-8"), p.stem),
+                    "lang": "nl" if summary else "en",
+                }
+            )
     return render(request, "methods.html", title=t("methods.title", lang), items=items, doc=None)
 
 
 @router.get("/methods/{folder}/{name}", response_class=HTMLResponse)
 @cached_page
 def method_page(request: Request, folder: str, name: str, lang: Lang = "nl") -> HTMLResponse:
+    """A method: on the Dutch site its plain-language summary, with the technical page (English) behind it."""
     root = docs_dir()
     if folder not in ("methods", "decisions") or not re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", name):
         raise NotFoundError(
@@ -855,7 +976,14 @@ def method_page(request: Request, folder: str, name: str, lang: Lang = "nl") -> 
             "No such document.", received=f"{folder}/{name}", expected="a listed method", fix="see /methods"
         )
     text = path.read_text(encoding="utf-8")
-    return render(request, "methods.html", title=_title_of(text, name), items=None, doc=_md(text))
+    summary = _summary(root, folder, name, lang)
+    if summary is not None:
+        short = summary.read_text(encoding="utf-8")
+        technical = Markup(str(_md(text)).replace("<h1>", "<h2>").replace("</h1>", "</h2>"))  # one h1 a page
+        return render(
+            request, "methods.html", title=_title_of(short, name), items=None, doc=technical, summary=_md(short)
+        )
+    return render(request, "methods.html", title=_title_of(text, name), items=None, doc=_md(text), summary=None)
 
 
 def is_number(v: object) -> bool:
@@ -885,6 +1013,7 @@ def amsterdam_time(value, seconds: bool = False) -> str:
 TEMPLATES.env.filters["amsterdam"] = amsterdam_time
 TEMPLATES.env.globals["is_number"] = is_number
 TEMPLATES.env.globals["LEVELS"] = LEVELS
+TEMPLATES.env.globals["source_text"] = source_text
 
 
 @router.get("/drug-use", response_class=HTMLResponse)

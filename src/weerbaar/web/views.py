@@ -165,6 +165,10 @@ def source_titles(data: PublicData, names: list[str], lang: str = "nl") -> str:
             titles.append(SOURCE_TITLES_NL[n])
         elif n in src.index:
             title = str(src.loc[n, "title"] or n)
+            if lang == "nl":
+                from .source_texts import source_text
+
+                title = source_text(title, lang)[0]
             titles.append(title.split(" (")[0] if len(title) > 60 else title)
         else:
             titles.append(n)

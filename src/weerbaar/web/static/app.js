@@ -52,7 +52,41 @@
       });
     });
   }
+  // The map form offers only what exists: a new division or layer has its own layers and periods, so the
+  // choices that belong to the old one are not sent (the page then picks the new one's default). Without
+  // JavaScript the server does the same and says so. The class bounds field shows with "fixed" only.
+  function mapForm() {
+    var form = document.querySelector("form.controls[data-map-form]");
+    if (!form) { return; }
+    function drop(ids) {
+      ids.forEach(function (id) { var el = form.querySelector("#" + id); if (el) { el.disabled = true; } });
+    }
+    var division = form.querySelector("#division"), layer = form.querySelector("#layer");
+    if (division) { division.addEventListener("change", function () { drop(["layer", "period"]); }); }
+    if (layer) { layer.addEventListener("change", function () { drop(["period"]); }); }
+    var classes = form.querySelector("#classes");
+    function showBins() {
+      var fixed = classes && classes.value === "fixed";
+      var bins = form.querySelector("#bins"), k = form.querySelector("#k");
+      if (bins) { bins.closest(".field").hidden = !fixed; }
+      if (k) { k.closest(".field").hidden = fixed; }
+    }
+    if (classes) { classes.addEventListener("change", showBins); showBins(); }
+  }
+  function start() { embedAll(); mapForm(); navMenu(); }
+  // On a phone the menu is one button; without JavaScript it stays a plain list.
+  function navMenu() {
+    var button = document.querySelector("header .menu-toggle"), nav = document.getElementById("site-nav");
+    if (!button || !nav) { return; }
+    button.hidden = false;
+    document.documentElement.classList.add("nav-collapsible");
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") === "true";
+      button.setAttribute("aria-expanded", open ? "false" : "true");
+      nav.classList.toggle("open", !open);
+    });
+  }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { embedAll(); });
-  } else { embedAll(); }
+    document.addEventListener("DOMContentLoaded", start);
+  } else { start(); }
 })();
