@@ -1114,3 +1114,7 @@ def market(
         digits = 0
         table.add_row(row.figure, _fmt_num(row.value, digits), _fmt_num(row.low, digits), _fmt_num(row.high, digits))
     out.print(table)
+
+from .cli_security import register as _register_security  # noqa: E402
+
+_register_security(app, ingest_app, compute_app)

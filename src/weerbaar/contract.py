@@ -323,6 +323,10 @@ def _resolve_divisions(
     return pd.Series(resolved, dtype=object)
 
 
+#: The earliest date an event may carry (older records are placeholders or typing errors, not events).
+EVENTS_EARLIEST = "1990-01-01"
+
+
 def validate_events(
     frame: pd.DataFrame,
     *,
@@ -377,6 +381,18 @@ def validate_events(
             "occurred_at",
             expected="an ISO 8601 date or time such as 2021-03-04T22:15:00+01:00",
             fix="write dates as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]",
+            file=file,
+        )
+    now = pd.Timestamp.now(tz="UTC")
+    outside_window = (when < pd.Timestamp(EVENTS_EARLIEST, tz="UTC")) | (when > now + pd.Timedelta(days=1))
+    if outside_window.any():
+        raise _row_error(
+            "Timestamp outside the accepted window.",
+            f,
+            outside_window,
+            "occurred_at",
+            expected=f"a moment from {EVENTS_EARLIEST} up to today",
+            fix="check the year of the date (a year 1, 1900 or 9999 is a placeholder, not an event)",
             file=file,
         )
     xy = {}

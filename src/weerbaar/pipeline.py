@@ -316,6 +316,8 @@ def ingest_reports(
     radius_m = float(settings.get("facility_radius_m")) if radius_m is None else float(radius_m)
     url = database_url or store_url(home)
     reports = read_reports(url)
+    if reports.attrs.get("dropped"):
+        progress(f"note: {reports.attrs['dropped']} reports dated outside the accepted window are not counted")
     wh = _require(home)
     try:
         buurten = wh.areas(division=division, level="buurt")

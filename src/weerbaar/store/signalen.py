@@ -30,7 +30,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -426,14 +426,21 @@ def _created_at(value: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        from .reports import LOCAL
+    from .reports import EARLIEST, as_utc
 
-        moment = moment.replace(tzinfo=LOCAL)
-    moment = moment.astimezone(UTC)
-    if moment > utcnow() + timedelta(minutes=10) or moment.year < 2000:
+    moment = as_utc(moment)  # None for year 1 or 9999 (converting them across a time zone overflows)
+    if moment is None or moment > utcnow() + timedelta(minutes=10) or moment < EARLIEST:
         return None
     return moment
+
+
+def _seen(value: str, created: datetime) -> datetime | None:
+    """Signalen's incident start when it lies in the report's window (at most 12 months before it), else
+    none: the report then counts in the month it was made."""
+    from .reports import seen_in_window
+
+    seen = _created_at(value)
+    return seen if seen_in_window(seen, created) else None
 
 
 @lru_cache(maxsize=1)
@@ -529,7 +536,7 @@ def import_signalen(path: Path | str, *, url: str | None = None, progress: Progr
                     x=x,
                     y=y,
                     crs=crs,
-                    seen_at=_created_at(signal.seen_at),
+                    seen_at=_seen(signal.seen_at, created_at),
                     created_at=created_at,
                     source=SOURCE,
                     external_id=external_id,

@@ -627,6 +627,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Deze grafiek heeft JavaScript nodig; de tabel ernaast bevat dezelfde cijfers.",
         "This chart needs JavaScript; the table beside it holds the same figures.",
     ),
+    # --- security (issue 16) ---
+    "partner.rejected": ("Afgewezen", "Rejected"),
+    "partner.rejected.note": ("telt in geen enkel cijfer mee", "left out of every figure"),
+    "partner.reject": ("Melding afwijzen", "Reject this report"),
+    "partner.reject.help": (
+        "Voor misbruik, een test of een onmogelijke datum: de melding wordt afgesloten, blijft met haar geschiedenis "
+        "bewaard en telt vanaf de volgende `weerbaar ingest reports` niet meer mee in de cijfers.",
+        "For abuse, a test or an impossible date: the report is closed, kept with its history, and left out of the "
+        "figures from the next `weerbaar ingest reports` on.",
+    ),
+    "partner.reject.submit": ("Afwijzen", "Reject"),
 }
 
 

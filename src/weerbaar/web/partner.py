@@ -385,6 +385,27 @@ def change_status_action(
     return _no_store(RedirectResponse(_link(request, f"/partner/reports/{report_id[:64]}"), status_code=303))
 
 
+@router.post("/reports/{report_id}/reject", response_class=HTMLResponse)
+@_guard
+def reject_action(
+    request: Request, report_id: str, lang: pages.Lang = "nl", csrf: Field_ = None, reason: Field_ = None
+) -> Response:
+    """Reject a report (abuse, a test, an impossible date): closed, kept with its history, left out of every
+    figure from the next ``weerbaar ingest reports`` on; in the history and the audit log."""
+    from .. import store
+    from ..store.reports import reject_report
+
+    user = _require(request, "moderator", csrf=csrf, post=True)
+    try:
+        with store.session(store_url(request.app)) as s:
+            reject_report(s, report_id[:64], reason=reason or "", actor=s.get(User, user.id))
+    except NotFoundError:
+        return _refuse(request, 404, "not_found")
+    except InputError as exc:
+        return _report_page(request, user, report_id[:64], error=exc)
+    return _no_store(RedirectResponse(_link(request, f"/partner/reports/{report_id[:64]}"), status_code=303))
+
+
 @router.post("/reports/{report_id}/contact", response_class=HTMLResponse)
 @_guard
 def show_contact(request: Request, report_id: str, lang: pages.Lang = "nl", csrf: Field_ = None) -> Response:
