@@ -117,9 +117,13 @@ def _cell(v: object) -> str:
 def build(
     real_only: Annotated[bool, typer.Option("--real-only", help="Leave out the synthetic layers.")] = False,
     seed: Annotated[int | None, typer.Option(help="Seed of the synthetic layers (default WEERBAAR_SEED).")] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Drop the sources imported with `weerbaar ingest` (kept by default).")
+    ] = False,
 ) -> None:
-    """Build the embedded Amsterdam default: all real sources, plus labelled synthetic layers."""
-    result = pipeline.build(real_only=real_only, seed=seed, progress=_progress)
+    """Build the embedded Amsterdam default: all real sources, plus labelled synthetic layers; sources imported
+    into the previous warehouse are kept (and named) unless --fresh."""
+    result = pipeline.build(real_only=real_only, seed=seed, keep_imported=not fresh, progress=_progress)
     counts = result["counts"]
     out.print(
         f"Built {result['path']}: {counts['observations']:,} observations, {counts['areas']:,} areas, "
@@ -916,12 +920,14 @@ def serve(
         ensure_ready(home, progress=_progress, build=False)
     from .web.app import create_app, warm
 
+    pipeline.clean_stale_builds(home, _progress)
     app_ = create_app(home)
     warm(app_, progress=_progress)
     err.print(
         f"weerbaar dashboard on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)", highlight=False
     )
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+    # forwarded headers are believed only from the trusted_proxies setting (weerbaar.web.security), not by uvicorn
+    uvicorn.run(app_, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def _fmt_num(x: float | None, digits: int = 1) -> str:

@@ -177,13 +177,14 @@ def _bundle_members(path: Path) -> dict[str, tuple[str, bytes]]:
             for file in sorted(path.iterdir()):
                 table = _table_of(file.name)
                 if table and table not in found:
+                    _check_size(file.stat().st_size, str(file))
                     found[table] = (str(file), file.read_bytes())
         else:
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
                     table = _table_of(info.filename)
                     if table and table not in found:
-                        found[table] = (f"{path}:{info.filename}", archive.read(info))
+                        found[table] = (f"{path}:{info.filename}", _read_capped(archive, info, path))
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(
             "The export cannot be read.",
@@ -192,6 +193,33 @@ def _bundle_members(path: Path) -> dict[str, tuple[str, bytes]]:
             fix="download the export again",
         ) from None
     return found
+
+
+#: Bytes of one file (or unpacked ZIP member) read: a 775 KB ZIP unpacking to 200 MB ran out of memory.
+MEMBER_MAX = 100 * 2**20
+
+
+def _check_size(size: int, label: str) -> None:
+    if size > MEMBER_MAX:
+        raise InputError(
+            "A file of the export is too large.",
+            received=f"{label}: more than {MEMBER_MAX // 2**20} MB (unpacked)",
+            expected=f"at most {MEMBER_MAX // 2**20} MB per file",
+            fix="export a shorter period (or only the drug-related categories) from Signalen",
+        )
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """A ZIP member read as a stream and stopped at ``MEMBER_MAX`` bytes, whatever its header claims."""
+    label = f"{path}:{info.filename}"
+    _check_size(info.file_size, label)
+    chunks, total = [], 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            total += len(chunk)
+            _check_size(total, label)
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _require(table: _Table, columns: Iterable[str], expected: str) -> None:
@@ -333,6 +361,13 @@ def _read_geojson(path: Path, text: str) -> Iterator[_Signal]:
             expected="a GeoJSON FeatureCollection of points",
             fix="export the file again",
         ) from None
+    except RecursionError:
+        raise InputError(
+            "The GeoJSON file is nested too deeply to be a Signalen export.",
+            received=f"{path}: JSON nested deeper than Python reads",
+            expected="a GeoJSON FeatureCollection of points",
+            fix="export the file again from Signalen",
+        ) from None
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise InputError(
@@ -394,6 +429,7 @@ def _read(path: Path) -> tuple[str, list[_Signal]]:
                 return "tdo", list(_read_flat(table))
         return "datawarehouse", list(_read_dwh(path, members))
     try:
+        _check_size(path.stat().st_size, str(path))
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(

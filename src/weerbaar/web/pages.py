@@ -26,7 +26,7 @@ from ..contract import LEVELS
 from ..errors import InputError, NotFoundError
 from ..public import PublicData
 from . import views
-from .bodies import Body, ResponseCache, send
+from .bodies import Body, ResponseCache, cache_key, send
 from .i18n import number, t
 
 TEMPLATES = Jinja2Templates(directory=str(files("weerbaar.web") / "templates"))
@@ -48,7 +48,7 @@ def cached_page(handler):
     @functools.wraps(handler)
     def wrapper(request: Request, *args, **kwargs):
         cache: ResponseCache = request.app.state.responses
-        body = cache.get(request.url.path, request.url.query)
+        body = cache.get(request.url.path, cache_key(request))
         if body is None:
             version = cache.version()
             response = handler(request, *args, **kwargs)

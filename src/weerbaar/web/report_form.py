@@ -19,7 +19,7 @@ import math
 import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -78,11 +78,14 @@ def store_url(app) -> str:
 
 
 class RateLimiter:
-    """A sliding window per key (client IP): at most ``limit`` events per ``window`` seconds."""
+    """A sliding window per key (client IP): at most ``limit`` events per ``window`` seconds.
+
+    Keys are kept in order of their latest event, so forgetting idle clients looks only at the oldest ones:
+    each check costs O(1) amortised however many addresses there are (it scanned them all above 10,000)."""
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
-        self._events: dict[str, deque] = {}
+        self._events: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
 
     def forgive(self, key: str) -> None:
@@ -96,16 +99,25 @@ class RateLimiter:
         """Record an event; 0 when allowed, else the seconds to wait."""
         now = time.monotonic()
         with self._lock:
-            if len(self._events) > 10_000:  # forget idle clients
-                for k in [k for k, q in self._events.items() if not q or q[-1] <= now - self.window]:
-                    del self._events[k]
-            q = self._events.setdefault(key, deque())
+            while self._events:  # forget idle clients, oldest first; stops at the first one still active
+                oldest, q = next(iter(self._events.items()))
+                if q and q[-1] > now - self.window:
+                    break
+                del self._events[oldest]
+            q = self._events.get(key)
+            if q is None:
+                q = self._events[key] = deque()
+            else:
+                self._events.move_to_end(key)
             while q and q[0] <= now - self.window:
                 q.popleft()
             if len(q) >= self.limit:
                 return max(1, math.ceil(q[0] + self.window - now))
             q.append(now)
             return 0
+
+    def __len__(self) -> int:
+        return len(self._events)
 
 
 class _NoLimit(RateLimiter):

@@ -4,18 +4,17 @@
   the limit (by its ``Content-Length`` or by what actually arrives, chunked or not) is answered 413.
 * ``SecurityHeaders``: a Content-Security-Policy (no inline script, no framing), ``X-Frame-Options``,
   ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy`` on every answer, and ``Allow`` on 405.
-* ``client_address``: the client's address for rate limits, taken from ``X-Forwarded-For`` only when the
+* ``trusted_proxies``: the client's address (for rate limits) comes from ``X-Forwarded-For`` only when the
   direct peer is one of the configured ``trusted_proxies`` (off by default).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 
 from starlette.exceptions import HTTPException
 
-__all__ = ["BodyLimit", "SecurityHeaders", "client_address", "BODY_LIMIT", "CSP"]
+__all__ = ["BodyLimit", "SecurityHeaders", "trusted_proxies", "BODY_LIMIT", "CSP"]
 
 #: Bytes of any request body (the report form's fields are at most 20,000 characters each).
 BODY_LIMIT = 256 * 1024
@@ -59,9 +58,8 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         limit = _limit(scope["path"])
         for key, value in scope.get("headers", []):
-            if key == b"content-length":
-                if not value.isdigit() or int(value) > limit:
-                    return await _too_large(scope, send, limit, value.decode("latin-1")[:20])
+            if key == b"content-length" and (not value.isdigit() or int(value) > limit):
+                return await _too_large(scope, send, limit, value.decode("latin-1")[:20])
         seen = 0
 
         async def counted():
@@ -121,44 +119,106 @@ class SecurityHeaders:
 
 
 # ---------------------------------------------------------------------------------------------
-# the client's address
+# forwarded headers
 
 
-def _networks(value) -> tuple:
-    if not value:
-        return ()
-    return tuple(ipaddress.ip_network(v, strict=False) for v in value)
+def trusted_proxies(app) -> None:
+    """Take the client's address and scheme from ``X-Forwarded-For``/``-Proto`` only when the direct peer is
+    one of the ``trusted_proxies`` setting (off by default: then the peer's own address counts, whatever
+    headers it sends). uvicorn's own proxy handling is off in ``weerbaar serve``; this is the one place."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-
-def client_address(request) -> str:
-    """The address rate limits count: the direct peer, or, when that peer is a configured trusted proxy, the
-    right-most address in ``X-Forwarded-For`` that is not itself a trusted proxy."""
     from .. import settings
 
-    peer = request.client.host if request.client else "unknown"
-    trusted = getattr(request.app.state, "trusted_proxies", None)
-    if trusted is None:
-        trusted = request.app.state.trusted_proxies = _networks(settings.get("trusted_proxies"))
-    if not trusted or not _is_in(peer, trusted):
-        return peer
-    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _is_in(hop, trusted):
-            return hop if _is_ip(hop) else peer
-    return peer
+    trusted = settings.get("trusted_proxies")
+    if trusted:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted))
 
 
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
+# ---------------------------------------------------------------------------------------------
+# failed logins: back-off per address and account, never a lock of the account
 
 
-def _is_in(address: str, networks: tuple) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in n for n in networks)
+class LoginThrottle:
+    """Failed logins per (address, account) and per address, with exponential back-off.
+
+    From the ``free``-th failure of one address on one account on, each failure doubles the wait (4 s, 8 s,
+    16 s ... at most ``cap``); an address that fails on many accounts (a password spray) backs off the same way
+    after ``free_address`` failures. Nobody else is touched: the account's owner, from another address, logs
+    in as usual, so guessing from anywhere cannot lock an account. A success clears its pair; failures are
+    forgotten ``forget`` seconds after the last one. Admins see and lift blocks at /partner/blocks.
+    Bookkeeping is O(1) amortised per attempt (entries in order of their last failure)."""
+
+    def __init__(self, free: int = 5, free_address: int = 30, cap: float = 900.0, forget: float = 86_400.0,
+                 max_entries: int = 100_000) -> None:  # fmt: skip
+        import threading
+        from collections import OrderedDict
+
+        self.free, self.free_address, self.cap, self.forget, self.max_entries = (
+            free, free_address, cap, forget, max_entries
+        )  # fmt: skip
+        self._entries: OrderedDict[tuple[str, str], list[float]] = OrderedDict()  # key -> [failures, last, until]
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _keys(address: str, account: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        return (address, account.casefold()[:100]), (address, "*")
+
+    def _tidy(self, now: float) -> None:
+        while self._entries:
+            key, (_, last, until) = next(iter(self._entries.items()))
+            if len(self._entries) <= self.max_entries and (last > now - self.forget or until > now):
+                break
+            del self._entries[key]
+
+    def wait(self, address: str, account: str, now: float | None = None) -> int:
+        """Seconds this address must wait before trying this account again (0: go ahead)."""
+        import math
+        import time
+
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._tidy(now)
+            until = max((self._entries[k][2] for k in self._keys(address, account) if k in self._entries), default=0)
+        return max(0, math.ceil(until - now))
+
+    def failed(self, address: str, account: str, now: float | None = None) -> None:
+        import time
+
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for key, free in zip(self._keys(address, account), (self.free, self.free_address), strict=True):
+                entry = self._entries.pop(key, None) or [0, now, 0.0]
+                entry[0] += 1
+                entry[1] = now
+                if entry[0] >= free:
+                    entry[2] = now + min(self.cap, 4.0 * 2.0 ** (entry[0] - free))
+                self._entries[key] = entry  # to the end: the most recent failure
+            self._tidy(now)
+
+    def succeeded(self, address: str, account: str) -> None:
+        with self._lock:
+            self._entries.pop(self._keys(address, account)[0], None)
+
+    def blocks(self, now: float | None = None) -> list[dict]:
+        """Every address (and account) with failures on record, blocked ones first."""
+        import time
+
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._tidy(now)
+            rows = [
+                {"address": a, "account": None if u == "*" else u, "failures": int(n),
+                 "blocked_for": max(0, int(until - now + 0.999)), "last_ago": int(now - last)}
+                for (a, u), (n, last, until) in self._entries.items()
+            ]  # fmt: skip
+        return sorted(rows, key=lambda r: (-r["blocked_for"], -r["failures"], r["address"], r["account"] or ""))
+
+    def lift(self, address: str, account: str | None = None) -> int:
+        """Forget the failures of an address (on one account, or all of them); returns how many entries went."""
+        with self._lock:
+            wanted = None if account is None else (account.casefold()[:100], "*")
+            keys = [k for k in self._entries if k[0] == address and (wanted is None or k[1] in wanted)]
+            for k in keys:
+                del self._entries[k]
+        return len(keys)
