@@ -8,8 +8,25 @@ import typer
 __all__ = ["register"]
 
 
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Operational store URL (default WEERBAAR_DATABASE_URL or SQLite).")
+]
+
+
+def _store_url(database_url: str | None) -> str:
+    from . import store
+
+    url = store.db.check_url(database_url) if database_url else store.database_url()
+    store.upgrade(url)
+    return url
+
+
+def _group(app: typer.Typer, name: str) -> typer.Typer:
+    return next(g.typer_instance for g in app.registered_groups if g.name == name)
+
+
 def register(app: typer.Typer, ingest_app: typer.Typer, compute_app: typer.Typer) -> None:
-    from .cli import DatabaseUrl, _store_url, reports_app
+    reports_app = _group(app, "reports")
 
     @reports_app.command("reject")
     def reports_reject(

@@ -645,7 +645,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
     user = session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
     if not isinstance(password, str):
-        password = ""
+        # an empty attempt (verified against the dummy hash), not a credential
+        password = ""  # nosec B105
     try:
         if user is None or not user.active:
             _hasher().verify(_dummy_hash(), password)

@@ -43,7 +43,7 @@ class VegaBundle:
 
     @property
     def tag(self) -> str:
-        return hashlib.md5(self.version.encode()).hexdigest()[:8]
+        return hashlib.md5(self.version.encode(), usedforsecurity=False).hexdigest()[:8]  # a cache-busting tag
 
     def body(self) -> Body:
         if self._body is None:
