@@ -41,6 +41,11 @@ HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
+#: FastAPI's Swagger UI page (/api/docs) is one inline script plus the swagger-ui files from jsDelivr.
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net").replace(
+    "style-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net"
+).replace("img-src 'self' data: blob:", "img-src 'self' data: blob: https://fastapi.tiangolo.com")
+DOCS_HEADERS = [(b"content-security-policy", DOCS_CSP.encode()), *HEADERS[1:]]
 
 
 def _limit(path: str) -> int:
@@ -107,10 +112,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        wanted = DOCS_HEADERS if scope["path"] == "/api/docs" else HEADERS
+
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in HEADERS if k not in present]
+                extra = [(k, v) for k, v in wanted if k not in present]
                 if extra:
                     message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
