@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime, timedelta
 
 import geopandas as gpd
 import pandas as pd
@@ -79,6 +80,10 @@ def test_no_reports_gives_no_rows():
     assert data.observations.empty
 
 
+# seen two months ago: inside the 12-month window of a report (issue 16)
+SEEN = (datetime.now(UTC) - timedelta(days=60)).strftime("%Y-%m-%dT21:00:00")
+
+
 @pytest.mark.integration
 def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
     from weerbaar.store import session, upgrade
@@ -100,7 +105,7 @@ def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
                 kind="dealing",
                 x=float(school["x"]) + 20,
                 y=float(school["y"]) + 20,
-                seen_at="2024-05-04T21:00:00",
+                seen_at=SEEN,
                 idempotency_key=f"k{i}",
             )
         submit_report(
@@ -108,7 +113,7 @@ def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
             kind="dealing",
             x=float(school["x"]) + 20,
             y=float(school["y"]) + 20,
-            seen_at="2024-05-04T21:00:00",
+            seen_at=SEEN,
             idempotency_key="k0",
         )  # a retry: not counted twice
     result = CliRunner().invoke(cli_app, ["--home", str(home), "ingest", "reports", "--radius", "200"])
@@ -130,5 +135,5 @@ def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
     assert "replaces" in notes and "synthetic rows of reports.drug_nuisance (division 2022)" in notes
     by = obs.groupby("indicator")["n"].sum()
     assert by["reports.drug_nuisance"] == 3 and by["reports.near_facility.school"] == 3
-    assert set(obs.loc[obs["n"] > 0, "period"]) == {"2024-05"}
-    assert obs["period"].min() == "2024-05" and len(set(obs["period"])) > 1  # zeros up to this month
+    assert set(obs.loc[obs["n"] > 0, "period"]) == {SEEN[:7]}
+    assert obs["period"].min() == SEEN[:7] and len(set(obs["period"])) > 1  # zeros up to this month

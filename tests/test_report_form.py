@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -95,15 +96,14 @@ def test_form_renders_in_dutch_and_english(rc):
 def test_valid_submission_stores_one_coarsened_encrypted_report(rc, app):
     form = _form(rc)
     contact = "resident@example.org"
-    resp = _post(
-        rc,
-        form,
+    fields = dict(
         near="school",
-        seen_date="2025-03-01",
+        seen_date=(date.today() - timedelta(days=30)).isoformat(),
         seen_time="21:30",
         description="Two men on a scooter, every evening",
         contact=contact,
     )
+    resp = _post(rc, form, **fields)
     assert resp.status_code == 303, resp.text[:500]
     assert resp.headers["location"] == "/report/done"
     done = rc.get("/report/done")
@@ -118,8 +118,8 @@ def test_valid_submission_stores_one_coarsened_encrypted_report(rc, app):
     with store.session(app.state.store_url) as s:
         blobs = list(s.scalars(select(ReportContact.blob)))
     assert len(blobs) == 1 and contact.encode() not in blobs[0]
-    # the same idempotency key again stores nothing new
-    assert _post(rc, form).status_code == 303
+    # the same idempotency key with the same report again stores nothing new
+    assert _post(rc, form, **fields).status_code == 303
     assert len(_reports(app)) == 1
 
 
@@ -291,13 +291,14 @@ def test_form_links_a_map_point_to_its_buurt(rc, app):
     assert r.x % 100 == 50 and r.y % 100 == 50  # still only a 100 m cell
 
 
-def test_a_point_outside_every_buurt_keeps_no_buurt(rc, app):
+def test_a_point_outside_every_buurt_is_refused(rc, app):
+    # issue 16: such reports were stored with no buurt (outside the municipality, yet in its bounding box)
     lon, lat = _outside_every_buurt()
     form = _form(rc)
-    assert _post(rc, form, lon=str(lon), lat=str(lat)).status_code == 303
+    assert _post(rc, form, lon=str(lon), lat=str(lat)).status_code == 400
     resp = rc.post("/api/v1/reports", json={"kind": "dealing", "lon": lon, "lat": lat, "idempotency_key": "out"})
-    assert resp.status_code == 201
-    assert [r.buurt_code for r in _reports(app)] == [None, None]
+    assert resp.status_code == 400 and "outside Amsterdam" in resp.json()["error"]["problem"]
+    assert _reports(app) == []
 
 
 def test_json_api_links_a_point_to_its_buurt(rc, app):

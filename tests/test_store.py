@@ -109,11 +109,12 @@ def test_submit_coarsens_to_cell_centre(url):
 
 
 def test_submit_wgs84(url):
-    r = submit(url, x=4.9003, y=52.3727, crs="EPSG:4326", seen_at="2024-05-01T21:30")
+    year = datetime.now(UTC).year - (1 if datetime.now(UTC).month < 7 else 0)  # a May in the last 12 months
+    r = submit(url, x=4.9003, y=52.3727, crs="EPSG:4326", seen_at=f"{year}-05-01T21:30")
     assert 121_000 < r.x < 122_500 and 487_000 < r.y < 488_500 and r.x % 100 == 50
-    assert r.seen_at == datetime(2024, 5, 1, 19, 30, tzinfo=UTC)  # Amsterdam summer time is UTC+2
+    assert r.seen_at == datetime(year, 5, 1, 19, 30, tzinfo=UTC)  # Amsterdam summer time is UTC+2
     with db.session(url) as s:
-        assert s.get(Report, r.id).seen_at == datetime(2024, 5, 1, 19, 30, tzinfo=UTC)
+        assert s.get(Report, r.id).seen_at == datetime(year, 5, 1, 19, 30, tzinfo=UTC)
 
 
 def test_script_is_stored_verbatim(url):
@@ -157,8 +158,10 @@ def test_description_at_the_limit_and_control_characters(url):
 
 def test_idempotency_key(url):
     first = submit(url, idempotency_key="k-123", contact="06 12345678")
-    again = submit(url, idempotency_key="k-123", contact="06 12345678", description="retry")
+    again = submit(url, idempotency_key="k-123", contact="06 12345678")  # a retry of the same report
     assert again.id == first.id
+    with pytest.raises(reports.ConflictError):  # the key with another report (issue 16): refused, not dropped
+        submit(url, idempotency_key="k-123", contact="06 12345678", description="retry")
     other = submit(url, idempotency_key="k-456")
     assert other.id != first.id
     with db.session(url) as s:

@@ -125,6 +125,18 @@ def validate_periods(frame: pd.DataFrame, column: str = "period", *, file: str |
             fix="write periods as for example 2019, 2019-H2, 2019-Q3 or 2019-07",
             file=file,
         )
+    year = pd.to_numeric(frame[column].astype("string").str[:4], errors="coerce")
+    odd = (year < 1900) | (year > 2100)  # prognoses may lie ahead; placeholders such as 0001 or 9999 may not
+    if odd.any():
+        raise _row_error(
+            "Period outside the accepted window.",
+            frame,
+            odd,
+            column,
+            expected="a year from 1900 to 2100",
+            fix="check the year (0001 or 9999 is a placeholder, not a period)",
+            file=file,
+        )
 
 
 def validate_observations(
@@ -214,6 +226,21 @@ def validate_observations(
     out["unit"] = _optional_text(frame, "unit", None)
     out["source"] = _optional_text(frame, "source", default_source)
     out["status"] = _statuses(frame, default_status, file)
+    from .indicators import catalogue_rows
+
+    canonical_units = dict(zip(*catalogue_rows()[["indicator", "unit"]].T.to_numpy(), strict=True))
+    unit_of = out["unit"].where(out["unit"].notna(), out["indicator"].map(canonical_units))
+    negative = (out["value"] < 0) & unit_of.astype("string").str.startswith("count").fillna(False)
+    if negative.any():  # one row of -5 once replaced 62,160 synthetic rows (issue 16)
+        raise _row_error(
+            "Negative count.",
+            out,
+            negative,
+            "value",
+            expected="a count of 0 or more",
+            fix="correct the value; a missing count is an empty value with status suppressed",
+            file=file,
+        )
     missing_value = out["value"].isna() & (out["status"] != "suppressed")
     if missing_value.any():
         raise _row_error(
@@ -323,6 +350,10 @@ def _resolve_divisions(
     return pd.Series(resolved, dtype=object)
 
 
+#: The earliest date an event may carry (older records are placeholders or typing errors, not events).
+EVENTS_EARLIEST = "1990-01-01"
+
+
 def validate_events(
     frame: pd.DataFrame,
     *,
@@ -391,7 +422,7 @@ def validate_events(
             fix="check the date (day and month swapped? a wrong year?) and the time zone",
             file=file,
         )
-    ancient = when < pd.Timestamp("1990-01-01", tz="UTC")
+    ancient = when < pd.Timestamp(EVENTS_EARLIEST, tz="UTC")
     if ancient.any():
         raise _row_error(
             "Event time lies before 1990.",

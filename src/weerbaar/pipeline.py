@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import settings
 from .areas import build_crosswalk, read_area_file
-from .errors import InputError, NotBuiltError
+from .errors import InputError, NotBuiltError, WeerbaarError
 from .sources import SourceData, available
 from .sources.generic import read_events_csv, read_observations_csv
 from .warehouse import WAREHOUSE_FILE, Warehouse
@@ -56,20 +56,98 @@ def open_warehouse(home: Path | None = None, *, read_only: bool = True) -> Wareh
     return Warehouse.open(warehouse_path(home), read_only=read_only)
 
 
+def clean_stale_builds(home: Path | None = None, progress: Progress = _quiet) -> list[str]:
+    """Remove what a killed ``build`` left behind (``.warehouse.duckdb.building-<pid>`` and its WAL), when
+    that process no longer runs; returns the names removed."""
+    target = warehouse_path(home)
+    removed = []
+    for path in sorted(target.parent.glob(f".{target.name}.building-*")):
+        pid_text = path.name.rsplit("-", 1)[-1].removesuffix(".wal")
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _running(int(pid_text)):
+            continue  # another build is still writing it
+        path.unlink(missing_ok=True)
+        removed.append(path.name)
+    if removed:
+        progress(f"removed {len(removed)} file(s) left by an interrupted build: {', '.join(removed)}")
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _built_here() -> set[str]:
+    from .warehouse.store import CATALOGUE_SOURCE
+
+    return {s.name for s in available().values()} | {"weerbaar-derived", "synthetic-default", CATALOGUE_SOURCE}
+
+
+def _imported_sources(target: Path) -> list[dict]:
+    """The sources of the current warehouse that ``build`` does not make itself (ingested files, online
+    sources, the residents' report counts), with everything they loaded."""
+    import shapely
+    from geopandas import GeoDataFrame
+
+    from .warehouse.schema import TABLES
+    from .warehouse.store import NO_SOURCE_TABLES
+
+    if not target.exists():
+        return []
+    out = []
+    wh = Warehouse.open(target, read_only=True)
+    try:
+        sources = wh.query("SELECT * FROM sources ORDER BY loaded_at, name")
+        for row in sources.to_dict("records"):
+            if row["name"] in _built_here():
+                continue
+            tables = {}
+            for table in TABLES:
+                if table in NO_SOURCE_TABLES:
+                    continue
+                frame = wh.query(f"SELECT * EXCLUDE (source) FROM {table} WHERE source = ?", [row["name"]])
+                if len(frame):
+                    if table == "areas":
+                        wkb = [None if g is None else bytes(g) for g in frame.pop("geometry")]
+                        geometry = shapely.from_wkb(wkb)
+                        frame = GeoDataFrame(frame, geometry=geometry, crs="EPSG:28992")
+                    tables[table] = frame
+            out.append({"source": row, "data": SourceData(**tables)})
+    finally:
+        wh.close()
+    return out
+
+
 def build(
-    *, home: Path | None = None, real_only: bool = False, seed: int | None = None, progress: Progress = _quiet
+    *,
+    home: Path | None = None,
+    real_only: bool = False,
+    seed: int | None = None,
+    keep_imported: bool = True,
+    progress: Progress = _quiet,
 ) -> dict:
     """Build the embedded Amsterdam default into a fresh warehouse, atomically.
 
     The new warehouse is written next to the old one and moved into place only when complete,
-    so a failing build leaves the previous warehouse untouched.
+    so a failing build leaves the previous warehouse untouched. Sources imported into the old warehouse
+    (``weerbaar ingest ...``) are carried over unless ``keep_imported`` is False; the answer's ``kept`` and
+    ``dropped`` say which.
     """
     started = datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()
     target = warehouse_path(home)
+    clean_stale_builds(home, progress)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
+    imported = _imported_sources(target)
+    kept: list[str] = []
+    dropped: dict[str, str] = {}
     seed = settings.get("seed") if seed is None else seed
     sources = [s for s in available().values() if s.packaged() is not None]
     steps = len(sources) + 2 + (0 if real_only else 1)
@@ -118,6 +196,25 @@ def build(
                 period=meta["period"],
             )
             say(f"synthetic layers (seed {seed}): {report.total:,} rows ({time.perf_counter() - t:.1f} s)")
+        for item in imported:
+            meta = item["source"]
+            if not keep_imported:
+                dropped[meta["name"]] = "--fresh"
+                continue
+            try:
+                wh.load(
+                    meta["name"], item["data"], kind=meta["kind"], title=meta["title"] or "", files=meta["files"] or "",
+                    version=meta["version"] or "", checksum=meta["checksum"] or "", licence=meta["licence"] or "",
+                    attribution=meta["attribution"] or "", period=meta["period"] or "",
+                )  # fmt: skip
+                kept.append(meta["name"])
+            except WeerbaarError as exc:
+                dropped[meta["name"]] = exc.problem
+                progress(f"NOT kept: imported source {meta['name']}: {exc.problem}")
+        if kept:
+            progress(f"kept {len(kept)} imported source(s): {', '.join(kept)}")
+        if dropped and not keep_imported:
+            progress(f"dropped {len(dropped)} imported source(s) (--fresh): {', '.join(dropped)}")
         step += 1
         snapshot = wh.snapshot_hash()
         run_id = wh.record_run(
@@ -138,6 +235,8 @@ def build(
         "run_id": run_id,
         "counts": counts,
         "seconds": time.perf_counter() - t0,
+        "kept": kept,
+        "dropped": dropped,
     }
 
 
@@ -348,6 +447,8 @@ def ingest_reports(
     radius_m = float(settings.get("facility_radius_m")) if radius_m is None else float(radius_m)
     url = database_url or store_url(home)
     reports = read_reports(url)
+    if reports.attrs.get("dropped"):
+        progress(f"note: {reports.attrs['dropped']} reports dated outside the accepted window are not counted")
     wh = _require(home)
     try:
         buurten = wh.areas(division=division, level="buurt")

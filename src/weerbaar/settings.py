@@ -195,6 +195,24 @@ def _rate_limit(value: str) -> RateLimit | None:
     return RateLimit(limit, seconds)
 
 
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (CIDR) of the reverse proxies in front of `weerbaar serve`."""
+    import ipaddress
+
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(
+                "Invalid trusted proxy address.",
+                received=repr(item)[:80],
+                expected="IP addresses or networks, comma-separated, such as 10.0.0.5 or 10.0.0.0/24",
+                fix="set WEERBAAR_TRUSTED_PROXIES to the address of your reverse proxy, or leave it empty",
+            ) from None
+    return items
+
+
 def _contact_key(value: str) -> str:
     from cryptography.fernet import Fernet
 
@@ -325,6 +343,15 @@ SETTINGS: dict[str, Setting] = {
             "Residents' reports (form and POST /api/v1/reports): at most N per S seconds from one client address, "
             "written N/S (default 10/600); 0 or off means no limit.",
             _rate_limit,
+        ),
+        Setting(
+            "trusted_proxies",
+            "WEERBAAR_TRUSTED_PROXIES",
+            lambda: (),
+            "Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed; empty (the default) believes no forwarded header, so rate limits "
+            "count the direct peer. See docs/security.md.",
+            _trusted_proxies,
         ),
     ]
 }

@@ -219,7 +219,7 @@ def _prepare(areas: gpd.GeoDataFrame, level: str | None) -> tuple[gpd.GeoDataFra
 
 
 def _fingerprint(gdf: gpd.GeoDataFrame) -> str:
-    h = hashlib.sha1()
+    h = hashlib.sha1(usedforsecurity=False)  # a cache key, not a signature
     h.update("\x1f".join(gdf["code"]).encode())
     coords = shapely.get_coordinates(gdf.geometry.to_numpy())
     h.update(np.round(coords, 3).tobytes())

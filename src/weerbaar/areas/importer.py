@@ -54,6 +54,25 @@ def read_area_file(
             fix="export the areas as GeoJSON (.geojson) or GeoPackage (.gpkg)",
             file=name,
         ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputError(
+            "The file has no geometry.",
+            received=f"a table with the columns {', '.join(map(str, gdf.columns))[:200]}",
+            expected="a GeoJSON FeatureCollection or a GeoPackage layer of polygons (a CSV has no shapes)",
+            fix="export the areas with their shapes as GeoJSON (.geojson) or GeoPackage (.gpkg)",
+            file=name,
+        )
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if len(gdf) and empty.any():
+        first = int(empty.to_numpy().argmax())
+        raise InputError(
+            f"{int(empty.sum())} areas have no geometry.",
+            received="an empty or missing geometry",
+            expected="a polygon for every area",
+            fix="give every area its shape, or leave the area out",
+            file=name,
+            row=first + 1,
+        )
     if len(gdf) == 0:
         raise InputError(
             "The file holds no areas.",

@@ -24,6 +24,7 @@ REGISTERED_MODULES: tuple[str, ...] = (
     "interventions",  # weerbaar interventions ..., ingest interventions, compute displacement|did ...
     "networks",  # weerbaar network ..., ingest network (partner analysts)
     "violence",  # compute nearrepeat|selfexciting, weerbaar alerts (measure 8)
+    "security",  # weerbaar reports reject, logins ... (issue 16)
 )
 
 for _module in COMMAND_MODULES:

@@ -102,12 +102,14 @@ def serve(
         ensure_ready(home, progress=_progress, build=False)
     from ..web.app import create_app, warm
 
+    pipeline.clean_stale_builds(home, _progress)
     app_ = create_app(home)
     warm(app_, progress=_progress)
     err.print(
         f"weerbaar dashboard on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)", highlight=False
     )
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+    # forwarded headers are believed only from the trusted_proxies setting (weerbaar.web.security), not by uvicorn
+    uvicorn.run(app_, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @app.command()

@@ -18,9 +18,13 @@ from .base import Format, Lang, _progress, _show, app, out
 def build(
     real_only: Annotated[bool, typer.Option("--real-only", help="Leave out the synthetic layers.")] = False,
     seed: Annotated[int | None, typer.Option(help="Seed of the synthetic layers (default WEERBAAR_SEED).")] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Drop the sources imported with `weerbaar ingest` (kept by default).")
+    ] = False,
 ) -> None:
-    """Build the embedded Amsterdam default: all real sources, plus labelled synthetic layers."""
-    result = pipeline.build(real_only=real_only, seed=seed, progress=_progress)
+    """Build the embedded Amsterdam default: all real sources, plus labelled synthetic layers; sources imported
+    into the previous warehouse are kept (and named) unless --fresh."""
+    result = pipeline.build(real_only=real_only, seed=seed, keep_imported=not fresh, progress=_progress)
     counts = result["counts"]
     out.print(
         f"Built {result['path']}: {counts['observations']:,} observations, {counts['areas']:,} areas, "

@@ -71,11 +71,11 @@ def _detect(path: Path) -> str:
     try:
         first = json.loads(path.read_text(encoding="utf-8"))
         props = (first.get("features") or [{}])[0].get("properties") or {}
-    except (OSError, ValueError, AttributeError) as exc:
+    except (OSError, ValueError, AttributeError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         raise _bad(
             "The facilities file is neither CSV nor GeoJSON.",
             path,
-            received=str(exc)[:200],
+            received=(str(exc) or type(exc).__name__)[:200],
             expected="a .csv file or a GeoJSON FeatureCollection",
             fix="export the layer as GeoJSON or CSV",
         ) from None
@@ -86,7 +86,7 @@ def _read_osm(path: Path, source: str) -> tuple[pd.DataFrame, list[str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         features = data["features"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise _bad(
             "The OpenStreetMap export is not a GeoJSON FeatureCollection.",
             path,

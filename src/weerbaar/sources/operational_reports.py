@@ -54,14 +54,31 @@ def read_reports(url: str | None = None) -> pd.DataFrame:
     from ..store import Report, session, upgrade
 
     upgrade(url)
+    from ..store.models import utcnow
+    from ..store.reports import EARLIEST, seen_in_window
+
     with session(url) as s:
         rows = s.execute(
-            select(Report.id, Report.created_at, Report.seen_at, Report.x, Report.y, Report.near_facility_type)
+            select(
+                Report.id, Report.created_at, Report.seen_at, Report.x, Report.y, Report.near_facility_type
+            ).where(
+                Report.excluded_at.is_(None)  # rejected by a moderator: in no figure
+            )
         ).all()
-    frame = pd.DataFrame(rows, columns=["id", "created_at", "seen_at", "x", "y", "chosen"])
-    when = frame["seen_at"].where(frame["seen_at"].notna(), frame["created_at"])
-    frame["period"] = [t.strftime("%Y-%m") for t in when]
-    return frame[["id", "period", "x", "y", "chosen"]]
+    # A stored outlier (a report of an older version, a hand-edited row) must not blow up the month grid:
+    # a report counts in the month it was seen when that lies in its window, else in the month it was made,
+    # and reports made outside EARLIEST..now count nowhere (the frame's attrs["dropped"] says how many).
+    now = utcnow()
+    kept, dropped = [], 0
+    for rid, created, seen, x, y, chosen in rows:
+        if created is None or not EARLIEST <= created <= now + pd.Timedelta(minutes=10):
+            dropped += 1
+            continue
+        when = seen if seen_in_window(seen, created) else created
+        kept.append((rid, when.strftime("%Y-%m"), x, y, chosen))
+    frame = pd.DataFrame(kept, columns=["id", "period", "x", "y", "chosen"])
+    frame.attrs["dropped"] = dropped
+    return frame
 
 
 def aggregate_reports(

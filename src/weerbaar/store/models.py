@@ -136,6 +136,10 @@ class Report(Base):
     forwarded_to: Mapped[str | None] = mapped_column(String(20))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # SHA-256 of the body first sent with the key: the same key with another body is refused (409)
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64))
+    # set when a moderator rejects the report: it stays (with its history) but is left out of every figure
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(20), default="form", server_default="form")
     # an imported report's id in its source system ("signalen:12345"): importing twice stores it once
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True, index=True)

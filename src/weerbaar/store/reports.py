@@ -46,6 +46,8 @@ __all__ = [
     "CELL",
     "CONTACT_MAX",
     "NotAllowedError",
+    "ConflictError",
+    "reject_report",
     "submit_report",
     "change_status",
     "view_contact",
@@ -81,6 +83,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters
 
 class NotAllowedError(WeerbaarError, PermissionError):
     """The user's role (or an inactive account) does not allow this action; the API answers 403."""
+
+
+class ConflictError(InputError):
+    """A submission key was used before with a different report; the API answers 409."""
+
+
+#: The earliest moment a report (or an imported signal) may be dated: nothing older is a report of this programme.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+#: How long before the report a resident may say they saw it (form, API and imports alike).
+SEEN_WINDOW = timedelta(days=366)
+#: Clock skew allowed for "now".
+SKEW = timedelta(minutes=10)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,32 +180,56 @@ def _location(x, y, crs: str) -> tuple[int, int]:
     return coarsen(x, y)
 
 
-def _seen_at(value) -> datetime | None:
+def as_utc(value: datetime) -> datetime | None:
+    """An aware UTC datetime (naive = Amsterdam time), or None where the conversion overflows (years 1, 9999)."""
+    if not EARLIEST.year - 1 <= value.year <= 9000:
+        return None  # far outside any window; converting year 1 or 9999 across a time zone overflows
+    try:
+        return (value.replace(tzinfo=LOCAL) if value.tzinfo is None else value).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def seen_in_window(seen: datetime | None, created: datetime) -> bool:
+    """Whether ``seen`` (aware) lies in the window of a report made at ``created``: not after it, at most
+    ``SEEN_WINDOW`` before it."""
+    return seen is not None and created - SEEN_WINDOW <= seen <= created + SKEW
+
+
+def _seen_at(value, created: datetime) -> datetime | None:
+    """When the resident saw it, checked against the window: at most ``SEEN_WINDOW`` (12 months) before the
+    report, not after it. Anything else (year 1, 9999, 1900, next week) is refused with a clear message."""
     if value is None or value == "":
         return None
+    raw = value
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            value = datetime.fromisoformat(value.strip())
         except ValueError:
             value = None
     if not isinstance(value, datetime):
         raise InputError(
             "We could not read when you saw it.",
-            received=repr(value),
+            received=repr(raw)[:80],
             expected="a date and time such as 2025-03-01T21:30",
             fix="choose the date and time again, or leave it empty",
         )
-    if value.tzinfo is None:  # a resident's clock: Amsterdam time
-        value = value.replace(tzinfo=LOCAL)
-    value = value.astimezone(UTC)
-    if value > utcnow() + timedelta(minutes=10):
+    moment = as_utc(value)
+    if moment is not None and moment > created + SKEW:
         raise InputError(
             "The time you saw it lies in the future.",
-            received=value.isoformat(),
+            received=moment.isoformat(),
             expected="a moment in the past",
             fix="check the date and time",
         )
-    return value
+    if not seen_in_window(moment, created):
+        raise InputError(
+            "The date when you saw it is too long ago.",
+            received=repr(raw)[:80] if moment is None else moment.isoformat(),
+            expected=f"a date in the last 12 months (after {(created - SEEN_WINDOW).date().isoformat()})",
+            fix="check the date and time; for something older, call the police on 0900-8844",
+        )
+    return moment
 
 
 def _created_at(value: datetime | None) -> datetime:
@@ -200,13 +238,15 @@ def _created_at(value: datetime | None) -> datetime:
         return utcnow()
     if not isinstance(value, datetime):
         raise InputError("The report time must be a datetime.", received=repr(value), expected="a datetime")
-    value = value.replace(tzinfo=LOCAL) if value.tzinfo is None else value
-    value = value.astimezone(UTC)
-    if value > utcnow() + timedelta(minutes=10):
+    moment = as_utc(value)
+    if moment is None or not EARLIEST <= moment <= utcnow() + SKEW:
         raise InputError(
-            "The report time lies in the future.", received=value.isoformat(), expected="a moment in the past"
+            "The report time lies outside the accepted window.",
+            received=repr(value)[:80] if moment is None else moment.isoformat(),
+            expected=f"a moment from {EARLIEST.date().isoformat()} up to now",
+            fix="check the report's date in the source system",
         )
-    return value
+    return moment
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,12 +322,17 @@ def submit_report(
             existing = session.scalar(select(Report).where(Report.external_id == external_id))
             if existing is not None:
                 return existing
+    fingerprint = None
     if idempotency_key is not None:
-        idempotency_key = _text(idempotency_key, field="submission key", limit=IDEMPOTENCY_KEY_MAX) or None
+        idempotency_key = _key(idempotency_key)
+        fingerprint = body_hash(
+            source=source, kind=kind, x=x, y=y, crs=crs, seen_at=seen_at, near_facility_type=near_facility_type,
+            description=description, contact=contact, buurt_code=buurt_code,
+        )  # fmt: skip
         if idempotency_key:
             existing = session.scalar(select(Report).where(Report.idempotency_key == idempotency_key))
             if existing is not None:
-                return existing
+                return _same_body(existing, fingerprint)
     kind = _choice(
         kind,
         KINDS,
@@ -295,6 +340,7 @@ def submit_report(
         fix="choose dealing, handing over, stashing or nuisance",
     )
     cx, cy = _location(x, y, crs)
+    created = _created_at(created_at)
     if near_facility_type is not None:
         near_facility_type = _choice(
             near_facility_type,
@@ -310,7 +356,7 @@ def submit_report(
         kind=kind,
         x=cx,
         y=cy,
-        seen_at=_seen_at(seen_at),
+        seen_at=_seen_at(seen_at, created),
         near_facility_type=near_facility_type,
         buurt_code=buurt_code,
         description=text,
@@ -319,7 +365,8 @@ def submit_report(
         source=source,
         external_id=external_id,
         category=_text(category, field="category", limit=100) or None,
-        created_at=_created_at(created_at),
+        created_at=created,
+        idempotency_hash=fingerprint if idempotency_key else None,
     )
     if contact_text:
         report.contact = ReportContact(blob=_fernet().encrypt(contact_text.encode("utf-8")), created_at=utcnow())
@@ -332,9 +379,45 @@ def submit_report(
             if value:
                 existing = session.scalar(select(Report).where(column == value))
                 if existing is not None:
-                    return existing
+                    return _same_body(existing, fingerprint) if column is Report.idempotency_key else existing
         raise
     return report
+
+
+def _key(value) -> str | None:
+    """A submission key exactly as sent (no trimming: " 1" and "1" are different keys), printable ASCII."""
+    if not isinstance(value, str) or not value:
+        return None
+    if len(value) > IDEMPOTENCY_KEY_MAX or not re.fullmatch(r"[\x21-\x7e]+", value):
+        raise InputError(
+            "The submission key is not valid.",
+            received=f"{len(value)} characters" + ("" if value.isascii() else ", not ASCII"),
+            expected=f"1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters without spaces",
+            fix="send a random key such as a UUID, or none",
+        )
+    return value
+
+
+def body_hash(**fields) -> str:
+    """SHA-256 of a report's fields as given: a submission key is bound to the report it was first sent with."""
+    import hashlib
+    import json
+
+    text = json.dumps({k: v if v is None or isinstance(v, str | int | float) else str(v) for k, v in fields.items()},
+                      sort_keys=True, default=str)  # fmt: skip
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+def _same_body(existing: Report, fingerprint: str | None) -> Report:
+    """The stored report for a repeated key, when the body is the same; else a ConflictError (HTTP 409)."""
+    if existing.idempotency_hash is not None and existing.idempotency_hash != fingerprint:
+        raise ConflictError(
+            "This submission key was already used for a different report.",
+            received="a known submission key with another report",
+            expected="the same key only when sending the same report again",
+            fix="send a new, random submission key (such as a UUID) with each new report",
+        )
+    return existing
 
 
 def _get_report(session: Session, report_id: str, *, lock: bool = False) -> Report:
@@ -403,6 +486,52 @@ def change_status(
     if to_status == "closed":
         report.closed_at = now
     session.add(change)
+    session.flush()
+    return change
+
+
+REJECTED = "rejected (left out of the figures): "
+REJECTERS = ("moderator", "admin")
+
+
+def reject_report(session: Session, report_id: str, *, reason: str, actor: User | None) -> StatusChange:
+    """Reject a report (abuse, a test, an impossible date): it is closed, keeps its history, and is left out of
+    every figure from the next ``weerbaar ingest reports`` on. Moderators and admins only (``actor=None`` is
+    the command line); the step is in the report's history and in the audit log."""
+    if actor is not None and (not isinstance(actor, User) or not actor.active or actor.role not in REJECTERS):
+        raise NotAllowedError(
+            "Only moderators and admins may reject a report.",
+            received=f"role {getattr(actor, 'role', None)!r}",
+            expected=" or ".join(REJECTERS) + " (active account)",
+            fix="ask a moderator",
+        )
+    reason = _text(reason, field="reason", limit=REASON_MAX - len(REJECTED))
+    if not reason:
+        raise InputError(
+            "Rejecting a report needs a reason.",
+            received="an empty reason",
+            expected="a short explanation",
+            fix="say why, for example 'test submission' or 'date impossible'",
+        )
+    report = _get_report(session, report_id, lock=True)
+    if report.excluded_at is not None:
+        raise InputError(
+            "This report is already rejected.",
+            received=f"report {report.id}",
+            expected="a report that counts in the figures",
+            fix="nothing to do",
+        )
+    now = utcnow()
+    change = StatusChange(
+        report_id=report.id, at=now, from_status=report.status, to_status="closed",
+        reason=REJECTED + reason, actor_id=actor.id if actor is not None else None,
+    )  # fmt: skip
+    report.status = "closed"
+    report.closed_at = report.closed_at or now
+    report.excluded_at = now
+    session.add(change)
+    session.add(AuditEntry(at=now, actor_id=actor.id if actor is not None else None, action="reject_report",
+                           report_id=report.id))  # fmt: skip
     session.flush()
     return change
 
@@ -516,7 +645,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
     user = session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
     if not isinstance(password, str):
-        password = ""
+        # an empty attempt (verified against the dummy hash), not a credential
+        password = ""  # nosec B105
     try:
         if user is None or not user.active:
             _hasher().verify(_dummy_hash(), password)

@@ -30,7 +30,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -177,13 +177,14 @@ def _bundle_members(path: Path) -> dict[str, tuple[str, bytes]]:
             for file in sorted(path.iterdir()):
                 table = _table_of(file.name)
                 if table and table not in found:
+                    _check_size(file.stat().st_size, str(file))
                     found[table] = (str(file), file.read_bytes())
         else:
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
                     table = _table_of(info.filename)
                     if table and table not in found:
-                        found[table] = (f"{path}:{info.filename}", archive.read(info))
+                        found[table] = (f"{path}:{info.filename}", _read_capped(archive, info, path))
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(
             "The export cannot be read.",
@@ -192,6 +193,33 @@ def _bundle_members(path: Path) -> dict[str, tuple[str, bytes]]:
             fix="download the export again",
         ) from None
     return found
+
+
+#: Bytes of one file (or unpacked ZIP member) read: a 775 KB ZIP unpacking to 200 MB ran out of memory.
+MEMBER_MAX = 100 * 2**20
+
+
+def _check_size(size: int, label: str) -> None:
+    if size > MEMBER_MAX:
+        raise InputError(
+            "A file of the export is too large.",
+            received=f"{label}: more than {MEMBER_MAX // 2**20} MB (unpacked)",
+            expected=f"at most {MEMBER_MAX // 2**20} MB per file",
+            fix="export a shorter period (or only the drug-related categories) from Signalen",
+        )
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """A ZIP member read as a stream and stopped at ``MEMBER_MAX`` bytes, whatever its header claims."""
+    label = f"{path}:{info.filename}"
+    _check_size(info.file_size, label)
+    chunks, total = [], 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            total += len(chunk)
+            _check_size(total, label)
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _require(table: _Table, columns: Iterable[str], expected: str) -> None:
@@ -333,6 +361,13 @@ def _read_geojson(path: Path, text: str) -> Iterator[_Signal]:
             expected="a GeoJSON FeatureCollection of points",
             fix="export the file again",
         ) from None
+    except RecursionError:
+        raise InputError(
+            "The GeoJSON file is nested too deeply to be a Signalen export.",
+            received=f"{path}: JSON nested deeper than Python reads",
+            expected="a GeoJSON FeatureCollection of points",
+            fix="export the file again from Signalen",
+        ) from None
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise InputError(
@@ -394,6 +429,7 @@ def _read(path: Path) -> tuple[str, list[_Signal]]:
                 return "tdo", list(_read_flat(table))
         return "datawarehouse", list(_read_dwh(path, members))
     try:
+        _check_size(path.stat().st_size, str(path))
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(
@@ -426,14 +462,21 @@ def _created_at(value: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        from .reports import LOCAL
+    from .reports import EARLIEST, as_utc
 
-        moment = moment.replace(tzinfo=LOCAL)
-    moment = moment.astimezone(UTC)
-    if moment > utcnow() + timedelta(minutes=10) or moment.year < 2000:
+    moment = as_utc(moment)  # None for year 1 or 9999 (converting them across a time zone overflows)
+    if moment is None or moment > utcnow() + timedelta(minutes=10) or moment < EARLIEST:
         return None
     return moment
+
+
+def _seen(value: str, created: datetime) -> datetime | None:
+    """Signalen's incident start when it lies in the report's window (at most 12 months before it), else
+    none: the report then counts in the month it was made."""
+    from .reports import seen_in_window
+
+    seen = _created_at(value)
+    return seen if seen_in_window(seen, created) else None
 
 
 @lru_cache(maxsize=1)
@@ -529,7 +572,7 @@ def import_signalen(path: Path | str, *, url: str | None = None, progress: Progr
                     x=x,
                     y=y,
                     crs=crs,
-                    seen_at=_created_at(signal.seen_at),
+                    seen_at=_seen(signal.seen_at, created_at),
                     created_at=created_at,
                     source=SOURCE,
                     external_id=external_id,

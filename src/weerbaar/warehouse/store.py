@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -238,7 +238,7 @@ class Warehouse:
                     [source],
                 )
         finally:
-            self.con.unregister("_incoming_pairs")
+            self._unregister("_incoming_pairs")
         return {(d, i, src): int(n) for d, i, src, n in found}
 
     def _insert(self, table: str, frame: pd.DataFrame, source: str) -> None:
@@ -254,6 +254,12 @@ class Warehouse:
                 fix="use another division name or code, or remove the other source first",
             ) from None
         finally:
+            self._unregister(name)
+
+    def _unregister(self, name: str) -> None:
+        """Drop a registered frame; in an aborted transaction DuckDB refuses even that, and its
+        TransactionException must not hide the error that aborted it (the rollback drops the view anyway)."""
+        with suppress(duckdb.Error):
             self.con.unregister(name)
 
     def remove_source(self, source: str) -> None:

@@ -24,6 +24,7 @@ from ..errors import NotFoundError, WarehouseError, WeerbaarError
 from ..public import PublicData
 from . import api, pages, partner, partner_networks, report_form, reports_page
 from .bodies import Body, FastPath, ResponseCache
+from .security import BodyLimit, SecurityHeaders, trusted_proxies
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 STATIC = Path(str(files("weerbaar.web") / "static"))
@@ -70,7 +71,7 @@ class VegaBundle:
 
     @property
     def tag(self) -> str:
-        return hashlib.md5(self.version.encode()).hexdigest()[:8]
+        return hashlib.md5(self.version.encode(), usedforsecurity=False).hexdigest()[:8]  # a cache-busting tag
 
     def body(self) -> Body:
         if self._body is None:
@@ -119,8 +120,11 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     app.state.vega = VegaBundle(home / "cache")
     app.state.home = home  # the operational store (residents' reports) lives here; upgraded on first use
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(FastPath, cache=app.state.responses)  # outermost: repeated URLs skip everything else
+    app.add_middleware(FastPath, cache=app.state.responses)  # repeated URLs skip everything else
+    app.add_middleware(BodyLimit)  # bodies counted as they stream, before anything parses them
+    trusted_proxies(app)  # X-Forwarded-For believed only from configured proxies
     app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, cached ones too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/static-vendor/swagger-ui", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
 
@@ -207,17 +211,21 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         problem = "Not found." if exc.status_code == 404 else str(exc.detail)
+        if exc.status_code == 413:
+            problem = str(exc.detail)
         if wants_json(request):
-            return api.error_response(
+            response = api.error_response(
                 exc.status_code,
-                "HTTPException",
+                "PayloadTooLarge" if exc.status_code == 413 else "HTTPException",
                 problem,
                 received=request.url.path,
-                expected="a path listed in /api/docs",
-                fix="check the address",
+                expected="a smaller body" if exc.status_code == 413 else "a path listed in /api/docs",
+                fix="send less" if exc.status_code == 413 else "check the address",
             )
+            response.headers.update(exc.headers or {})  # Allow on 405
+            return response
         if exc.status_code == 405:
-            return HTMLResponse("Method not allowed", status_code=405)
+            return HTMLResponse("Method not allowed", status_code=405, headers=exc.headers)
         return pages.error_page(request, exc.status_code, problem, request.url.path, None, None)
 
     @app.exception_handler(Exception)

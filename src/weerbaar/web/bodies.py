@@ -44,6 +44,41 @@ def send(request: Request, body: Body, headers: dict[str, str] | None = None, st
     return Response(body.raw, status_code=status_code, media_type=body.media_type, headers=out)
 
 
+def _declared(route) -> dict[str, bool] | None:
+    """The query parameters a route declares, each with whether it may repeat (a list); None if unknown."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    out = {}
+    for param in dependant.query_params:
+        text = repr(getattr(param.field_info, "annotation", None) or getattr(param, "type_", ""))
+        out[param.alias] = "list[" in text or "List[" in text
+    return out
+
+
+def cache_key(request: Request) -> str:
+    """The query part of the cache key: only the parameters the route declares, in the order sent, a
+    single-valued one once (its last value, as FastAPI reads it). Junk parameters (``?x=1``, ``?lang=nl&lang=nl``)
+    then neither miss the cache (a fresh render per request) nor fill it with copies (issue 16)."""
+    declared = _declared(request.scope.get("route"))
+    if declared is None:
+        return request.url.query
+    from urllib.parse import urlencode
+
+    pairs = request.query_params.multi_items()
+    last = {k: v for k, v in pairs}
+    kept, seen = [], set()
+    for k, v in pairs:
+        if k not in declared:
+            continue
+        if declared[k]:
+            kept.append((k, v))
+        elif k not in seen:
+            seen.add(k)
+            kept.append((k, last[k]))
+    return urlencode(kept)
+
+
 class ResponseCache:
     """Bodies by (path, query) for the current warehouse version, least recently used out first."""
 
@@ -84,16 +119,19 @@ class ResponseCache:
 
     def remember(self, request: Request, body: Body, version: object) -> None:
         """Keep a body made for ``version`` (taken before making it): a body made while the warehouse
-        changed is sent but not kept."""
+        changed, or for a URL with parameters the route does not know, is sent but not kept."""
         with self._lock:
             self._check()
             if version != self._seen:
                 return
-        self.put(request.url.path, request.url.query, body)
+        key = cache_key(request)
+        if key != request.url.query:  # made for a URL with junk parameters: served, never kept for others
+            return
+        self.put(request.url.path, key, body)
 
     def answer(self, request: Request, make: Callable[[], Body]) -> Response:
         """The cached body for this URL, or a new one made and kept."""
-        body = self.get(request.url.path, request.url.query)
+        body = self.get(request.url.path, cache_key(request))
         if body is None:
             version = self.version()
             body = make()

@@ -1055,6 +1055,37 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Geen grafiek: er zijn geen cijfers voor deze reeks.",
         "No chart: there are no figures for this series.",
     ),
+    # --- security (issue 16) ---
+    "partner.rejected": ("Afgewezen", "Rejected"),
+    "partner.rejected.note": ("telt in geen enkel cijfer mee", "left out of every figure"),
+    "partner.reject": ("Melding afwijzen", "Reject this report"),
+    "partner.reject.help": (
+        "Voor misbruik, een test of een onmogelijke datum: de melding wordt afgesloten, blijft met haar geschiedenis "
+        "bewaard en telt vanaf de volgende `weerbaar ingest reports` niet meer mee in de cijfers.",
+        "For abuse, a test or an impossible date: the report is closed, kept with its history, and left out of the "
+        "figures from the next `weerbaar ingest reports` on.",
+    ),
+    "partner.reject.submit": ("Afwijzen", "Reject"),
+    "partner.action.reject_report": ("melding afgewezen", "rejected a report"),
+    "partner.action.lift_login_block": ("inlogblokkade opgeheven", "lifted a login block"),
+    "partner.blocks.title": ("Inlogblokkades", "Login blocks"),
+    "partner.blocks.intro": (
+        "Mislukte inlogpogingen per adres en account. Na 5 mislukte pogingen (of 30 van één adres op alle "
+        "accounts samen) verdubbelt de wachttijd bij elke volgende poging, tot hoogstens 15 minuten. Alleen dat "
+        "adres wacht: de eigenaar van het account logt vanaf een ander adres gewoon in. Dit geldt voor dit "
+        "serverproces en wordt na 24 uur zonder nieuwe fout vergeten.",
+        "Failed logins per address and account. After 5 failures (or 30 from one address over all accounts) "
+        "each further attempt doubles the wait, up to 15 minutes. Only that address waits: the account's owner "
+        "logs in from another address as usual. This holds for this server process and is forgotten 24 hours "
+        "after the last failure.",
+    ),
+    "partner.blocks.address": ("Adres", "Address"),
+    "partner.blocks.account": ("Account", "Account"),
+    "partner.blocks.any": ("(alle accounts)", "(all accounts)"),
+    "partner.blocks.failures": ("Mislukt", "Failures"),
+    "partner.blocks.wait": ("Wachttijd (s)", "Wait (s)"),
+    "partner.blocks.lift": ("Opheffen", "Lift"),
+    "partner.blocks.empty": ("Geen mislukte inlogpogingen.", "No failed logins."),
 }
 
 

@@ -33,16 +33,16 @@ from ..errors import InputError, NotFoundError
 from ..store.models import FORWARD_TARGETS, STATUSES, User
 from . import pages
 from .i18n import t
-from .report_form import RateLimiter, new_token, store_url, valid_token
 from .report_form import _secret as app_secret
+from .report_form import new_token, store_url, valid_token
+from .security import LoginThrottle
 
-__all__ = ["router", "SESSION_COOKIE", "LOGIN_LIMIT"]
+__all__ = ["router", "SESSION_COOKIE"]
 
 router = APIRouter(prefix="/partner", include_in_schema=False)
 
 SESSION_COOKIE = "weerbaar_session"
 LOGIN_CSRF_COOKIE = "weerbaar_login_csrf"
-LOGIN_LIMIT = (5, 900.0)  # failed logins per address per window (seconds)
 PAGE_SIZE = 50
 Field_ = Annotated[str | None, Form(max_length=2000)]
 
@@ -183,10 +183,10 @@ def _login_page(request: Request, status: int = 200, *, error: str | None = None
     return response
 
 
-def _login_limiter(app) -> RateLimiter:
+def _login_limiter(app) -> LoginThrottle:
     limiter = getattr(app.state, "login_limiter", None)
     if limiter is None:
-        limiter = app.state.login_limiter = RateLimiter(*LOGIN_LIMIT)
+        limiter = app.state.login_limiter = LoginThrottle()
     return limiter
 
 
@@ -215,23 +215,22 @@ def login(
         return _refuse(request, 403, "csrf")
     name = (username or "").strip()
     address = request.client.host if request.client else "unknown"
-    keys = (f"address:{address}", f"user:{name.casefold()[:100]}")
     limiter = _login_limiter(request.app)
-    # every attempt counts before the (slow) password check, so parallel guesses cannot slip through;
-    # per address and per username, so neither many addresses nor one shared address helps an attacker
-    waits = [limiter.hit(k) for k in keys]
-    if any(waits):
+    # back-off per address and account (and per address over all accounts), never a lock of the account:
+    # a stranger's failures do not keep its owner out (issue 16)
+    wait = limiter.wait(address, name)
+    if wait:
         response = _refuse(request, 429, "too_many")
-        response.headers["Retry-After"] = str(max(waits))
+        response.headers["Retry-After"] = str(wait)
         return response
     lang_ = pages._lang(request)
     url = store_url(request.app)
     with store.session(url, write=False) as s:  # argon2 takes a while: hold no write lock meanwhile
         user = authenticate(s, name, password or "")
     if user is None:
+        limiter.failed(address, name)
         return _login_page(request, 401, error=t("partner.login.failed", lang_), username=name[:100])
-    for k in keys:
-        limiter.forgive(k)
+    limiter.succeeded(address, name)
     with store.session(url) as s:
         end_session(s, _session_token(request))  # a new login replaces the browser's old session
         token = start_session(s, s.get(User, user.id))
@@ -401,6 +400,25 @@ def _user_error(exc: InputError, lang: str) -> InputError:
         return exc
     received = exc.received if key == "partner.err.transition" else None
     return InputError(t(key, lang), received=received, fix=t(key + ".fix", lang))
+@router.post("/reports/{report_id}/reject", response_class=HTMLResponse)
+@_guard
+def reject_action(
+    request: Request, report_id: str, lang: pages.Lang = "nl", csrf: Field_ = None, reason: Field_ = None
+) -> Response:
+    """Reject a report (abuse, a test, an impossible date): closed, kept with its history, left out of every
+    figure from the next ``weerbaar ingest reports`` on; in the history and the audit log."""
+    from .. import store
+    from ..store.reports import reject_report
+
+    user = _require(request, "moderator", csrf=csrf, post=True)
+    try:
+        with store.session(store_url(request.app)) as s:
+            reject_report(s, report_id[:64], reason=reason or "", actor=s.get(User, user.id))
+    except NotFoundError:
+        return _refuse(request, 404, "not_found")
+    except InputError as exc:
+        return _report_page(request, user, report_id[:64], error=exc)
+    return _no_store(RedirectResponse(_link(request, f"/partner/reports/{report_id[:64]}"), status_code=303))
 
 
 @router.post("/reports/{report_id}/contact", response_class=HTMLResponse)
@@ -459,6 +477,36 @@ def audit_page(request: Request, lang: pages.Lang = "nl") -> Response:
     return _render(
         request, "partner_audit.html", user, title=t("partner.audit.title", pages._lang(request)), entries=entries
     )
+
+
+@router.get("/blocks", response_class=HTMLResponse)
+@_guard
+def blocks_page(request: Request, lang: pages.Lang = "nl") -> Response:
+    """Failed logins by address (and account) with their back-off; admins lift a block here."""
+    user = _require(request, "admin")
+    return _render(
+        request,
+        "partner_blocks.html",
+        user,
+        title=t("partner.blocks.title", pages._lang(request)),
+        blocks=_login_limiter(request.app).blocks(),
+    )
+
+
+@router.post("/blocks/lift", response_class=HTMLResponse)
+@_guard
+def lift_block(
+    request: Request, lang: pages.Lang = "nl", csrf: Field_ = None, address: Field_ = None, account: Field_ = None
+) -> Response:
+    from .. import store
+    from ..store.reports import record_access
+
+    user = _require(request, "admin", csrf=csrf, post=True)
+    if address:
+        _login_limiter(request.app).lift(address[:100], (account or None) and account[:100])
+        with store.session(store_url(request.app)) as s:
+            record_access(s, "lift_login_block", actor=s.get(User, user.id))
+    return _no_store(RedirectResponse(_link(request, "/partner/blocks"), status_code=303))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import math
 import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import settings
 from ..errors import InputError
 from ..store.models import KINDS, NEAR_FACILITY_TYPES
+from ..store.reports import ConflictError
 from . import api, pages
 from .i18n import t
 from .state import store_url
@@ -61,11 +62,14 @@ def _secret(app) -> bytes:
 
 
 class RateLimiter:
-    """A sliding window per key (client IP): at most ``limit`` events per ``window`` seconds."""
+    """A sliding window per key (client IP): at most ``limit`` events per ``window`` seconds.
+
+    Keys are kept in order of their latest event, so forgetting idle clients looks only at the oldest ones:
+    each check costs O(1) amortised however many addresses there are (it scanned them all above 10,000)."""
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
-        self._events: dict[str, deque] = {}
+        self._events: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
 
     def forgive(self, key: str) -> None:
@@ -79,16 +83,25 @@ class RateLimiter:
         """Record an event; 0 when allowed, else the seconds to wait."""
         now = time.monotonic()
         with self._lock:
-            if len(self._events) > 10_000:  # forget idle clients
-                for k in [k for k, q in self._events.items() if not q or q[-1] <= now - self.window]:
-                    del self._events[k]
-            q = self._events.setdefault(key, deque())
+            while self._events:  # forget idle clients, oldest first; stops at the first one still active
+                oldest, q = next(iter(self._events.items()))
+                if q and q[-1] > now - self.window:
+                    break
+                del self._events[oldest]
+            q = self._events.get(key)
+            if q is None:
+                q = self._events[key] = deque()
+            else:
+                self._events.move_to_end(key)
             while q and q[0] <= now - self.window:
                 q.popleft()
             if len(q) >= self.limit:
                 return max(1, math.ceil(q[0] + self.window - now))
             q.append(now)
             return 0
+
+    def __len__(self) -> int:
+        return len(self._events)
 
 
 class _NoLimit(RateLimiter):
@@ -157,63 +170,101 @@ def _set_cookie(request: Request, response: Response, token: str) -> None:
 # places
 
 
+class Places:
+    """What intake needs of the warehouse: the division, the buurten (code, name), their representative points
+    (RD New) and an STRtree over their shapes. Made once per warehouse version and kept, so that report intake
+    never waits for the warehouse (issue 16): while ``weerbaar ingest``/``compute`` holds it, the last copy
+    serves."""
+
+    def __init__(self, data, version) -> None:
+        from shapely import STRtree
+
+        meta = data.meta()
+        self.version = version
+        self.division = DIVISION if DIVISION in meta["divisions"] else meta["default_division"]
+        gdf = data.geometry(self.division, "buurt").to_crs(28992)
+        areas = data.areas(self.division)
+        buurten = areas[areas["level"] == "buurt"]
+        self.buurten = sorted(
+            ((str(c), str(n)) for c, n in buurten["name"].items()), key=lambda cn: (cn[1].casefold(), cn[0])
+        )
+        self.codes = [str(c) for c in gdf.index]
+        self.tree = STRtree(gdf.geometry.to_numpy())
+        self.points = {
+            code: (float(pt.x), float(pt.y))
+            for code, pt in zip(self.codes, gdf.geometry.representative_point(), strict=True)
+        }
+
+
+def places(app) -> Places | None:
+    """The current ``Places``; the last one made while the warehouse is busy or gone (None before any)."""
+    from ..errors import WarehouseError
+
+    data = app.state.data
+    current: Places | None = getattr(app.state, "report_places", None)
+    try:
+        version = data.version()
+        if current is not None and current.version == version:
+            return current
+        with _state_lock:
+            current = getattr(app.state, "report_places", None)
+            if current is None or current.version != version:
+                current = app.state.report_places = Places(data, version)
+        return current
+    except WarehouseError:
+        if current is None:
+            raise
+        return current  # the warehouse is being written: intake goes on with what it knew
+
+
 def _division(request: Request) -> str:
-    data = pages._data(request)
-    meta = data.meta()
-    return DIVISION if DIVISION in meta["divisions"] else meta["default_division"]
+    return places(request.app).division
 
 
 def _buurten(request: Request) -> list[tuple[str, str]]:
     """(code, name) of the buurten, sorted by name."""
-    data = pages._data(request)
-    areas = data.areas(_division(request))
-    buurten = areas[areas["level"] == "buurt"]
-    return sorted(((str(c), str(n)) for c, n in buurten["name"].items()), key=lambda cn: (cn[1].casefold(), cn[0]))
+    return places(request.app).buurten
 
 
 def _buurt_point(request: Request, code) -> tuple[float, float]:
     """The representative point (RD New) of a buurt, or an InputError."""
-    data = pages._data(request)
-    division = _division(request)
-    gdf = data.geometry(division, "buurt")
-    if not isinstance(code, str) or not code or code not in gdf.index:
+    points = places(request.app).points
+    if not isinstance(code, str) or not code or code not in points:
         raise InputError(
             "Please choose the neighbourhood where you saw it.",
             received=repr(code)[:60],
             expected="a buurt of Amsterdam from the list",
             fix="choose a neighbourhood from the list",
         )
-    geom = gdf.loc[[code]].to_crs(28992).geometry.iloc[0].representative_point()
-    return float(geom.x), float(geom.y)
-
-
-def _buurt_index(data, division: str):
-    """An STRtree over the buurten of a division (RD New) and their codes, in tree order."""
-    from shapely import STRtree
-
-    gdf = data.geometry(division, "buurt").to_crs(28992)
-    return STRtree(gdf.geometry.to_numpy()), [str(c) for c in gdf.index]
+    return points[code]
 
 
 def buurt_at(request: Request, lon: float, lat: float) -> str | None:
     """The code of the buurt that contains a point given in WGS84, or None outside every buurt.
 
     On a shared border the first code in sort order wins, so the answer does not depend on row order.
-    The tree is cached with the read model (rebuilt when the warehouse changes)."""
+    The tree is kept with ``Places`` (rebuilt when the warehouse changes)."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return None  # the store refuses such a point with a clear message
     from shapely import Point
 
     from ..store.reports import _to_rd
 
-    data = pages._data(request)
-    division = _division(request)
-    tree, codes = data.cached(("report_form.buurt_index", division), lambda: _buurt_index(data, division))
+    where = places(request.app)
     # the store's cached transformer: pyproj (>= 3.1) keeps one PROJ object per thread, so sharing it is
     # thread-safe, and making one per call costs ~100 ms of CPU (it capped intake at ~10 reports/s)
     x, y = _to_rd().transform(lon, lat)
-    hits = tree.query(Point(x, y), predicate="intersects")
-    return min(codes[i] for i in hits) if len(hits) else None
+    hits = where.tree.query(Point(x, y), predicate="intersects")
+    return min(where.codes[i] for i in hits) if len(hits) else None
+
+
+def _outside() -> InputError:
+    return InputError(
+        "This place is outside Amsterdam, so we cannot take the report.",
+        received="a point outside every buurt of Amsterdam",
+        expected="a place in Amsterdam",
+        fix="pick the place on the map of Amsterdam; outside Amsterdam, call the police on 0900-8844",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,7 +451,10 @@ def _where(request: Request, lon, lat, buurt) -> tuple[float, float, str, str | 
                 expected="numbers",
                 fix="choose a neighbourhood from the list",
             ) from None
-        return x, y, "EPSG:4326", buurt_at(request, x, y)
+        code = buurt_at(request, x, y) if math.isfinite(x) and math.isfinite(y) else None
+        if code is None and math.isfinite(x) and math.isfinite(y):
+            raise _outside()
+        return x, y, "EPSG:4326", code
     x, y = _buurt_point(request, buurt)
     return x, y, "EPSG:28992", buurt
 
@@ -442,6 +496,7 @@ _ERRORS = {
     for code, text in (
         (400, "The report was not accepted (see problem and fix)"),
         (413, "The body is too large"),
+        (409, "The submission key was already used with a different report"),
         (415, "The body is not JSON"),
         (422, "The body does not have the expected fields"),
         (429, "Too many reports from this address; see Retry-After"),
@@ -498,6 +553,8 @@ def post_report(request: Request, report: ReportIn) -> JSONResponse:
                 )
             x, y, crs = report.lon, report.lat, "EPSG:4326"
             code = buurt_at(request, x, y)
+            if code is None and math.isfinite(x) and math.isfinite(y):
+                raise _outside()
         elif report.buurt is not None:
             (x, y), crs, code = _buurt_point(request, report.buurt), "EPSG:28992", report.buurt
         else:
@@ -520,6 +577,10 @@ def post_report(request: Request, report: ReportIn) -> JSONResponse:
             contact=report.contact,
             idempotency_key=report.idempotency_key,
             buurt_code=code,
+        )
+    except ConflictError as exc:
+        return api.error_response(
+            409, "ConflictError", exc.problem, received=exc.received, expected=exc.expected, fix=exc.fix
         )
     except InputError as exc:
         return api.error_response(

@@ -35,6 +35,7 @@
       el.removeAttribute("aria-hidden");
       window.vegaEmbed(el, spec, {
         renderer: "svg",
+        ast: true,  // Vega's expression interpreter, not eval: the page's CSP has no unsafe-eval
         actions: { export: true, source: false, compiled: false, editor: false },
         i18n: document.documentElement.lang === "nl"
           ? { SVG_ACTION: "Opslaan als SVG", PNG_ACTION: "Opslaan als PNG" } : {},
