@@ -475,8 +475,8 @@ class PublicData:
                     else pd.DataFrame(columns=CUBE_COLUMNS)
                     for i in indicators
                 }
-            except Exception:  # noqa: BLE001 - a damaged cache file is made again
-                pass
+            except Exception:  # noqa: BLE001 - a damaged cache file is removed and made again
+                path.unlink(missing_ok=True)
         out = self._protect_cubes(division, indicators)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
