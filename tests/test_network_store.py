@@ -148,3 +148,18 @@ def test_cli_reads_real_caviar_phase(tmp_path, home):
     r = runner.invoke(app, ["--home", str(home), "network", "disrupt", "--edges", str(phase), "--measure",
                             "collective-influence", "--strategy", "sequential", "--step", "1"])
     assert r.exit_code == 0 and r.output.splitlines()[1] == "0,1.0"
+
+
+def test_network_key_from_the_environment(url, home, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from weerbaar import settings
+
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("WEERBAAR_NETWORK_KEY", key)
+    settings.override("network_key", None)
+    _store(url, keep_mapping=True)
+    with db.session(url) as s:
+        blob = s.scalars(select(NetworkKey.blob)).one()
+    assert b"Bob" in Fernet(key.encode()).decrypt(blob)
+    assert not (home / "network.key").exists()

@@ -90,3 +90,22 @@ def test_bad_upload_is_refused_whole_with_a_reason(net_app, url):
     assert r.status_code == 403
     with db.session(url) as s:
         assert s.scalar(select(Network.id)) is None
+
+
+def test_key_only_for_admins_and_audited(net_app, url):
+    with db.session(url) as s:
+        reports.create_user(s, "adm", PASSWORD, "admin")
+    c = _login(net_app)
+    token = _csrf(c.get("/partner/networks").text)
+    c.post("/partner/networks/upload", data={"csrf": token, "name": "keyed", "keep_mapping": "1"},
+           files={"file": ("e.csv", EDGES)})
+    assert c.post("/partner/networks/keyed/key.csv", data={"csrf": token}).status_code == 403
+    a = TestClient(net_app, follow_redirects=False)
+    page = a.get("/partner/login")
+    a.post("/partner/login", data={"csrf": _csrf(page.text), "username": "adm", "password": PASSWORD,
+                                   "next": "/partner/networks"})
+    admin_token = _csrf(a.get("/partner/networks").text)
+    r = a.post("/partner/networks/keyed/key.csv", data={"csrf": admin_token})
+    assert r.status_code == 200 and '"Mario Rossi"' in r.text
+    with db.session(url) as s:
+        assert any(x.startswith("network_key:") for x in s.scalars(select(AuditEntry.action)))

@@ -229,6 +229,22 @@ def _contact_key(value: str) -> str:
     return value.strip()
 
 
+def _network_key(value: str) -> str:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(value.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ConfigError(
+            "Invalid network key.",
+            received=f"a value of {len(value)} characters (not shown: it is a secret)",
+            expected="a Fernet key: 32 bytes, url-safe base64 encoded (44 characters)",
+            fix='generate one with `python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"` and set WEERBAAR_NETWORK_KEY to it',
+        ) from None
+    return value.strip()
+
+
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
@@ -334,6 +350,15 @@ SETTINGS: dict[str, Setting] = {
             "Fernet key encrypting reporters' contact details; unset means a key file <home>/contact.key "
             "(created with permissions 0600 on first use).",
             _contact_key,
+            secret=True,
+        ),
+        Setting(
+            "network_key",
+            "WEERBAAR_NETWORK_KEY",
+            lambda: None,
+            "Fernet key encrypting the pseudonym keys of covert networks (issue 20); unset means a key file "
+            "<home>/network.key (created with permissions 0600 on first use).",
+            _network_key,
             secret=True,
         ),
         Setting(

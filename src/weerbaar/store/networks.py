@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -64,7 +63,7 @@ class IngestSummary:
 def _fernet():
     from cryptography.fernet import Fernet
 
-    configured = os.environ.get("WEERBAAR_NETWORK_KEY")
+    configured = settings.get("network_key")
     key = configured.encode("ascii") if configured else _read_or_create_key(settings.home() / "network.key")
     try:
         return Fernet(key)

@@ -963,6 +963,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "partner.action.network_recruitment": ("instroom in een netwerk bekeken", "looked at recruitment in a network"),
     "partner.action.network_key": ("pseudoniemsleutel van een netwerk gelezen", "read a network's pseudonym key"),
     "partner.action.network_delete": ("netwerk verwijderd", "deleted a network"),
+    "networks.key": ("Sleutel naar de oorspronkelijke namen (CSV)", "Key to the original ids (CSV)"),
+    "networks.key.help": (
+        "Alleen beheerders; elke keer komt in het auditlog. Alleen als de sleutel bij opslag is bewaard.",
+        "Admins only; every reading is in the audit log. Only when the key was kept at upload.",
+    ),
+    "partner.network_key_missing": ("Van dit netwerk is geen sleutel bewaard.", "No key was kept for this network."),
+    "partner.network_key_missing.fix": (
+        "De oorspronkelijke namen zijn niet uit weerbaar terug te halen; gebruik uw eigen bron.",
+        "The original ids cannot be recovered from weerbaar; use your own source.",
+    ),
     "partner.network_not_found": ("Dit netwerk bestaat niet.", "There is no such network."),
     "partner.network_not_found.fix": ("Ga terug naar de lijst met netwerken.", "Go back to the list of networks."),
     # --- every control leads somewhere (issue 17) ---

@@ -262,3 +262,31 @@ def network_export(request: Request, name: str, table: str = "actors", lang: pag
     response = Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="network-{safe}-{table}.csv"'})
     return _no_store(response)
+
+
+@router.post("/{name}/key.csv")
+def network_key(request: Request, name: str, lang: pages.Lang = "nl", csrf: Field_ = None) -> Response:
+    """The pseudonym -> original id key as CSV, for admins only (each reading audited)."""
+    from .partner import _Refusal
+
+    try:
+        user = _require(request, "admin", csrf=csrf, post=True)
+    except _Refusal as refusal:
+        return refusal.response
+    from .. import store
+    from ..store.models import User
+    from ..store.networks import reveal_mapping
+
+    try:
+        with store.session(store_url(request.app)) as s:
+            mapping = reveal_mapping(s, name, actor=s.get(User, user.id))
+    except NotFoundError:
+        return _refuse(request, 404, "network_key_missing")
+    buf = io.StringIO()
+    buf.write("pseudonym,original_id\n")
+    for k in sorted(mapping):
+        value = str(mapping[k]).replace('"', '""')
+        buf.write(f'{k},"{value}"\n')
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+    return _no_store(Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                              headers={"Content-Disposition": f'attachment; filename="network-{safe}-key.csv"'}))
