@@ -311,9 +311,54 @@ def compute_did_cmd(
         )
 
 
+def compute_synth_cmd(
+    indicator: Annotated[str, typer.Option(help="Monthly count per buurt, e.g. registered.drug_trade")],
+    treated: Annotated[str, typer.Option(help="The buurt of the intervention, e.g. AC02")],
+    start: Annotated[str, typer.Option(help="Month the intervention started, YYYY-MM")],
+    before: Annotated[str | None, typer.Option("--from", help="First month YYYY-MM (default: first with data)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month YYYY-MM (default: last with data)")] = None,
+    donor: Annotated[
+        list[str] | None, typer.Option(help="Donor buurt (repeatable; default: untouched buurten of its stadsdeel)")
+    ] = None,
+    placebo: Annotated[bool, typer.Option(help="Placebo tests over the donors (slower)")] = True,
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="table or json")] = OutFormat.table,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Synthetic control for one treated buurt (Abadie et al. 2010) with placebo tests over the donor buurten."""
+    from .compute_effects import compute_synthetic_control
+
+    run_id, result, described = compute_synthetic_control(
+        indicator=indicator, treated=treated, start=start, before=before, end=end, donors=donor,
+        division=division, url=_url(database_url), placebo=placebo,
+    )  # fmt: skip
+    s = result.summary()
+    if fmt == OutFormat.json:
+        path = result.path.reset_index().rename(columns={"q": "quarter"}).to_dict(orient="records")
+        typer.echo(_json({"run_id": run_id, **described, **s, "path": path}))
+    else:
+        out.print(
+            f"run {run_id}: {treated}, {described['indicator']}, start {described['start']}, "
+            f"{described['donors']} donors; weights {s['weights']}",
+            highlight=False,
+        )
+        out.print(
+            f"mean gap after the start {s['mean_gap_after']:+.2f} a quarter; pre-treatment RMSPE {s['pre_rmspe']:.2f}; "
+            f"placebo p = {s['p_value']:.3f} ({s['placebos']} placebos)",
+            highlight=False,
+        )
+    if described["synthetic"]:
+        err.print(
+            "NOTE: inputs include SYNTHETIC demonstration data; these results are not real figures.",
+            style="bold yellow",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer, ingest_app: typer.Typer, compute_app: typer.Typer) -> None:
     """Attach this module's commands to the main CLI."""
     compute_app.command("displacement")(compute_displacement_cmd)
     ingest_app.command("interventions")(ingest_interventions_cmd)
     compute_app.command("did")(compute_did_cmd)
+    compute_app.command("synthetic-control")(compute_synth_cmd)
     app.add_typer(interventions_app, name="interventions")

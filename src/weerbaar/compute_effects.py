@@ -128,3 +128,90 @@ def compute_did(
         return run_id, result, described
     finally:
         wh.close()
+
+
+def compute_synthetic_control(
+    *,
+    indicator: str,
+    treated: str,
+    start: str,
+    before: str | None = None,
+    end: str | None = None,
+    donors: list[str] | None = None,
+    division: str | None = None,
+    url: str | None = None,
+    home: Path | None = None,
+    placebo: bool = True,
+    seed: int | None = None,
+):
+    """Synthetic control of one buurt from buurten without interventions (default: of the same stadsdeel),
+    quarterly sums of a monthly count, the pre-treatment quarters as predictors; stored with a run id."""
+    from .analysis.synth import synthetic_control
+
+    division = division or settings.get("division")
+    seed = settings.get("seed") if seed is None else seed
+    started = datetime.now(UTC).replace(tzinfo=None)
+    touched = set(treatment_starts(url, division=division))
+    wh = Warehouse.open(warehouse_path(home))
+    try:
+        areas = wh.areas(division=division, geometry=False).set_index("code")
+        if treated not in areas.index or areas.loc[treated, "level"] != "buurt":
+            raise InputError(
+                "The treated area is not a buurt of the division.",
+                received=repr(treated),
+                expected=f"a buurt code of division {division}",
+                fix="see `weerbaar areas --level buurt`",
+            )
+        panel, synthetic = monthly_panel(wh, indicator, division, before, end)
+        start_m = _month(start)
+        if donors:
+            pool = donors
+        else:
+            parent = areas["parent"].to_dict()
+
+            def stadsdeel(code):
+                seen = 0
+                while areas.loc[code, "level"] != "stadsdeel" and seen < 6:
+                    up = parent.get(code)
+                    if not isinstance(up, str) or up not in areas.index:
+                        break
+                    code, seen = up, seen + 1
+                return code
+
+            mine = stadsdeel(treated)
+            buurten = areas.index[areas["level"] == "buurt"]
+            pool = [b for b in buurten if b != treated and b not in touched and stadsdeel(b) == mine]
+        panel = panel[panel["unit"].isin([treated, *pool])].copy()
+        # quarters relative to the start: steadier counts, fewer predictors
+        panel["q"] = (panel["time"] - start_m) // 3
+        q = panel.groupby(["unit", "q"], as_index=False)["y"].sum()
+        result = synthetic_control(q, treated=treated, start=0, time="q", placebo=placebo, seed=int(seed))
+
+        def label(m: int) -> str:
+            return f"{m // 12}-{m % 12 + 1:02d}"
+
+        described = {
+            "indicator": indicator,
+            "treated": treated,
+            "start": label(start_m),
+            "from": label(int(panel["time"].min())),
+            "to": label(int(panel["time"].max())),
+            "donors": len(pool),
+            "division": division,
+            "synthetic": synthetic,
+        }
+        frame = result.path.copy()
+        frame.index = [f"q{int(i):+d}" for i in frame.index]
+        run_id = wh.store_result(
+            "synthetic_control",
+            frame,
+            parameters={**described, "summary": result.summary()},
+            division=division,
+            period=f"{described['from']}..{described['to']}",
+            level="buurt",
+            synthetic=synthetic,
+            started_at=started,
+        )
+        return run_id, result, described
+    finally:
+        wh.close()
