@@ -71,3 +71,5 @@ def test_register_by_role_public_view_and_api(_partner_app):  # noqa: F811 - the
     assert api["interventions"][0]["areas"] == areas and "title" not in api["interventions"][0]
     assert anon.get("/api/v1/interventions?measure=10").json()["interventions"]
     assert anon.get("/api/v1/interventions?measure=99").status_code in (400, 422)
+    programme = anon.get("/programme")
+    assert 'id="measure-10"' in programme.text and 'href="/interventions"' in programme.text
