@@ -355,10 +355,82 @@ def compute_synth_cmd(
         )
 
 
+def compute_proximity_cmd(
+    events: Annotated[str | None, typer.Option(help="Report points: events of this type, e.g. report.dealing")] = None,
+    store_reports: Annotated[
+        bool, typer.Option("--store-reports", help="Report points: residents' reports in the operational store")
+    ] = False,
+    background: Annotated[
+        str, typer.Option(help="Null intensity per buurt: an indicator (population) or 'area'")
+    ] = "population",
+    radius: Annotated[str, typer.Option(help="Distances in metres, comma-separated")] = "50,100,200,300,500",
+    simulations: Annotated[int, typer.Option(min=19, max=9999, help="Monte Carlo simulations")] = 999,
+    seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
+    facility_counts_radius: Annotated[
+        float | None,
+        typer.Option(
+            "--facility-counts",
+            help="Also print reports within this radius per facility, disclosure-controlled (partners only)",
+        ),
+    ] = None,
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="table or json")] = OutFormat.table,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Dealing near schools and playgrounds (measure 11): colocation quotient and cross-K/L with envelopes."""
+    from . import settings
+    from .analysis.proximity import cross_k, facility_counts
+    from .compute_effects import proximity_inputs
+
+    division = division or settings.get("division")
+    seed = settings.get("seed") if seed is None else seed
+    try:
+        radii = tuple(float(r) for r in radius.split(","))
+    except ValueError:
+        raise InputError(
+            "The distances are not numbers.", received=repr(radius), expected="e.g. 50,100,200", fix="fix --radius"
+        ) from None
+    fac, pts, grid, synthetic = proximity_inputs(
+        events=events, store_reports=store_reports, background=background, division=division,
+        url=_url(database_url) if store_reports else None, home=None,
+    )  # fmt: skip
+    result = cross_k(fac, pts, grid, radii=radii, simulations=simulations, seed=int(seed))
+    counts = None
+    if facility_counts_radius:
+        counts = facility_counts(fac, pts, facility_counts_radius, int(settings.get("disclosure_threshold")))
+    if fmt == OutFormat.json:
+        payload = {**result.summary(), "table": result.table.to_dict(orient="records"), "synthetic": synthetic}
+        if counts is not None:
+            payload["facility_counts"] = counts[["facility_id", "name", "type", "shown"]].to_dict(orient="records")
+        typer.echo(_json(payload))
+    else:
+        out.print(f"{result.n_reports} reports, {len(fac)} facilities, {simulations} simulations", highlight=False)
+        for ftype, g in result.table.groupby("facility_type"):
+            out.print(f"{ftype} (CLQ reports -> {ftype}: {result.clq[ftype]:.2f})", highlight=False)
+            for r in g.itertuples():
+                flag = "above" if r.pairs > r.high else ("below" if r.pairs < r.low else "inside")
+                out.print(
+                    f"  r={r.r:5.0f} m  pairs {r.pairs:8.0f}  expected {r.expected:8.1f}  "
+                    f"envelope {r.low:8.0f}-{r.high:<8.0f} p {r.p:.3f}  {flag}",
+                    highlight=False,
+                )
+        if counts is not None:
+            out.print(f"reports within {facility_counts_radius:.0f} m per facility (PARTNERS ONLY)", highlight=False)
+            for r in counts.head(30).itertuples():
+                out.print(f"  {r.type:17s} {r.name or r.facility_id}: {r.shown}", highlight=False)
+    if synthetic:
+        err.print(
+            "NOTE: inputs include SYNTHETIC demonstration data; these results are not real figures.",
+            style="bold yellow",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer, ingest_app: typer.Typer, compute_app: typer.Typer) -> None:
     """Attach this module's commands to the main CLI."""
     compute_app.command("displacement")(compute_displacement_cmd)
     ingest_app.command("interventions")(ingest_interventions_cmd)
     compute_app.command("did")(compute_did_cmd)
     compute_app.command("synthetic-control")(compute_synth_cmd)
+    compute_app.command("facility-proximity")(compute_proximity_cmd)
     app.add_typer(interventions_app, name="interventions")

@@ -215,3 +215,60 @@ def compute_synthetic_control(
         return run_id, result, described
     finally:
         wh.close()
+
+
+def proximity_inputs(
+    *, events: str | None, store_reports: bool, background: str, division: str, url: str | None, home: Path | None
+):
+    """(facilities frame, report points n x 2, background grid, synthetic flag) from the warehouse and store."""
+    import numpy as np
+
+    from .analysis.proximity import BackgroundGrid
+
+    if bool(events) == bool(store_reports):
+        raise InputError(
+            "Choose where the reports come from.",
+            received=f"--events {events!r}, --store-reports {store_reports}",
+            expected="either --events TYPE (points in the warehouse) or --store-reports (residents' reports)",
+            fix="give exactly one of the two",
+        )
+    wh = Warehouse.open(warehouse_path(home), read_only=True)
+    try:
+        fac = wh.query("SELECT facility_id, name, type, x, y FROM facilities")
+        buurten = wh.areas(division=division, level="buurt").set_index("code")
+        synthetic = False
+        if events:
+            ev = wh.query("SELECT x, y, status FROM events WHERE type = ?", [events])
+            pts = ev[["x", "y"]].to_numpy(float)
+            synthetic = bool((ev["status"] == "synthetic").any())
+        if background == "area":
+            weights = buurten.geometry.area
+        else:
+            obs = wh.query(
+                "SELECT area_code, period, value, status FROM observations WHERE indicator = ? AND division = ? "
+                "AND length(period) = 4",
+                [background, division],
+            )
+            if obs.empty:
+                raise InputError(
+                    "The background indicator has no yearly values per buurt.",
+                    received=f"{background} in division {division}",
+                    expected="e.g. population, or 'area'",
+                    fix="use --background population or --background area",
+                )
+            latest = obs[obs["period"] == obs["period"].max()]
+            weights = latest.groupby("area_code")["value"].sum()
+            synthetic |= bool((latest["status"] == "synthetic").any())
+    finally:
+        wh.close()
+    if fac.empty:
+        raise InputError("There are no facilities in the warehouse.", received="0", expected="facilities",
+                         fix="weerbaar ingest facilities FILE")  # fmt: skip
+    if store_reports:
+        from . import store
+        from .interventions import prepared
+        from .store.models import Report
+
+        with store.session(prepared(url), write=False) as s:
+            pts = np.array([(r.x, r.y) for r in s.query(Report.x, Report.y)], dtype=float).reshape(-1, 2)
+    return fac, pts, BackgroundGrid.from_areas(buurten[buurten.geometry.notna()], weights), synthetic

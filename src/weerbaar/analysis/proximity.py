@@ -4,7 +4,8 @@ spatial distribution of population and activity explains?
 * **Colocation quotient** (Leslie & Kronenfeld 2011), ``CLQ(A -> B)``: among the nearest neighbours of the points
   of type A (all points pooled, self excluded, ties shared), the share that is of type B, divided by B's share of
   all other points, ``N_B / (N - 1)`` (``N_B - 1`` when A = B). 1 = as many as a random labelling gives; > 1 =
-  B clusters around A. Here A is a facility type and B the reports.
+  B clusters around A. Here A is the reports and B a facility type (the other direction saturates near
+  N_reports / N when reports far outnumber facilities: almost every facility's nearest neighbour is a report).
 * **Cross-type K and L functions against an inhomogeneous null**: for each facility type and distance r the
   number of (facility, report) pairs within r, ``K(r) = |W| pairs(r) / (n_f n_r)`` and ``L(r) = sqrt(K / pi)``,
   compared with the same statistic for reports simulated from a background intensity (per buurt, e.g. its
@@ -98,7 +99,7 @@ class BackgroundGrid:
 @dataclass(frozen=True)
 class ProximityResult:
     table: pd.DataFrame  # facility_type, r, pairs, expected, low, high, L, L_low, L_high, p
-    clq: pd.Series  # facility type -> CLQ(type -> reports)
+    clq: pd.Series  # facility type -> CLQ(reports -> type)
     simulations: int
     n_reports: int
 
@@ -182,7 +183,7 @@ def cross_k(
     x = np.concatenate([facilities["x"].to_numpy(float), reports[:, 0]])
     y = np.concatenate([facilities["y"].to_numpy(float), reports[:, 1]])
     labels = np.concatenate([facilities["type"].astype(str).to_numpy(), np.full(len(reports), "__report__")])
-    clq = pd.Series({t: colocation_quotient(x, y, labels, t, "__report__") for t in types})
+    clq = pd.Series({t: colocation_quotient(x, y, labels, "__report__", t) for t in types})
     return ProximityResult(table, clq, simulations, len(reports))
 
 
