@@ -206,3 +206,27 @@ def test_cli_warehouse_mode(tiny):
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["wdd"] == pytest.approx(-36) and data["run_id"]
+
+
+def test_displacement_sign_is_recovered_in_a_synthetic_world():
+    """The planted world (weerbaar.synthetic.interventions): 40% less in the target, 20% more in its ring."""
+    from weerbaar.synthetic.interventions import intervention_world
+
+    w = intervention_world(side=16, months=48, n_interventions=4, seed=5)
+    assert (w.counts["status"] == "synthetic").all() and (w.interventions["status"] == "synthetic").all()
+    wide = w.counts.pivot(index="unit", columns="time", values="y")
+    negative = 0
+    for iv in w.interventions.itertuples():
+        buf, ctl = rings(w.neighbours, {iv.unit}, buffer_rings=1, control_rings=2)
+        before, after = list(range(iv.start - 12, iv.start)), list(range(iv.start, iv.start + 12))
+
+        def c(units, cols):
+            return float(wide.loc[units, cols].to_numpy().sum())
+
+        r = displacement(
+            Counts(c([iv.unit], before), c([iv.unit], after)),
+            Counts(c(buf, before), c(buf, after)),
+            Counts(c(ctl, before), c(ctl, after)),
+        )
+        negative += r.wdq < 0 and r.wdd_local < 0
+    assert negative >= len(w.interventions) - 1

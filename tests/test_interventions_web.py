@@ -71,3 +71,18 @@ def test_register_by_role_public_view_and_api(_partner_app):  # noqa: F811 - the
     assert api["interventions"][0]["areas"] == areas and "title" not in api["interventions"][0]
     assert anon.get("/api/v1/interventions?measure=10").json()["interventions"]
     assert anon.get("/api/v1/interventions?measure=99").status_code in (400, 422)
+    programme = anon.get("/programme")
+    assert 'id="measure-10"' in programme.text and 'href="/interventions"' in programme.text
+
+
+def test_facility_counts_for_partners_only(_partner_app):  # noqa: F811 - the imported fixture
+    app = _partner_app
+    anon = _client(app)
+    assert anon.get("/partner/facilities").status_code == 303
+    ana = login(app, "ana")
+    page = ana.get("/partner/facilities?radius=500")
+    assert page.status_code == 200
+    assert "<5" in page.text or "&lt;5" in page.text  # two reports near the Nieuwmarkt: suppressed
+    assert ana.get("/partner/facilities?radius=5").status_code == 422
+    with db.session(app.state.store_url) as s:
+        assert any(a.action == "facility_counts_view:500" for a in s.query(AuditEntry))

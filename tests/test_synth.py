@@ -81,3 +81,33 @@ def test_bad_input():
         synthetic_control(p, treated="u0", start=0)
     with pytest.raises(InputError, match="missing"):
         synthetic_control(p.iloc[1:], treated="u0", start=20)
+
+
+def test_cli_synthetic_control_on_the_warehouse(home, areas_file, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from weerbaar import pipeline
+    from weerbaar.cli import app
+
+    pipeline.ingest_areas(areas_file, division="T", home=home)
+    rng = np.random.default_rng(5)
+    months = [f"{y}-{m:02d}" for y in (2018, 2019, 2020) for m in range(1, 13)]
+    base = {
+        b: 20 + 5 * np.sin(np.arange(36) / (3 + i)) + rng.normal(0, 0.5, 36) for i, b in enumerate(["B2", "B3", "B4"])
+    }
+    base["B1"] = 0.5 * base["B2"] + 0.5 * base["B3"] - np.where(np.arange(36) >= 24, 6, 0)
+    rows = [(b, months[i], "registered.drug_trade", float(v[i])) for b, v in base.items() for i in range(36)]
+    f = tmp_path / "obs.csv"
+    pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"]).to_csv(f, index=False)
+    pipeline.ingest_observations(f, home=home, division="T")
+    res = CliRunner().invoke(
+        app,
+        ["compute", "synthetic-control", "--indicator", "registered.drug_trade", "--treated", "B1",
+         "--start", "2020-01", "--division", "T", "--format", "json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["mean_gap_after"] == pytest.approx(-18, abs=2)  # -6 a month, summed per quarter
+    assert data["donors"] == 3 and data["run_id"]

@@ -311,9 +311,126 @@ def compute_did_cmd(
         )
 
 
+def compute_synth_cmd(
+    indicator: Annotated[str, typer.Option(help="Monthly count per buurt, e.g. registered.drug_trade")],
+    treated: Annotated[str, typer.Option(help="The buurt of the intervention, e.g. AC02")],
+    start: Annotated[str, typer.Option(help="Month the intervention started, YYYY-MM")],
+    before: Annotated[str | None, typer.Option("--from", help="First month YYYY-MM (default: first with data)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month YYYY-MM (default: last with data)")] = None,
+    donor: Annotated[
+        list[str] | None, typer.Option(help="Donor buurt (repeatable; default: untouched buurten of its stadsdeel)")
+    ] = None,
+    placebo: Annotated[bool, typer.Option(help="Placebo tests over the donors (slower)")] = True,
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="table or json")] = OutFormat.table,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Synthetic control for one treated buurt (Abadie et al. 2010) with placebo tests over the donor buurten."""
+    from .compute_effects import compute_synthetic_control
+
+    run_id, result, described = compute_synthetic_control(
+        indicator=indicator, treated=treated, start=start, before=before, end=end, donors=donor,
+        division=division, url=_url(database_url), placebo=placebo,
+    )  # fmt: skip
+    s = result.summary()
+    if fmt == OutFormat.json:
+        path = result.path.reset_index().rename(columns={"q": "quarter"}).to_dict(orient="records")
+        typer.echo(_json({"run_id": run_id, **described, **s, "path": path}))
+    else:
+        out.print(
+            f"run {run_id}: {treated}, {described['indicator']}, start {described['start']}, "
+            f"{described['donors']} donors; weights {s['weights']}",
+            highlight=False,
+        )
+        out.print(
+            f"mean gap after the start {s['mean_gap_after']:+.2f} a quarter; pre-treatment RMSPE {s['pre_rmspe']:.2f}; "
+            f"placebo p = {s['p_value']:.3f} ({s['placebos']} placebos)",
+            highlight=False,
+        )
+    if described["synthetic"]:
+        err.print(
+            "NOTE: inputs include SYNTHETIC demonstration data; these results are not real figures.",
+            style="bold yellow",
+            highlight=False,
+        )
+
+
+def compute_proximity_cmd(
+    events: Annotated[str | None, typer.Option(help="Report points: events of this type, e.g. report.dealing")] = None,
+    store_reports: Annotated[
+        bool, typer.Option("--store-reports", help="Report points: residents' reports in the operational store")
+    ] = False,
+    background: Annotated[
+        str, typer.Option(help="Null intensity per buurt: an indicator (population) or 'area'")
+    ] = "population",
+    radius: Annotated[str, typer.Option(help="Distances in metres, comma-separated")] = "50,100,200,300,500",
+    simulations: Annotated[int, typer.Option(min=19, max=9999, help="Monte Carlo simulations")] = 999,
+    seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
+    facility_counts_radius: Annotated[
+        float | None,
+        typer.Option(
+            "--facility-counts",
+            help="Also print reports within this radius per facility, disclosure-controlled (partners only)",
+        ),
+    ] = None,
+    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="table or json")] = OutFormat.table,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Dealing near schools and playgrounds (measure 11): colocation quotient and cross-K/L with envelopes."""
+    from . import settings
+    from .analysis.proximity import cross_k, facility_counts
+    from .compute_effects import proximity_inputs
+
+    division = division or settings.get("division")
+    seed = settings.get("seed") if seed is None else seed
+    try:
+        radii = tuple(float(r) for r in radius.split(","))
+    except ValueError:
+        raise InputError(
+            "The distances are not numbers.", received=repr(radius), expected="e.g. 50,100,200", fix="fix --radius"
+        ) from None
+    fac, pts, grid, synthetic = proximity_inputs(
+        events=events, store_reports=store_reports, background=background, division=division,
+        url=_url(database_url) if store_reports else None, home=None,
+    )  # fmt: skip
+    result = cross_k(fac, pts, grid, radii=radii, simulations=simulations, seed=int(seed))
+    counts = None
+    if facility_counts_radius:
+        counts = facility_counts(fac, pts, facility_counts_radius, int(settings.get("disclosure_threshold")))
+    if fmt == OutFormat.json:
+        payload = {**result.summary(), "table": result.table.to_dict(orient="records"), "synthetic": synthetic}
+        if counts is not None:
+            payload["facility_counts"] = counts[["facility_id", "name", "type", "shown"]].to_dict(orient="records")
+        typer.echo(_json(payload))
+    else:
+        out.print(f"{result.n_reports} reports, {len(fac)} facilities, {simulations} simulations", highlight=False)
+        for ftype, g in result.table.groupby("facility_type"):
+            out.print(f"{ftype} (CLQ reports -> {ftype}: {result.clq[ftype]:.2f})", highlight=False)
+            for r in g.itertuples():
+                flag = "above" if r.pairs > r.high else ("below" if r.pairs < r.low else "inside")
+                out.print(
+                    f"  r={r.r:5.0f} m  pairs {r.pairs:8.0f}  expected {r.expected:8.1f}  "
+                    f"envelope {r.low:8.0f}-{r.high:<8.0f} p {r.p:.3f}  {flag}",
+                    highlight=False,
+                )
+        if counts is not None:
+            out.print(f"reports within {facility_counts_radius:.0f} m per facility (PARTNERS ONLY)", highlight=False)
+            for r in counts.head(30).itertuples():
+                out.print(f"  {r.type:17s} {r.name or r.facility_id}: {r.shown}", highlight=False)
+    if synthetic:
+        err.print(
+            "NOTE: inputs include SYNTHETIC demonstration data; these results are not real figures.",
+            style="bold yellow",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer, ingest_app: typer.Typer, compute_app: typer.Typer) -> None:
     """Attach this module's commands to the main CLI."""
     compute_app.command("displacement")(compute_displacement_cmd)
     ingest_app.command("interventions")(ingest_interventions_cmd)
     compute_app.command("did")(compute_did_cmd)
+    compute_app.command("synthetic-control")(compute_synth_cmd)
+    compute_app.command("facility-proximity")(compute_proximity_cmd)
     app.add_typer(interventions_app, name="interventions")

@@ -1096,6 +1096,33 @@ TEXTS: dict[str, tuple[str, str]] = {
     "partner.blocks.wait": ("Wachttijd (s)", "Wait (s)"),
     "partner.blocks.lift": ("Opheffen", "Lift"),
     "partner.blocks.empty": ("Geen mislukte inlogpogingen.", "No failed logins."),
+    "iv.fac.title": ("Meldingen bij voorzieningen", "Reports near facilities"),
+    "iv.fac.intro": (
+        "Aantal meldingen van bewoners binnen de gekozen afstand van elke school, speelplaats, buurthuis, "
+        "jongerencentrum of zorginstelling (maatregel 11). Alleen voor partners: een naam naast een aantal is "
+        "gevoelig. Aantallen onder {threshold} worden niet getoond; elke weergave komt in het auditlog.",
+        "Residents' reports within the chosen distance of each school, playground, community, youth or care "
+        "centre (measure 11). Partners only: a name next to a count is sensitive. Counts below {threshold} are "
+        "not shown; every view is written to the audit log.",
+    ),
+    "iv.fac.show": ("Toon", "Show"),
+    "iv.fac.reports": ("meldingen in totaal (locatie op 100 m nauwkeurig)", "reports in all (located to 100 m)"),
+    "iv.fac.name": ("Voorziening", "Facility"),
+    "iv.fac.count": ("Meldingen", "Reports"),
+    "iv.fac.empty": ("Geen meldingen binnen deze afstand.", "No reports within this distance."),
+    "iv.did": ("Effect van alle ingrepen samen", "Effect of all interventions together"),
+    "iv.did.intro": (
+        "Verschil-in-verschillen met gespreide start (Callaway & Sant'Anna): {indicator} per buurt en maand, "
+        "{start} tot {end}, {n} buurten met een ingreep, vergeleken met buurten die (nog) geen ingreep hadden. "
+        "Het getal is het gemiddelde verschil per buurt per maand na de start; de tabel toont het per maand "
+        "vóór (controle op gelijke trends: hoort rond nul te liggen) en na de start.",
+        "Staggered difference-in-differences (Callaway & Sant'Anna): {indicator} per buurt and month, {start} to "
+        "{end}, {n} buurten with an intervention, compared with buurten that had none (yet). The figure is the "
+        "mean difference per buurt per month after the start; the table shows it by month before (a check of "
+        "parallel trends: should be near zero) and after the start.",
+    ),
+    "iv.did.e": ("Maanden na start", "Months since start"),
+    "iv.did.effect": ("Verschil", "Difference"),
 }
 
 

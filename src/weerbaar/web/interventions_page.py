@@ -71,6 +71,40 @@ def _displacement_runs(request: Request) -> list[dict]:
         return []
 
 
+def _did_run(request: Request) -> dict | None:
+    """The newest stored staggered-DiD result: overall effect with its interval and the event study."""
+    data = pages._data(request)
+
+    def make():
+        with data._wh() as wh:
+            runs = wh.query(
+                "SELECT run_id, parameters, synthetic FROM runs WHERE kind = 'did' AND status = 'ok' "
+                "ORDER BY finished_at DESC LIMIT 1"
+            )
+            if runs.empty:
+                return None
+            run_id = runs["run_id"].iloc[0]
+            event = wh.result(run_id)
+        p = json.loads(runs["parameters"].iloc[0] or "{}")
+        ev = event.reset_index()
+        ev = ev[(ev["e"] >= -6) & (ev["e"] <= 12)].sort_values("e")
+        return {
+            "run_id": run_id,
+            "indicator": p.get("indicator"),
+            "from": p.get("from"),
+            "to": p.get("to"),
+            "treated": p.get("treated_in_window"),
+            "summary": p.get("summary", {}),
+            "event": ev[["e", "att", "low", "high"]].to_dict(orient="records"),
+            "synthetic": bool(runs["synthetic"].iloc[0]),
+        }
+
+    try:
+        return data.cached(("did_run",), make)
+    except Exception:  # noqa: BLE001 - no warehouse or no result: the page still shows
+        return None
+
+
 def _names(request: Request) -> dict[str, str]:
     try:
         data = pages._data(request)
@@ -96,6 +130,7 @@ def interventions_page(request: Request, lang: pages.Lang = "nl") -> HTMLRespons
         kinds=kinds,
         names=_names(request),
         estimates=_displacement_runs(request),
+        did=_did_run(request),
         any_synthetic=any(r["synthetic"] for r in rows),
     )
 
@@ -234,4 +269,41 @@ def partner_edit(
         return _partner_page(request, user, status=400, error=exc, form=form)
     return _no_store(
         RedirectResponse(_link(request, "/partner/interventions", saved=str(intervention_id)), status_code=303)
+    )
+
+
+@partner_router.get("/facilities", response_class=HTMLResponse)
+@_guard
+def partner_facilities(
+    request: Request,
+    lang: pages.Lang = "nl",
+    radius: Annotated[int, Query(ge=50, le=1000)] = 200,
+) -> Response:
+    """Residents' reports within ``radius`` of each facility (measure 11), disclosure-controlled, partners only;
+    every view is written to the audit log."""
+    import numpy as np
+
+    from .. import settings, store
+    from ..analysis.proximity import facility_counts
+    from ..store.models import AuditEntry, Report
+
+    user = _require(request, "analyst")
+    data = pages._data(request)
+    with data._wh() as wh:
+        fac = wh.query("SELECT facility_id, name, type, x, y FROM facilities")
+    with store.session(store_url(request.app)) as s:
+        pts = np.array([(r.x, r.y) for r in s.query(Report.x, Report.y)], dtype=float).reshape(-1, 2)
+        s.add(AuditEntry(actor_id=user.id, action=f"facility_counts_view:{radius}"))
+    threshold = int(settings.get("disclosure_threshold"))
+    counts = facility_counts(fac, pts, float(radius), threshold) if len(fac) else fac
+    rows = counts[counts["shown"] != "0"].head(300).to_dict(orient="records") if len(fac) else []
+    return _render(
+        request,
+        "partner_facilities.html",
+        user,
+        title=t("iv.fac.title", pages._lang(request)),
+        rows=rows,
+        radius=radius,
+        threshold=threshold,
+        reports=len(pts),
     )

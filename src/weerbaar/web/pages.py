@@ -932,7 +932,19 @@ def programme_page(request: Request, lang: Lang = "nl") -> HTMLResponse:
         for m in register.measures
         for ind in m.indicators
     }
-    return render(request, "programme.html", title=t("programme.title", lang), register=register, labels=labels)
+    from collections import Counter
+
+    from ..interventions import public_rows  # issue 19: measures link to their interventions
+
+    iv_counts = Counter(r["measure"] for r in public_rows(store_url(request.app)) if r["measure"])
+    return render(
+        request,
+        "programme.html",
+        title=t("programme.title", lang),
+        register=register,
+        labels=labels,
+        iv_counts=iv_counts,
+    )
 
 
 def _summary(root: Path, folder: str, name: str, lang: str) -> Path | None:
