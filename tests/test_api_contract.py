@@ -25,7 +25,7 @@ from weerbaar.web.app import create_app
 
 pytestmark = pytest.mark.integration
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 10
 #: Operations whose parameters constrain each other in ways JSON Schema cannot say: the market estimate's
 #: ``low:mode:high`` triples must be ordered and purity lie in (0, 1]. A schema-valid but impossible triple is
 #: answered 400 with the documented error shape (checked); only "valid data is accepted" is not asked of them.
