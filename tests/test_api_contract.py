@@ -25,7 +25,11 @@ from weerbaar.web.app import create_app
 
 pytestmark = pytest.mark.integration
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 10
+#: Operations whose parameters constrain each other in ways JSON Schema cannot say: the market estimate's
+#: ``low:mode:high`` triples must be ordered and purity lie in (0, 1]. A schema-valid but impossible triple is
+#: answered 400 with the documented error shape (checked); only "valid data is accepted" is not asked of them.
+CROSS_CONSTRAINED = {"/api/v1/market"}
 
 _SPEC_APP = create_app(Path(tempfile.gettempdir()) / "weerbaar-openapi-only-never-built")
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _SPEC_APP)
@@ -40,7 +44,7 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _SPEC_APP)
 )
 def test_answers_agree_with_the_document(case, web_app):
     response = case.call(app=web_app, timeout=30)
-    case.validate_response(
-        response,
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance, positive_data_acceptance],
-    )
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, positive_data_acceptance]
+    if case.operation.path in CROSS_CONSTRAINED:
+        checks.remove(positive_data_acceptance)
+    case.validate_response(response, checks=checks)

@@ -132,7 +132,8 @@ def test_api_and_page(client):
     assert body["city"] == "Amsterdam" and body["synthetic"] is False
     assert len(body["weekdays"]) == 7 and any(r["city"] == "Amsterdam" for r in body["comparison"])
     err = client.get("/api/v1/wastewater", params={"city": "Atlantis"})
-    assert err.status_code == 400 and err.json()["error"]["problem"].startswith("Unknown city")
+    # a city that is not in the data is not there: 404 (issue 16, the API document and the answers agree)
+    assert err.status_code == 404 and err.json()["error"]["problem"].startswith("Unknown city")
     m = client.get("/api/v1/market", params={"pure_grams_per_day": "2000", "purity": "0.5", "price": "50"}).json()
     assert m["eur_per_year"]["value"] == pytest.approx(73_000_000)
     assert (

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .analysis.wastewater import SUBSTANCES, back_calculate, consumption_interval, substance
-from .errors import InputError
+from .errors import InputError, NotFoundError
 from .warehouse import Warehouse
 
 __all__ = ["Wastewater", "load_wastewater", "DAYS", "city_key", "close_cities", "match_cities", "compare_releases"]
@@ -201,7 +201,7 @@ class Wastewater:
         if key in self._names:
             return self._names[key]
         close = close_cities(name, self._names.values())
-        raise InputError(
+        raise NotFoundError(
             "Unknown city in the wastewater data.",
             received=repr(name),
             expected="a city of the EUDA data" + (f", such as {', '.join(close)}" if close else ""),
@@ -224,7 +224,7 @@ class Wastewater:
     def _year(self, city: str, substance_key: str, year: int | None) -> int:
         years = self.years(city, substance_key)
         if not years:
-            raise InputError(
+            raise NotFoundError(
                 "No wastewater data for this city and substance.",
                 received=f"{city}, {substance_key}",
                 expected="a substance measured in that city: "
@@ -235,7 +235,7 @@ class Wastewater:
             return years[-1]
         if int(year) not in years:
             missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
-            raise InputError(
+            raise NotFoundError(
                 "No wastewater data for that year.",
                 received=f"{city}, {substance_key}, {year}",
                 expected=f"one of {years[0]}-{years[-1]}"

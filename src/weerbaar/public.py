@@ -269,7 +269,7 @@ class PublicData:
         meta = self.meta()
         division = division or meta["default_division"]
         if division not in meta["divisions"]:
-            raise InputError(
+            raise NotFoundError(
                 "Unknown area division.",
                 received=repr(division),
                 expected=", ".join(meta["divisions"]),
@@ -280,7 +280,7 @@ class PublicData:
     def level(self, division: str, level: str) -> str:
         levels = self.meta()["divisions"][division]
         if level not in levels:
-            raise InputError(
+            raise NotFoundError(
                 "This division has no areas at that level.",
                 received=f"{level} in division {division}",
                 expected=", ".join(levels),
@@ -617,7 +617,7 @@ class PublicData:
             return periods["year"][0]
         first = next(iter(periods.values()), [])
         if not first:
-            raise InputError(
+            raise NotFoundError(
                 "No periods with data.",
                 received=indicator,
                 expected="an indicator with data",
@@ -667,7 +667,7 @@ class PublicData:
         available = self.periods(division, indicator, level)
         if period not in available.get(kind, []):
             spans = ", ".join(f"{k} {ps[-1]} .. {ps[0]}" for k, ps in available.items() if ps) or "none"
-            raise InputError(
+            raise NotFoundError(
                 "No data for this indicator in that period.",
                 received=f"{indicator}, period {period}",
                 expected=f"a period with data: {spans}",

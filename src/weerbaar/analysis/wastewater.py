@@ -22,7 +22,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, NotFoundError
 
 __all__ = [
     "Estimate",
@@ -241,7 +241,7 @@ def substance(name: str | Substance) -> Substance:
     candidates = sorted(set(SUBSTANCES) | {SUBSTANCES[k].metabolite for k in SUBSTANCES})
     close = difflib.get_close_matches(str(name).casefold(), [c.casefold() for c in candidates], n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    raise InputError(
+    raise NotFoundError(
         "Unknown substance for wastewater back-calculation.",
         received=repr(name),
         expected="one of " + ", ".join(SUBSTANCES) + " (or a residue name such as benzoylecgonine, THC-COOH)",

@@ -52,6 +52,16 @@ class ResultKind(StrEnum):
     emerging = "emerging"
 
 
+class PeriodKind(StrEnum):
+    year = "year"
+    half = "half"
+    quarter = "quarter"
+    month = "month"
+
+
+PERIOD_PATTERN = r"^\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
+
+
 class Lang(StrEnum):
     nl = "nl"
     en = "en"
@@ -74,7 +84,32 @@ ERROR_SCHEMA = {
         }
     },
 }
-ERRORS: dict[int | str, dict[str, Any]] = {400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 422: ERROR_SCHEMA}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: ERROR_SCHEMA,
+    404: ERROR_SCHEMA,
+    422: ERROR_SCHEMA,
+    503: {**ERROR_SCHEMA, "description": "The figures are being updated or not built yet (see Retry-After)"},
+}
+#: Answers that can be downloaded (format=csv, parquet, geojson) list every content type they may have.
+DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON by default; CSV, Parquet or GeoJSON with format=",
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+            "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+            "application/geo+json": {"schema": {"type": "object"}},
+        },
+    },
+    **ERRORS,
+}
+GEOJSON: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A GeoJSON FeatureCollection",
+        "content": {"application/geo+json": {"schema": {"type": "object"}}},
+    },
+    **ERRORS,
+}
 
 Division = Annotated[str | None, Query(description="Area division (default: the configured one, 2022)", max_length=32)]
 Format = Annotated[Fmt, Query(alias="format", description="json, csv, parquet or geojson")]
@@ -151,7 +186,7 @@ def index(request: Request) -> dict:
     }
 
 
-@router.get("/meta", summary="Snapshot, version, divisions, disclosure control and synthetic sources")
+@router.get("/meta", summary="Snapshot, version, divisions, disclosure control and synthetic sources", responses=ERRORS)
 def meta(request: Request) -> dict:
     return data_of(request).meta()
 
@@ -159,7 +194,7 @@ def meta(request: Request) -> dict:
 @router.get(
     "/areas",
     summary="Areas of a division (optionally one level), with simplified geometry on request",
-    responses=ERRORS,
+    responses=DOWNLOADS,
 )
 def areas(
     request: Request,
@@ -176,13 +211,14 @@ def areas(
     df = df[["code", "name", "level", "parent", "cbs_code", "stadsdeel"]]
     meta = {"division": division, "level": level.value if level else None, "synthetic": False}
     if fmt is Fmt.geojson:
-        if level is None:
-            raise InputError(
-                "GeoJSON of areas needs one level.",
-                received="no level",
-                expected="level=stadsdeel, gebied, wijk or buurt",
-                fix="add level=buurt (for example)",
-            )
+        if level is None:  # every level of the division, each area with its own shape
+            feats = [
+                f
+                for lv in data.meta()["divisions"][division]
+                for f in _features(data, division, lv, df[df["level"] == lv], meta)["features"]
+            ]
+            geo = {"type": "FeatureCollection", "features": feats, "properties": meta}
+            return _download(df, fmt, f"areas-{division}", meta, geo)
         return _download(
             df, fmt, f"areas-{division}-{level.value}", meta, _features(data, division, level.value, df, meta)
         )
@@ -216,7 +252,9 @@ def area(
     }
 
 
-@router.get("/indicators", summary="Indicators with data: labels, unit, levels, periods, per division")
+@router.get(
+    "/indicators", summary="Indicators with data: labels, unit, levels, periods, per division", responses=ERRORS
+)
 def indicators(request: Request, division: Division = None) -> dict:
     data = data_of(request)
     cat = data.catalogue()
@@ -241,18 +279,20 @@ def indicators(request: Request, division: Division = None) -> dict:
     return {"indicators": views.records(cat[cols])}
 
 
-@router.get("/observations", summary="Values per area and period, disclosure-controlled", responses=ERRORS)
+@router.get("/observations", summary="Values per area and period, disclosure-controlled", responses=DOWNLOADS)
 def observations(
     request: Request,
     indicator: Annotated[str, Query(max_length=200, description="Indicator, e.g. registered.drug_trade")],
     level: Level = Level.buurt,
     period: Annotated[
         str | None,
-        Query(max_length=20, description="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM; without it every period of the kind"),
+        Query(
+            max_length=20,
+            pattern=PERIOD_PATTERN,
+            description="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM; without it every period of the kind",
+        ),
     ] = None,
-    kind: Annotated[
-        str, Query(max_length=10, description="Period kind when no period is given: year, half, quarter or month")
-    ] = "year",
+    kind: Annotated[PeriodKind, Query(description="Period kind when no period is given")] = PeriodKind.year,
     area: Annotated[list[str] | None, Query(max_length=32, description="Area codes (repeat the parameter)")] = None,
     division: Division = None,
     measure: Measure = Measure.value,
@@ -275,7 +315,7 @@ def observations(
                 expected="a period such as 2023",
                 fix="add period=2023 (for example)",
             )
-        df = data.table(division, indicator, level.value, kind).copy()
+        df = data.table(division, indicator, level.value, kind.value).copy()
         names = data.areas(division)["name"]
         df.insert(1, "name", names.reindex(df["area_code"]).to_numpy())
         unit = str(info["unit"])
@@ -310,7 +350,10 @@ def observations(
 
 
 @router.get(
-    "/map", summary="A map layer as GeoJSON: indicator or stored result per area, with labels", responses=ERRORS
+    "/map",
+    summary="A map layer as GeoJSON: indicator or stored result per area, with labels",
+    responses=GEOJSON,
+    response_class=Response,
 )
 def map_layer(
     request: Request,
@@ -323,7 +366,7 @@ def map_layer(
         ),
     ] = "registered.drug_trade",
     level: Level = Level.buurt,
-    period: Annotated[str | None, Query(max_length=20)] = None,
+    period: Annotated[str | None, Query(max_length=20, pattern=PERIOD_PATTERN)] = None,
     measure: Measure = Measure.value,
     division: Division = None,
     lang: Lang = Lang.nl,
@@ -361,7 +404,7 @@ def profile(
     return request.app.state.responses.answer(request, make)
 
 
-@router.get("/results", summary="Stored results (runs) the public may see")
+@router.get("/results", summary="Stored results (runs) the public may see", responses=ERRORS)
 def results(request: Request, division: Division = None) -> dict:
     data = data_of(request)
     runs = data.runs(data.division(division) if division else None)
@@ -372,7 +415,7 @@ def results(request: Request, division: Division = None) -> dict:
     return {"results": out}
 
 
-@router.get("/results/{kind}", summary="The latest result of a kind, public measures only", responses=ERRORS)
+@router.get("/results/{kind}", summary="The latest result of a kind, public measures only", responses=DOWNLOADS)
 def result(
     request: Request,
     kind: ResultKind,
@@ -398,7 +441,7 @@ def result(
     return {"run": meta, "synthetic": bool(view.run["synthetic"]), "rows": views.records(df)}
 
 
-@router.get("/sources", summary="Every source with provenance, period, licence and attribution")
+@router.get("/sources", summary="Every source with provenance, period, licence and attribution", responses=ERRORS)
 def sources(request: Request) -> dict:
     df = data_of(request).sources().copy()
     df["loaded_at"] = df["loaded_at"].astype(str)
@@ -446,6 +489,7 @@ def market_estimate(
 @router.get(
     "/programme",
     summary="The programme register: the 15 measures (status, milestones, linked indicators), budget lines, risks",
+    responses=ERRORS,
 )
 def programme(request: Request) -> dict:
     from ..programme import load_register, register_dict
