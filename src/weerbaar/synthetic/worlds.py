@@ -25,6 +25,14 @@ from scipy.sparse import linalg as splinalg
 
 __all__ = ["WORLDS", "World", "make_world", "lattice_graph"]
 
+#: Rates per 1,000 inhabitants per year at the city's mean problem, negative binomial shapes, the survey's
+#: beta-binomial concentration and the natural propensity's sd: set so that the plain regression the issue
+#: quotes reaches about its quoted figures on the scattered world (see docs/methods/measurement-model.md).
+TIPS_RATE, TIPS_SHAPE = 10.0, 30.0
+REPORTS_RATE, REPORTS_SHAPE = 25.0, 30.0
+REGS_RATE, REGS_SHAPE = 6.0, 8.0
+SURVEY_CONCENTRATION = 200.0
+PROPENSITY_SD = 0.15
 WORLDS = ("scattered", "clustered", "fear", "coarse", "effort_follows", "no_effort_index", "none")
 
 
@@ -105,7 +113,7 @@ def make_world(name: str, *, years: int = 1, nx: int = 25, ny: int = 20, share: 
     log_problem = 0.9 * np.sqrt(vulnerable_pct / 100) * 2 + 0.45 * _sar(adj, 0.8, rng) + rng.normal(0, 0.1, n)
     log_problem -= np.average(log_problem, weights=pop)
     # natural reporting propensity: its own SAR field, a little lower where vulnerable
-    log_prop = 0.2 * _sar(adj, 0.7, rng) - 0.1 * vul_field + rng.normal(0, 0.08, n)
+    log_prop = PROPENSITY_SD * _sar(adj, 0.7, rng) - 0.1 * vul_field + rng.normal(0, 0.08, n)
     silent = np.zeros(n, dtype=bool)
     k = int(round(share * n))
     if name == "scattered":
@@ -129,9 +137,9 @@ def make_world(name: str, *, years: int = 1, nx: int = 25, ny: int = 20, share: 
             rate = (last_regs + 1) / (exposure * np.exp(log_problem).mean())
             effort = (rate / np.average(rate, weights=pop)) ** 0.6 * np.exp(rng.normal(0, 0.15, n))
         effort = effort / np.average(effort, weights=pop)
-        tips += _nb(2.5 * exposure * lam * np.exp(rng.normal(0, 0.05, n)), 6.0, rng)
-        reports += _nb(10.0 * exposure * lam * np.exp(log_prop) * factor, 5.0, rng)
-        r = _nb(4.0 * exposure * lam * effort, 4.0, rng)
+        tips += _nb(TIPS_RATE * exposure * lam * np.exp(rng.normal(0, 0.05, n)), TIPS_SHAPE, rng)
+        reports += _nb(REPORTS_RATE * exposure * lam * np.exp(log_prop) * factor, REPORTS_SHAPE, rng)
+        r = _nb(REGS_RATE * exposure * lam * effort, REGS_SHAPE, rng)
         regs += r
         last_regs = r
         eff_index_sum += 100 * effort * np.exp(rng.normal(0, 0.1, n))
@@ -141,7 +149,7 @@ def make_world(name: str, *, years: int = 1, nx: int = 25, ny: int = 20, share: 
             z = z - 0.25 * silent  # fear lowers the share a little in the silent buurten
         p = _probit(z)
         resp = rng.integers(30, 90, n)
-        pp = rng.beta(p * 40, (1 - p) * 40)
+        pp = rng.beta(p * SURVEY_CONCENTRATION, (1 - p) * SURVEY_CONCENTRATION)
         k_yes += rng.binomial(resp, pp)
         resp_b += resp
     frame = pd.DataFrame(
