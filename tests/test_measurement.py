@@ -185,3 +185,19 @@ def test_worlds_are_labelled_and_complete():
         assert len(w.frame) == 30 and w.truth["silent"].sum() == (0 if name == "none" else round(0.08 * 30))
         assert ("police.effort" in w.frame.columns) == (name != "no_effort_index")
         assert special.expit(0) == 0.5
+
+
+def test_resolve_division_defaults_to_the_only_loaded_one(monkeypatch):
+    from weerbaar.analysis.inputs import resolve_division
+
+    class Wh:
+        def __init__(self, divisions):
+            self.d = divisions
+
+        def query(self, sql):
+            return pd.DataFrame({"division": self.d})
+
+    assert resolve_division(Wh(["2015"]), None) == "2015"
+    assert resolve_division(Wh(["2015"]), "2022") == "2022"
+    monkeypatch.setenv("WEERBAAR_DIVISION", "2022")
+    assert resolve_division(Wh(["2015", "2022", "vm"]), None) == "2022"
