@@ -65,8 +65,8 @@ def score(flag: np.ndarray, silent: np.ndarray) -> dict:
 
 def run(worlds, years_list, seeds) -> pd.DataFrame:
     rows = []
-    for name in worlds:
-        for years in years_list:
+    for years in years_list:
+        for name in worlds:
             for seed in seeds:
                 w = make_world(name, years=years, seed=seed)
                 t = time.perf_counter()

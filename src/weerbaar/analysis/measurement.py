@@ -101,6 +101,7 @@ class _Design:
     agg: sparse.csr_matrix  # m x n population weights (rows sum to 1)
     adj: sparse.csr_matrix  # n x n binary symmetric adjacency
     eig: np.ndarray | None  # eigenvalues of D - W (None: sparse log-determinants)
+    kappa: np.ndarray | None = None  # local precision weights of the propensity (heavy tail), None: all 1
 
     @property
     def nf(self) -> int:
@@ -208,7 +209,12 @@ def _precision(d: _Design, th: dict) -> tuple[sparse.csc_matrix, float]:
     for sd_name, rho_name in (("log_sd_problem", "logit_rho_problem"), ("log_sd_propensity", "logit_rho_propensity")):
         tau = np.exp(-2 * th[sd_name])
         rho = special.expit(th[rho_name])
-        blocks.append(tau * ((1 - rho) * eye + rho * lap))
+        block = (1 - rho) * eye + rho * lap
+        if sd_name == "log_sd_propensity" and d.kappa is not None:
+            k = sparse.diags(np.sqrt(d.kappa))
+            block = k @ block @ k
+            logdet += float(np.sum(np.log(d.kappa)))
+        blocks.append(tau * block)
         if d.eig is not None:
             logdet += d.n * np.log(tau) + np.sum(np.log((1 - rho) + rho * d.eig))
         else:
@@ -344,7 +350,9 @@ class LaplaceFit:
         return self.mode[:, None] + v[lu.perm_c]
 
 
-def laplace_fit(d: _Design, theta: np.ndarray | None = None, fixed: Sequence[str] = ()) -> LaplaceFit:
+def laplace_fit(
+    d: _Design, theta: np.ndarray | None = None, fixed: Sequence[str] = (), tail_df: float | None = 4.0
+) -> LaplaceFit:
     """Hyperparameters by maximising Laplace marginal likelihood x prior (or fixed at ``theta``); the mode."""
     mp = _maps(d)
     names = [h[0] for h in _HYPER]
@@ -398,6 +406,26 @@ def laplace_fit(d: _Design, theta: np.ndarray | None = None, fixed: Sequence[str
     else:
         th_free = theta0[free]
     mode, th = evaluate(th_free)
+    if tail_df is not None:
+        # Heavy-tailed propensity: a Student-t scale mixture on each area's conditional deviation from its
+        # neighbours, by EM on the local precision weights kappa (hyperparameters kept).
+        hy = _hyper(th)
+        tau = np.exp(-2 * hy["log_sd_propensity"])
+        rho = special.expit(hy["logit_rho_propensity"])
+        deg = np.asarray(d.adj.sum(axis=1)).ravel()
+        lii = (1 - rho) + rho * deg
+        rs = d.blocks()["r"]
+        d.kappa = np.ones(d.n)
+        for _ in range(8):
+            r = mode.x[rs]
+            e = r - rho * (d.adj @ r) / lii
+            hd = mode.h.diagonal()[rs]
+            new = (tail_df + 1) / (tail_df + tau * lii * (e**2 + 1 / hd))
+            change = float(np.max(np.abs(np.log(new) - np.log(d.kappa))))
+            d.kappa = new
+            mode, th = evaluate(th_free)
+            if change < 0.01:
+                break
     at_bound = [names[i] for i, v in zip(free, th_free, strict=True) if min(abs(v - b) for b in _HYPER[i][4]) < 1e-3]
     pd_ok = bool(np.all(_factor(mode.h).U.diagonal() > 0))
     outer_ok = res is None or bool(res.success) or "REL_REDUCTION" in str(res.message)
@@ -413,6 +441,8 @@ def laplace_fit(d: _Design, theta: np.ndarray | None = None, fixed: Sequence[str
         "likelihood_evaluations": int(state["evals"]),
         "log_marginal_likelihood": float(mode.logml),
         "latent_dimension": int(d.dim),
+        "propensity_tail": "Gaussian" if tail_df is None else f"Student-t scale mixture, df {tail_df:g} (EM)",
+        "areas_with_heavy_tail_weight_below_0.5": 0 if d.kappa is None else int((d.kappa < 0.5).sum()),
     }
     diag["converged"] = bool(mode.ok and pd_ok and outer_ok and mode.grad_norm < 1e-3)
     return LaplaceFit(d, th, mode.x, mode.h, diag, mp)
@@ -551,6 +581,7 @@ def measurement_model(
     min_population: float = 250.0,
     draws: int = 1000,
     seed: int | np.random.Generator = 0,
+    hyperparameters: dict | None = None,
 ) -> MeasurementResult:
     """Fit the measurement model to one row per area and flag zwijgwijken (and effort areas).
 
@@ -574,6 +605,9 @@ def measurement_model(
         A zwijgwijk's propensity is below the city's times ``1 - shortfall`` (default 0.5: half).
     alpha:
         Bayesian FDR of the flagged set (mean posterior error probability), default 0.10.
+    hyperparameters:
+        Fix the hyperparameters instead of estimating them (the ``hyperparameters`` of an earlier
+        run's ``summary()["model"]``): a quick refit, e.g. for new counts in the same city.
     """
     if not isinstance(frame, pd.DataFrame):
         _fail("The input is not a table.", type(frame).__name__, "a pandas DataFrame", "use area_frame")
@@ -589,7 +623,7 @@ def measurement_model(
             "one row per area",
             "aggregate the rows per area first",
         )
-    for need in ("population", "reports.drug_nuisance"):
+    for need in ("population",):
         if need not in frame.columns:
             _fail(
                 f"The column {need} is missing.",
@@ -613,6 +647,13 @@ def measurement_model(
             f"{int(modelled.sum())} areas with population >= {min_population:g}",
             "at least 10 (better: hundreds)",
             "analyse a finer level or load population",
+        )
+    if "reports.drug_nuisance" not in frame.columns:
+        _fail(
+            "The column reports.drug_nuisance is missing.",
+            ", ".join(map(str, frame.columns)),
+            "a 'reports.drug_nuisance' column (residents' reports: the channel whose propensity is judged)",
+            "load residents' reports (weerbaar ingest signalen, or the operational store) for this period",
         )
     sub = frame[modelled]
     codes = sub.index
@@ -742,7 +783,19 @@ def measurement_model(
     if log_eff is not None:
         fixed.append("delta")
     design = _Design(n, m, fixed, xcov, vuln, log_eff, log_e, tips, reports, regs, k_s, n_s, agg, adj, eig)
-    fit = laplace_fit(design)
+    theta = None
+    if hyperparameters is not None:
+        names = [h[0] for h in _HYPER]
+        unknown = sorted(set(hyperparameters) - set(names))
+        if unknown or len(hyperparameters) != len(names):
+            _fail(
+                "Incomplete or unknown hyperparameters.",
+                ", ".join(map(str, hyperparameters)),
+                ", ".join(names),
+                "pass summary()['model']['hyperparameters'] of an earlier run",
+            )
+        theta = np.array([float(hyperparameters[k]) for k in names])
+    fit = laplace_fit(design, theta)
     return _summarise(
         fit,
         frame,
