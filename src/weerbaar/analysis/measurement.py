@@ -961,6 +961,21 @@ def _reasons(t: pd.DataFrame, shortfall: float, years: int) -> tuple[np.ndarray,
     en_out = t["not_tested"].to_numpy(dtype=object).copy()
     nl_out = np.where(en_out != "", "niet gemodelleerd of niet getoetst", "").astype(object)
     keep = int(round(100 * (1 - shortfall)))
+    plain = (t["flag"] == "").to_numpy() & t["tested"].to_numpy(bool) & np.isfinite(t["ratio"].to_numpy(float))
+    for k in np.flatnonzero(plain):
+        r = t.iloc[k]
+        nl_out[k] = (
+            f"Geen zwijgwijk-signaal. Bewoners melden hier naar schatting {_fmt(100 * r['ratio'], 0, True)}% van wat "
+            f"elders in de stad bij hetzelfde drugsprobleem gemeld wordt (90%-interval "
+            f"{_fmt(100 * r['ratio_low'], 0, True)}-{_fmt(100 * r['ratio_high'], 0, True)}%); de kans dat de "
+            f"meldingsbereidheid onder {keep}% van die van de stad ligt is {_fmt(100 * r['p_silent'], 0, True)}%."
+        )
+        en_out[k] = (
+            f"No silent-neighbourhood signal. Residents here report an estimated {100 * r['ratio']:.0f}% of what is "
+            f"reported elsewhere in the city for the same drug problem (90% interval {100 * r['ratio_low']:.0f}-"
+            f"{100 * r['ratio_high']:.0f}%); the probability that the willingness to report is below {keep}% of the "
+            f"city's is {100 * r['p_silent']:.0f}%."
+        )
     for k in np.flatnonzero((t["flag"] != "").to_numpy()):
         r = t.iloc[k]
         if r["flag"] == "zwijgwijk":
