@@ -136,10 +136,13 @@ def test_cli_compute_zwijgwijken_on_the_default(default_home, tmp_path):
         runs = wh.query("SELECT kind, synthetic FROM runs WHERE kind = 'zwijgwijken'")
         truth = wh.query("SELECT area_code, value FROM synthetic_truth WHERE attribute = 'zwijgwijk'")
     assert len(runs) == 1 and runs["synthetic"][0]
-    # Ten years of data (2015..2024) recover most planted zwijgwijken of the default.
+    # Ten years of data (2015..2024): the measurement model (issue 14) recovers a good part of the planted
+    # zwijgwijken of the default with few false flags; its recall there is lower than the former detector's,
+    # whose form that generator shares (docs/methods/measurement-model.md, validation).
     planted = set(truth.loc[truth["value"] > 0, "area_code"])
     flagged = set(table.loc[table["flag"] == "zwijgwijk", "area_code"])
-    assert len(flagged & planted) >= 0.5 * len(planted) and len(flagged & planted) >= 0.7 * len(flagged)
+    print(f"default: {len(flagged)} flagged, {len(flagged & planted)} of {len(planted)} planted")
+    assert len(flagged & planted) >= 0.4 * len(planted) and len(flagged & planted) >= 0.7 * len(flagged)
 
 
 def test_compute_zwijgwijken_on_too_few_areas_is_a_clear_error(tiny):

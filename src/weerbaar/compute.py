@@ -154,12 +154,18 @@ def compute_zwijgwijken(
     level: str = "buurt",
     division: str | None = None,
     alpha: float = 0.10,
+    shortfall: float = 0.5,
     seed: int | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
 ) -> ComputeOutcome:
-    """Expected against observed reports and registrations; zwijgwijk and effort flags, stored with a run id."""
-    from .analysis.zwijgwijk import detect_zwijgwijken
+    """The measurement model (analysis.measurement): zwijgwijk and effort flags as posterior statements, stored.
+
+    ``p_under`` is the posterior probability that the area's reporting propensity is NOT below the
+    city's times ``1 - shortfall`` (small: a zwijgwijk is likely); ``alpha`` bounds the Bayesian FDR of
+    the flagged set. A fit that fails its checks is stored without flags (``flags_published`` false).
+    """
+    from .analysis.measurement import measurement_model
 
     seed = settings.get("seed") if seed is None else seed
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -170,25 +176,33 @@ def compute_zwijgwijken(
             af = area_frame_years(wh, ZWIJGWIJK_INDICATORS, last=period, years=years, level=level, division=division)
         else:
             af = area_frame(wh, ZWIJGWIJK_INDICATORS, period=period, level=level, division=division)
+        used_years = int(af.meta.get("years", 1))
         notes = list(af.meta["notes"])
-        progress(f"models of expected reports and registrations for {len(af.frame)} areas, period {af.period}")
-        result = detect_zwijgwijken(
+        graph = None
+        try:
+            graph = _graph(wh, af.division, af.level).graph
+        except Exception as exc:  # noqa: BLE001 - no geometry: the model runs without its spatial parts
+            notes.append(f"no area graph ({type(exc).__name__}): problem and propensity without spatial parts")
+        progress(
+            f"measurement model for {len(af.frame)} areas, period {af.period} ({used_years} year(s)), "
+            "Laplace approximation"
+        )
+        result = measurement_model(
             af.frame,
-            reports="reports.drug_nuisance" if "reports.drug_nuisance" in af.frame.columns else None,
-            registrations=[i for i in ZWIJGWIJK_INDICATORS[1:4] if i in af.frame.columns],
-            predictors=[
-                i
-                for i in ("ses.vulnerable_pct", "survey.drug_nuisance_pct", "tips.anonymous_drugs")
-                if i in af.frame.columns
-            ],
-            effort="police.effort" if "police.effort" in af.frame.columns else None,
-            respondents="survey.respondents" if "survey.respondents" in af.frame.columns else None,
+            graph=graph,
+            years=used_years,
+            shortfall=shortfall,
             alpha=alpha,
             min_population=float(settings.get("min_population")),
             seed=seed,
         )
         summary = result.summary()
         notes += list(summary.get("notes", []))
+        if not result.published:
+            notes.append(
+                "FIT FAILED ITS CHECKS: no zwijgwijk or effort flags are published for this run; see "
+                "model.diagnostics (gradient at the mode, Hessian, hyperparameter optimiser)"
+            )
         names = wh.areas(division=af.division, level=af.level, geometry=False).set_index("code")["name"]
         out = result.details().copy()
         if "area_code" in out.columns:
@@ -200,7 +214,9 @@ def compute_zwijgwijken(
             "level": af.level,
             "division": af.division,
             "alpha": alpha,
+            "shortfall": shortfall,
             "years": years,
+            "years_used": used_years,
             "seed": seed,
             "inputs": af.meta["indicators"],
             "absent": af.meta["absent"],

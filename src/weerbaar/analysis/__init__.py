@@ -12,6 +12,7 @@ from .emerging import EmergingResult, emerging_hotspots
 from .hotspots import GlobalMoranResult, LocalResult, gi_star, global_moran, local_moran
 from .inference import fdr_bh, mann_kendall
 from .inputs import AreaFrame, area_frame, area_groups
+from .measurement import MeasurementResult, measurement_model
 from .rates import eb_rates, raw_rates
 from .trends import TrendResult, trends
 from .uncertainty import UncertaintyResult, first_order_indices, rank_uncertainty
@@ -19,6 +20,8 @@ from .weights import WeightsResult, build_graph
 from .zwijgwijk import ZwijgwijkResult, detect_zwijgwijken, observations_frame
 
 __all__ = [
+    "MeasurementResult",
+    "measurement_model",
     "ZwijgwijkResult",
     "detect_zwijgwijken",
     "observations_frame",

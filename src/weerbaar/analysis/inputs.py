@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..indicators import is_flow
 from ..warehouse import Warehouse
 
-__all__ = ["AreaFrame", "area_frame", "period_months", "area_groups", "default_period"]
+__all__ = ["AreaFrame", "area_frame", "period_months", "area_groups", "default_period", "resolve_division"]
 
 _KIND_ORDER = ["month", "quarter", "half", "year"]
 _KIND_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -108,6 +108,18 @@ def area_groups(wh: Warehouse, division: str, level: str, group_level: str = "st
     return pd.Series(out, dtype=object)
 
 
+def resolve_division(wh: Warehouse, division: str | None) -> str:
+    """The division to analyse: the one asked for; else the only one loaded; else the ``division`` setting."""
+    from .. import settings
+
+    if division:
+        return division
+    loaded = list(wh.query("SELECT DISTINCT division FROM areas ORDER BY 1")["division"])
+    if len(loaded) == 1:
+        return str(loaded[0])
+    return str(settings.get("division"))
+
+
 def area_frame(
     wh: Warehouse,
     indicators: list[str],
@@ -117,14 +129,13 @@ def area_frame(
     division: str | None = None,
 ) -> AreaFrame:
     """Per-area values of ``indicators`` for one period and level (see the module docstring)."""
-    from .. import settings
 
     if level not in LEVELS:
         raise InputError(
             "Unknown level.", received=repr(level), expected=", ".join(LEVELS), fix="choose one of the levels"
         )
     _valid_indicators(wh, indicators)
-    division = division or settings.get("division")
+    division = resolve_division(wh, division)
     divisions = list(wh.query("SELECT DISTINCT division FROM areas ORDER BY 1")["division"])
     if division not in divisions:
         raise InputError(
@@ -303,7 +314,6 @@ def area_series(
     Observations at or finer than the slice are combined per slice (flows summed, others
     averaged); areas above the data's level get sums (counts) or means of their child areas.
     """
-    from .. import settings
 
     if slice_kind not in SLICES:
         raise InputError(
@@ -317,7 +327,7 @@ def area_series(
             "Unknown level.", received=repr(level), expected=", ".join(LEVELS), fix="choose one of the levels"
         )
     _valid_indicators(wh, [indicator])
-    division = division or settings.get("division")
+    division = resolve_division(wh, division)
     lo = period_months(start)[0] if start else -1
     hi = period_months(end)[1] if end else 10**9
     obs = wh.query(
@@ -403,9 +413,8 @@ def area_frame_years(
 
     Years without any of the flow indicators are left out (and said in the notes).
     """
-    from .. import settings
 
-    division = division or settings.get("division")
+    division = resolve_division(wh, division)
     if years < 1:
         raise InputError(
             "The number of years must be at least 1.",

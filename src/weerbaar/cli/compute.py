@@ -20,7 +20,7 @@ def compute_vulnerability(
     ] = None,
     period: Annotated[str | None, typer.Option(help="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM (default: latest year)")] = None,
     level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
-    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
     draws: Annotated[int, typer.Option(min=0, help="Monte Carlo draws of the uncertainty analysis")] = 1000,
     seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
@@ -74,8 +74,11 @@ def compute_zwijgwijken(
         ),
     ] = 10,
     level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
-    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
-    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="False discovery rate for the flags")] = 0.10,
+    division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Bayesian FDR of the flagged set")] = 0.10,
+    shortfall: Annotated[
+        float, typer.Option(min=0.05, max=0.95, help="Zwijgwijk: propensity below the city's x (1 - shortfall)")
+    ] = 0.5,
     seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
     details: Annotated[
@@ -90,8 +93,17 @@ def compute_zwijgwijken(
     from ..compute import compute_zwijgwijken as run_it
 
     outcome = run_it(
-        period=period, years=years, level=level, division=division, alpha=alpha, seed=seed, progress=_progress
+        period=period,
+        years=years,
+        level=level,
+        division=division,
+        alpha=alpha,
+        shortfall=shortfall,
+        seed=seed,
+        progress=_progress,
     )
+    if not outcome.summary.get("flags_published", True):
+        err.print("[red]The model fit failed its checks: no flags are published (see --details / the run).[/red]")
     for note in outcome.notes:
         err.print(f"note: {note}", highlight=False)
     _write_out(outcome.frame, out_file, None if details else ZWIJGWIJK_COLUMNS)
@@ -119,7 +131,7 @@ def compute_hotspots(
     period: Annotated[str | None, typer.Option(help="YYYY, YYYY-Hn, YYYY-Qn or YYYY-MM (default: latest year)")] = None,
     level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
     method: Annotated[str, typer.Option(help="gi (Getis-Ord Gi*) or lisa (local Moran)")] = "gi",
-    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
     permutations: Annotated[int, typer.Option(min=0, help="Conditional permutations (0: analytical)")] = 999,
     seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
@@ -161,7 +173,7 @@ def compute_emerging(
     end: Annotated[str | None, typer.Option("--to", help="Last period (default: last with data)")] = None,
     level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
     slice_kind: Annotated[str, typer.Option("--slice", help="Time slice: month, quarter, half or year")] = "quarter",
-    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
     details: Annotated[
         bool, typer.Option("--details", help="Write every column, not only the four standard ones")
@@ -194,7 +206,7 @@ def compute_trends(
     end: Annotated[str | None, typer.Option("--to", help="Last period (default: last with data)")] = None,
     level: Annotated[str, typer.Option(help="buurt, wijk, gebied, stadsdeel or stad")] = "buurt",
     slice_kind: Annotated[str, typer.Option("--slice", help="Time slice: month, quarter, half or year")] = "year",
-    division: Annotated[str | None, typer.Option(help="Area division (default WEERBAAR_DIVISION)")] = None,
+    division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
 ) -> None:
     """Change against the previous period and a year before (with intervals), trend and change point per area."""

@@ -81,12 +81,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(after correction for multiple testing).",
     ),
     "sum.zwijg": (
-        "Zwijgwijk-signalen (analyse over {period}): in {n} buurten zijn er minder meldingen dan hun kenmerken doen "
-        "verwachten{names}. Dit is een aanwijzing, geen bewijs: het vraagt om gesprekken in de wijk, niet om "
-        "conclusies.",
-        "Silent-neighbourhood signals (analysis over {period}): {n} neighbourhoods have fewer reports than their "
-        "characteristics lead one to expect{names}. This is an indication, not proof: it calls for conversations "
-        "in the neighbourhood, not for conclusions.",
+        "Zwijgwijk-signalen (analyse over {period}): in {n} buurten melden bewoners naar schatting minder dan "
+        "de helft van wat elders bij hetzelfde drugsprobleem gemeld wordt{names}. Dit is een aanwijzing, geen "
+        "bewijs: het vraagt om gesprekken in de wijk, niet om conclusies.",
+        "Silent-neighbourhood signals (analysis over {period}): in {n} neighbourhoods residents report an "
+        "estimated less than half of what is reported elsewhere for the same drug problem{names}. This is an "
+        "indication, not proof: it calls for conversations in the neighbourhood, not for conclusions.",
     ),
     "sum.effort": (
         "In {n} buurten zijn er meer registraties dan de overlast doet verwachten: mogelijk inzet-gedreven.",
@@ -254,10 +254,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "weighted into a score 0–1; rank with a 90% interval from a sensitivity analysis.",
     ),
     "m.zwijg": (
-        "Zwijgwijken: meldingen vergeleken met de verwachting uit overlast en buurtkenmerken; een signaal alleen "
-        "bij significantie na correctie voor meervoudig toetsen (FDR).",
-        "Silent neighbourhoods: reports compared with the expectation from nuisance and neighbourhood "
-        "characteristics; a signal only when significant after correction for multiple testing (FDR).",
+        "Zwijgwijken: één meetmodel schat per buurt het drugsprobleem uit enquête, anonieme tips en registraties, "
+        "en daarnaast de meldingsbereidheid van bewoners. Een signaal alleen als de kans groot is dat bewoners "
+        "minder dan de helft melden van wat elders bij hetzelfde probleem gemeld wordt; van de signalen is naar "
+        "verwachting hoogstens 10% onterecht.",
+        "Silent neighbourhoods: one measurement model estimates each neighbourhood's drug problem from the survey, "
+        "anonymous tips and registrations, and separately residents' willingness to report. A signal only when it "
+        "is likely that residents report less than half of what is reported elsewhere for the same problem; at "
+        "most 10% of the signals are expected to be wrong.",
     ),
     "m.hotspots": (
         "Hotspots: Getis-Ord Gi* met permutatietoets en FDR-correctie; opkomende hotspots: Gi* per kwartaal met "

@@ -1,0 +1,212 @@
+"""The measurement model (issue 14): Laplace approximation against quadrature, flags, diagnostics, inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, sparse, special, stats
+
+from weerbaar.analysis import measurement as mm
+from weerbaar.errors import InputError
+from weerbaar.synthetic.worlds import WORLDS, make_world
+
+
+def _laplace(a, y, nn, kind, q):
+    a = sparse.csr_matrix(a)
+    q = sparse.csc_matrix(q)
+    logdet_q = float(np.linalg.slogdet(q.toarray())[1])
+    return mm._newton(
+        None,
+        a,
+        np.zeros(a.shape[0]),
+        np.asarray(y, float),
+        np.asarray(nn, float),
+        np.asarray(kind),
+        q,
+        logdet_q,
+        np.zeros(a.shape[1]),
+    )
+
+
+def _log_joint_1d(x, y, kind, nn, sd):
+    eta = x
+    ll = y * eta - np.exp(eta) if kind == 0 else y * eta - nn * np.logaddexp(0, eta)
+    return ll + stats.norm.logpdf(x, 0, sd) + 0.5 * np.log(2 * np.pi * sd**2)  # as _newton: no 2 pi terms
+
+
+@pytest.mark.parametrize(
+    ("y", "kind", "nn", "sd", "tol"),
+    [(5, 0, 0, 0.5, 0.01), (40, 0, 0, 1.0, 0.003), (12, 1, 50, 1.0, 0.003), (0, 0, 0, 0.3, 0.01)],
+)
+def test_laplace_marginal_matches_quadrature_in_one_dimension(y, kind, nn, sd, tol):
+    mode = _laplace([[1.0]], [y], [nn], [kind], [[1 / sd**2]])
+    # the same marginal by quadrature: log of the integral of exp(log joint) dx, over the same constants
+    f = lambda x: np.exp(_log_joint_1d(x, y, kind, nn, sd) - 0.5 * np.log(2 * np.pi * sd**2))  # noqa: E731
+    exact = np.log(integrate.quad(f, -15, 15, points=[mode.x[0]], limit=200)[0])
+    # _newton's marginal omits the (2 pi)^(d/2) of prior and approximation alike (they cancel)
+    assert mode.ok
+    assert abs(mode.logml - exact) < tol * max(1.0, abs(exact))
+    # the posterior mode by quadrature-free check: gradient zero
+    assert mode.grad_norm < 1e-5
+
+
+def test_laplace_two_dimensional_against_grid_quadrature():
+    """Two correlated latent values, a Poisson count on each and on their sum: marginal and posterior mean."""
+    q = np.array([[2.0, -0.8], [-0.8, 1.5]])
+    a = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = np.array([7.0, 3.0, 15.0])
+    mode = _laplace(a, y, [0, 0, 0], [0, 0, 0], q)
+    g = np.linspace(-4, 5, 601)
+    x1, x2 = np.meshgrid(g, g, indexing="ij")
+    eta = np.stack([x1, x2, x1 + x2])
+    ll = (y[:, None, None] * eta - np.exp(eta)).sum(axis=0)
+    lp = -0.5 * (q[0, 0] * x1**2 + 2 * q[0, 1] * x1 * x2 + q[1, 1] * x2**2)
+    logdet = np.linalg.slogdet(q)[1]
+    dens = np.exp(ll + lp + 0.5 * logdet - np.log(2 * np.pi))
+    step = g[1] - g[0]
+    z = dens.sum() * step**2
+    exact = np.log(z)
+    assert abs(mode.logml - exact) < 0.01
+    mean = np.array([(dens * x1).sum(), (dens * x2).sum()]) * step**2 / z
+    assert np.allclose(mode.x, mean, atol=0.03)  # mode close to the mean with these counts
+
+
+def test_draws_have_the_inverse_hessian_as_covariance():
+    rng = np.random.default_rng(3)
+    b = rng.normal(size=(5, 5))
+    h = b @ b.T + 5 * np.eye(5)
+    fit = mm.LaplaceFit.__new__(mm.LaplaceFit)
+    object.__setattr__(fit, "hessian", sparse.csc_matrix(h))
+    object.__setattr__(fit, "mode", np.arange(5.0))
+    x = fit.draws(100_000, rng)
+    assert np.allclose(x.mean(axis=1), np.arange(5.0), atol=0.01)
+    assert np.allclose(np.cov(x), np.linalg.inv(h), atol=3e-3)
+
+
+def test_bayes_fdr_by_hand():
+    q, flag = mm.bayes_fdr(np.array([0.01, 0.5, 0.05, np.nan, 0.2]), 0.1)
+    # sorted 0.01, 0.05, 0.2, 0.5: running means 0.01, 0.03, 0.0867, 0.19
+    assert np.allclose(q[[0, 2, 4, 1]], [0.01, 0.03, 0.26 / 3, 0.76 / 4])
+    assert flag.tolist() == [True, False, True, False, True]
+    assert np.isnan(q[3])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=30), st.floats(0.01, 0.5))
+def test_bayes_fdr_flagged_set_has_mean_error_at_most_alpha(errs, alpha):
+    e = np.array(errs)
+    q, flag = mm.bayes_fdr(e, alpha)
+    if flag.any():
+        assert e[flag].mean() <= alpha + 1e-12
+        assert e[flag].max() <= e[~flag].min() if (~flag).any() else True
+
+
+@pytest.fixture(scope="module")
+def small():
+    w = make_world("clustered", years=3, nx=10, ny=8, share=0.1, seed=2)
+    r = mm.measurement_model(w.frame, graph=w.graph, years=3, draws=300, seed=1)
+    return w, r
+
+
+def test_result_shape_and_diagnostics(small):
+    w, r = small
+    f = r.to_frame()
+    assert list(f.columns) == list(mm.COLUMNS)
+    assert len(f) == len(w.frame)
+    assert set(f["flag"]) <= {"zwijgwijk", "effort", ""}
+    assert ((f["p_under"] >= 0) & (f["p_under"] <= 1)).all()
+    assert (f["ratio_low"] <= f["ratio"]).all() and (f["ratio"] <= f["ratio_high"]).all()
+    d = r.fit["diagnostics"]
+    assert d["converged"] and d["hessian_positive_definite"] and d["gradient_norm_at_mode"] < 1e-3
+    s = r.summary()
+    assert s["flags_published"] and s["effort_flag_available"]
+    # the flagged zwijgwijken's mean posterior error probability is the Bayesian FDR, at most alpha
+    zw = f["flag"] == "zwijgwijk"
+    if zw.any():
+        assert f.loc[zw, "p_under"].mean() <= 0.10 + 1e-9
+    # the problem follows the truth
+    t = w.truth.reindex(r.table.index)
+    assert np.corrcoef(r.table["problem_level"], t["log_problem"])[0, 1] > 0.6
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    w = make_world("scattered", years=3, nx=6, ny=5, share=0.1, seed=3)
+    return w, mm.measurement_model(w.frame, graph=w.graph, years=3, draws=200, seed=1)
+
+
+def test_row_order_does_not_matter(tiny):
+    """Shuffled rows with the run's own hyperparameters reproduce the run (and skip their optimisation)."""
+    w, r = tiny
+    shuffled = w.frame.sample(frac=1.0, random_state=4)
+    hy = r.summary()["model"]["hyperparameters"]
+    r2 = mm.measurement_model(shuffled, graph=w.graph, years=3, draws=200, seed=1, hyperparameters=hy)
+    pd.testing.assert_frame_equal(r.to_frame(), r2.to_frame(), check_exact=False, rtol=1e-3, atol=1e-4)
+
+
+def test_failed_fit_publishes_no_flags(tiny, monkeypatch):
+    w, _ = tiny
+    real = mm.laplace_fit
+
+    def broken(design, *a, **k):
+        fit = real(design, *a, **k)
+        return mm.LaplaceFit(
+            fit.design, fit.theta, fit.mode, fit.hessian, {**fit.diagnostics, "converged": False}, fit.maps
+        )
+
+    monkeypatch.setattr(mm, "laplace_fit", broken)
+    hy = tiny[1].fit["hyperparameters"]
+    r = mm.measurement_model(w.frame, graph=w.graph, years=3, draws=100, hyperparameters=hy)
+    assert not r.published
+    assert (r.table["flag"] == "").all()
+    assert any("no flags are published" in n for n in r.notes)
+
+
+def test_coarse_survey_and_no_effort_index():
+    w = make_world("coarse", years=1, nx=10, ny=4, seed=5)
+    frame = w.frame.drop(columns=["police.effort"])
+    r = mm.measurement_model(frame, graph=w.graph, survey=w.survey, survey_area=w.survey_area, draws=200)
+    assert r.fit["survey_areas"] == w.survey.shape[0]
+    assert not r.parameters["effort_flag_available"]
+    assert (r.table["flag"] != "effort").all()
+    assert "police.effort" in r.missing_indicators
+
+
+def test_bad_input_says_what_and_how():
+    frame = pd.DataFrame(
+        {"population": [1000.0] * 12, "tips.anonymous_drugs": [3.0] * 12}, index=[f"A{i}" for i in range(12)]
+    )
+    with pytest.raises(InputError, match="reports.drug_nuisance"):
+        mm.measurement_model(frame)
+    frame["reports.drug_nuisance"] = -1.0
+    with pytest.raises(InputError, match="Negative counts"):
+        mm.measurement_model(frame)
+    with pytest.raises(InputError, match="shortfall"):
+        mm.measurement_model(frame.assign(**{"reports.drug_nuisance": 2.0}), shortfall=1.5)
+
+
+def test_worlds_are_labelled_and_complete():
+    for name in WORLDS:
+        w = make_world(name, years=1, nx=6, ny=5, seed=0)
+        assert len(w.frame) == 30 and w.truth["silent"].sum() == (0 if name == "none" else round(0.08 * 30))
+        assert ("police.effort" in w.frame.columns) == (name != "no_effort_index")
+        assert special.expit(0) == 0.5
+
+
+def test_resolve_division_defaults_to_the_only_loaded_one(monkeypatch):
+    from weerbaar.analysis.inputs import resolve_division
+
+    class Wh:
+        def __init__(self, divisions):
+            self.d = divisions
+
+        def query(self, sql):
+            return pd.DataFrame({"division": self.d})
+
+    assert resolve_division(Wh(["2015"]), None) == "2015"
+    assert resolve_division(Wh(["2015"]), "2022") == "2022"
+    monkeypatch.setenv("WEERBAAR_DIVISION", "2022")
+    assert resolve_division(Wh(["2015", "2022", "vm"]), None) == "2022"
