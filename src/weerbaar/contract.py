@@ -414,7 +414,7 @@ def validate_events(
     future = when > now + pd.Timedelta(hours=1)
     if future.any():
         raise _row_error(
-            "Event time lies in the future.",
+            "Event time lies in the future, outside the accepted window.",
             f,
             future,
             "occurred_at",
@@ -425,7 +425,7 @@ def validate_events(
     ancient = when < pd.Timestamp(EVENTS_EARLIEST, tz="UTC")
     if ancient.any():
         raise _row_error(
-            "Event time lies before 1990.",
+            "Event time lies before 1990, outside the accepted window.",
             f,
             ancient,
             "occurred_at",

@@ -407,7 +407,7 @@ def _check_fields(request: Request, values: dict) -> tuple[tuple | None, dict[st
     again when saving; this only finds what it would refuse, field by field, in the form's order.
     """
     from ..store.models import DESCRIPTION_MAX
-    from ..store.reports import CONTACT_MAX, _location, _seen_at, _text
+    from ..store.reports import CONTACT_MAX, _location, _seen_at, _text, utcnow
 
     errors: dict[str, InputError] = {}
     if not values["kind"] or values["kind"] not in KINDS:
@@ -424,7 +424,7 @@ def _check_fields(request: Request, values: dict) -> tuple[tuple | None, dict[st
     try:
         if values["seen_date"]:
             seen_at = f"{values['seen_date'].strip()}T{values['seen_time'].strip() or '00:00'}"
-            _seen_at(seen_at)
+            _seen_at(seen_at, utcnow())
         elif values["seen_time"]:
             raise InputError("We could not read when you saw it.", fix="also choose the date, or leave both empty")
     except InputError as exc:
