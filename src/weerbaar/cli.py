@@ -1083,8 +1083,9 @@ def report(
 
     r = build_report(period=period, lang=lang, fmt=fmt, out=out_file, progress=_progress)
     pages = f", {r['pages']} pages" if r["pages"] else ""
-    out.print(f"{r['out']}: {r['format']}, {r['lang']}{pages}, snapshot {r['snapshot']}, {r['seconds']} s",
-              highlight=False)
+    out.print(
+        f"{r['out']}: {r['format']}, {r['lang']}{pages}, snapshot {r['snapshot']}, {r['seconds']} s", highlight=False
+    )
 
 
 @app.command()
@@ -1117,6 +1118,7 @@ def market(
         digits = 0
         table.add_row(row.figure, _fmt_num(row.value, digits), _fmt_num(row.low, digits), _fmt_num(row.high, digits))
     out.print(table)
+
 
 from . import cli_violence  # noqa: E402  (measure 8, issue 18)
 

@@ -245,11 +245,28 @@ def fit_hawkes(
     if not temporal_only:
         p0.append(np.log(max(50.0, max_distance / 10)))
     p0 = np.array(p0)
-    res = optimize.minimize(nll, p0, method="L-BFGS-B", options={"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500})
-    best = optimize.minimize(nll, res.x, method="L-BFGS-B", options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 500})
+    # bounds keep the optimiser out of degenerate corners: theta in [1e-4, 5], 1/omega in [0.01, 10 max_days]
+    # days, sigma in [1 m, max_distance]; an estimate at a bound is reported in ``extra["at_bound"]``
+    bounds = [(None, None)] * k + [(np.log(1e-4), np.log(5.0))]
+    if fixed_omega is None:
+        bounds.append((np.log(1 / (10 * max_days)), np.log(100.0)))
+    if not temporal_only:
+        bounds.append((0.0, np.log(max_distance)))
+    opts = {"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500}
+    res = optimize.minimize(nll, p0, method="L-BFGS-B", bounds=bounds, options=opts)
+    best = optimize.minimize(nll, res.x, method="L-BFGS-B", bounds=bounds, options={**opts, "ftol": 1e-13})
     if res.fun < best.fun:
         best = res
     p_hat = best.x
+    at_bound = [
+        name
+        for name, q in zip(
+            ["theta"] + (["omega"] if fixed_omega is None else []) + ([] if temporal_only else ["sigma"]),
+            range(k, len(p_hat)),
+            strict=True,
+        )
+        if bounds[q][0] is not None and (abs(p_hat[q] - bounds[q][0]) < 1e-6 or abs(p_hat[q] - bounds[q][1]) < 1e-6)
+    ]
     cov = _inverse_hessian(nll, p_hat)
     b, theta, omega, sigma = unpack(p_hat)
     params = {"theta": float(theta), "omega": float(omega)}
@@ -283,6 +300,8 @@ def fit_hawkes(
         extra={
             "grid": grid,
             "pairs": len(i),
+            "at_bound": at_bound,
+            "explosive": bool(theta >= 1),
             "max_distance": max_distance,
             "max_days": max_days,
             "trend": trend,
