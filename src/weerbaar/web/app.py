@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, settings
 from ..errors import NotFoundError, WarehouseError, WeerbaarError
 from ..public import PublicData
-from . import api, pages, partner, report_form, reports_page
+from . import api, pages, partner, report_form, reports_page, violence_page
 from .bodies import Body, FastPath, ResponseCache
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
@@ -108,6 +108,8 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     app.include_router(report_form.router)
     app.include_router(partner.router)
     app.include_router(reports_page.router)
+    app.include_router(violence_page.router)  # measure 8 (issue 18)
+    app.include_router(violence_page.partner_router)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
