@@ -53,13 +53,13 @@ def test_temporal_fit_equals_the_exact_likelihood_maximum(temporal):
 
 def test_branching_ratio_recovered_in_most_simulations():
     hits = []
-    for k in range(10):
-        sim = simulate_hawkes(mu_per_day=0.3, theta=0.4, omega=0.2, sigma=150, span_days=730, seed=100 + k)
+    for k in range(8):
+        sim = simulate_hawkes(mu_per_day=0.2, theta=0.4, omega=0.2, sigma=150, span_days=730, seed=100 + k)
         fit = fit_hawkes(sim["x"], sim["y"], sim["t"], span_days=730)
         lo, hi = fit.intervals["theta"]
         hits.append(lo <= 0.4 <= hi)
         assert fit.background_share.min() > 0 and fit.background_share.max() <= 1
-    assert sum(hits) >= 8, hits
+    assert sum(hits) >= 6, hits
     assert 100 < fit.reach_m < 220 and 2 < fit.decay_days < 10
     assert "%" in fit.summary("nl") and "follow an earlier one" in fit.summary("en")
 
