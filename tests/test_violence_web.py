@@ -55,6 +55,8 @@ def test_public_page_without_analyses_offers_the_synthetic_scenario(violence_hom
         r = c.get("/violence")
         assert r.status_code == 200
         assert "gesimuleerd scenario" in r.text and "Knox" in r.text
+        # one row per space band and one column per time band (the open bands once each)
+        assert r.text.count("≥ 400 m") == 1 and r.text.count("≥ 28 dagen") == 1
         en = c.get("/violence?lang=en").text
         assert "simulated scenario" in en and "Violence that spreads" in en
 

@@ -135,8 +135,9 @@ def violence_page(request: Request, lang: pages.Lang = "nl", demo: int = 0) -> H
             warnings = fparams.get(f"warnings_{lang}", [])
             fit_text = _fit_words(fit_table, lang)
     cells = _heat(table, threshold) if table is not None else []
-    space = sorted({(c["space_from"], c["space_to"]) for c in cells}, key=lambda v: v[0])
-    time_ = sorted({(c["time_from"], c["time_to"]) for c in cells}, key=lambda v: v[0])
+    # keyed by the lower break (the open last band has NaN as its upper break, and NaN != NaN)
+    space = sorted({c["space_from"]: (c["space_from"], c["space_to"]) for c in cells}.values(), key=lambda v: v[0])
+    time_ = sorted({c["time_from"]: (c["time_from"], c["time_to"]) for c in cells}.values(), key=lambda v: v[0])
     grid = [[c for c in cells if c["space_from"] == s[0]] for s in space]
     return pages.render(
         request,
