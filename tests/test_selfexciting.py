@@ -53,13 +53,13 @@ def test_temporal_fit_equals_the_exact_likelihood_maximum(temporal):
 
 def test_branching_ratio_recovered_in_most_simulations():
     hits = []
-    for k in range(10):
-        sim = simulate_hawkes(mu_per_day=0.3, theta=0.4, omega=0.2, sigma=150, span_days=730, seed=100 + k)
+    for k in range(8):
+        sim = simulate_hawkes(mu_per_day=0.2, theta=0.4, omega=0.2, sigma=150, span_days=730, seed=100 + k)
         fit = fit_hawkes(sim["x"], sim["y"], sim["t"], span_days=730)
         lo, hi = fit.intervals["theta"]
         hits.append(lo <= 0.4 <= hi)
         assert fit.background_share.min() > 0 and fit.background_share.max() <= 1
-    assert sum(hits) >= 8, hits
+    assert sum(hits) >= 6, hits
     assert 100 < fit.reach_m < 220 and 2 < fit.decay_days < 10
     assert "%" in fit.summary("nl") and "follow an earlier one" in fit.summary("en")
 
@@ -85,3 +85,38 @@ def test_alert_windows():
 def test_bad_input():
     with pytest.raises(InputError, match="Too few"):
         fit_hawkes([0, 1], [0, 1], [0, 1])
+
+
+def test_cli_selfexciting_and_alerts_on_a_file(tmp_path, home):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from weerbaar.cli import app
+
+    sim = simulate_hawkes(mu_per_day=0.4, theta=0.4, omega=0.2, sigma=150, span_days=365, seed=3)
+    when = pd.Timestamp("2023-01-01") + pd.to_timedelta(sim["t"], unit="D")
+    f = tmp_path / "sim.csv"
+    pd.DataFrame(
+        {
+            "event_id": [f"s{k}" for k in range(len(sim))],
+            "x": sim["x"],
+            "y": sim["y"],
+            "occurred_at": when.dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            "status": "synthetic",
+        }
+    ).to_csv(f, index=False)
+    runner = CliRunner()
+    out = tmp_path / "fit.csv"
+    r = runner.invoke(app, ["compute", "selfexciting", "--events", str(f), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(out)
+    assert list(table["parameter"]) == ["branching_ratio", "decay_days", "reach_m"]
+    assert "SYNTHETIC" in r.output
+    out2 = tmp_path / "alerts.csv"
+    r = runner.invoke(app, ["alerts", "--events", str(f), "--as-of", "2023-12-20", "--out", str(out2)])
+    assert r.exit_code == 0, r.output
+    windows = pd.read_csv(out2, parse_dates=["occurred_at", "until"])
+    assert len(windows) > 0
+    assert (windows["occurred_at"] <= "2023-12-20").all() and (windows["until"] >= "2023-12-20").all()
+    r = runner.invoke(app, ["alerts", "--events", str(f), "--as-of", "gisteren"])
+    assert r.exit_code == 2 and "as-of" in r.output

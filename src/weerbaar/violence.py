@@ -19,6 +19,11 @@ __all__ = [
     "warehouse_events",
     "run_nearrepeat",
     "latest_nearrepeat",
+    "run_selfexciting",
+    "store_selfexciting",
+    "latest_selfexciting",
+    "current_alerts",
+    "fit_warnings",
 ]
 
 KNOX_COLUMNS = ["space_from", "space_to", "time_from", "time_to", "observed", "expected", "knox_ratio", "p"]
@@ -35,6 +40,8 @@ class EventTable:
     end: pd.Timestamp
     synthetic: bool
     types: tuple[str, ...]
+    ids: tuple[str, ...] = ()
+    times: tuple = ()
 
 
 def _parse_times(values: pd.Series, file: str) -> pd.Series:
@@ -70,6 +77,10 @@ def _table(frame: pd.DataFrame, times: pd.Series, synthetic: bool) -> EventTable
         end=times.max(),
         synthetic=synthetic,
         types=types,
+        ids=tuple(frame["event_id"].astype(str))
+        if "event_id" in frame
+        else tuple(str(k + 1) for k in range(len(frame))),
+        times=tuple(times),
     )
 
 
@@ -141,12 +152,12 @@ def read_event_points(path: Path, *, event_type: str | None = None) -> EventTabl
 
 def warehouse_events(wh: Warehouse, event_type: str | None) -> EventTable:
     """The warehouse's events (all sources) of one type, or of all types when ``event_type`` is None."""
-    sql = "SELECT type, occurred_at, x, y, status FROM events"
+    sql = "SELECT event_id, type, occurred_at, x, y, status FROM events"
     params: list = []
     if event_type:
         sql += " WHERE type = ?"
         params.append(event_type)
-    frame = wh.query(sql, params)
+    frame = wh.query(sql + " ORDER BY occurred_at, event_id", params)
     if len(frame) < 2:
         known = wh.query("SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type")
         raise InputError(
@@ -234,3 +245,102 @@ def latest_nearrepeat(wh: Warehouse) -> tuple[pd.DataFrame, dict] | None:
     for c in KNOX_COLUMNS:
         table[c] = pd.to_numeric(table[c], errors="coerce")
     return table[KNOX_COLUMNS].reset_index(drop=True), params
+
+
+def run_selfexciting(events: EventTable, *, max_distance: float = 1500.0, max_days: float = 90.0, cell=None):
+    from .analysis.selfexciting import fit_hawkes
+
+    span = float(events.t_days.max()) + 1.0
+    return fit_hawkes(
+        events.x, events.y, events.t_days, span_days=span, max_distance=max_distance, max_days=max_days, cell=cell
+    )
+
+
+def fit_warnings(fit, lang: str = "en") -> list[str]:
+    """Plain warnings when a fit should not be read at face value."""
+    out = []
+    nl = lang == "nl"
+    if not fit.converged:
+        out.append(
+            "de optimalisatie meldt geen convergentie; lees de cijfers met zorg"
+            if nl
+            else "the optimiser did not report convergence; read the figures with care"
+        )
+    if fit.extra.get("explosive"):
+        out.append(
+            "vertakkingsgraad >= 1: het model schrijft ruimtelijke of tijdelijke verschillen in de achtergrond aan "
+            "besmetting toe; kies een fijner achtergrondraster (--cell) of een kortere periode"
+            if nl
+            else "branching ratio >= 1: the model attributes differences in the background to contagion; use a "
+            "finer background grid (--cell) or a shorter period"
+        )
+    if fit.extra.get("at_bound"):
+        out.append(("schatting op een grens: " if nl else "estimate at a bound: ") + ", ".join(fit.extra["at_bound"]))
+    if fit.reach_m == fit.reach_m and fit.reach_m < 10:
+        out.append(
+            "ruimtelijk bereik < 10 m: het model vangt vooral herhalingen op precies dezelfde plek"
+            if nl
+            else "spatial reach < 10 m: the model mostly captures repeats at exactly the same location"
+        )
+    return out
+
+
+def store_selfexciting(wh: Warehouse, fit, events: EventTable, event_type: str | None) -> str:
+    """Store the fit's headline figures (branching ratio, decay days, reach) as a result of kind ``selfexciting``."""
+    frame = fit.to_frame().set_index("parameter")
+    params = {
+        "type": event_type,
+        "events": fit.n_events,
+        "from": str(events.start.date()),
+        "to": str(events.end.date()),
+        "loglik": fit.loglik,
+        "converged": fit.converged,
+        "warnings_nl": fit_warnings(fit, "nl"),
+        "warnings_en": fit_warnings(fit, "en"),
+        **{k: float(v) for k, v in fit.params.items()},
+    }
+    return wh.store_result(
+        "selfexciting",
+        frame,
+        parameters=params,
+        division=None,
+        period=f"{events.start.date()}/{events.end.date()}",
+        level="stad",
+        synthetic=events.synthetic,
+    )
+
+
+def latest_selfexciting(wh: Warehouse) -> tuple[pd.DataFrame, dict] | None:
+    import json
+
+    runs = wh.query(
+        "SELECT run_id, parameters, synthetic FROM runs WHERE kind = 'selfexciting' AND status = 'ok' "
+        "ORDER BY finished_at DESC LIMIT 1"
+    )
+    if runs.empty:
+        return None
+    params = json.loads(runs["parameters"].iloc[0])
+    params["run_id"] = runs["run_id"].iloc[0]
+    params["synthetic"] = bool(runs["synthetic"].iloc[0])
+    table = wh.result(params["run_id"])
+    for c in ("estimate", "low", "high"):
+        table[c] = pd.to_numeric(table[c], errors="coerce")
+    return table, params
+
+
+def current_alerts(
+    events: EventTable, *, ratio: float = 2.0, as_of: pd.Timestamp | None = None, **fit_options
+) -> tuple[pd.DataFrame, object]:
+    """Fit the self-exciting model and return the alert windows still open at ``as_of`` (default: the last
+    event's time), newest first: event_id, occurred_at, x, y, radius_m, days, until, expected_in_window."""
+    from .analysis.selfexciting import alert_windows
+
+    fit = run_selfexciting(events, **fit_options)
+    w = alert_windows(fit, events.x, events.y, events.t_days, ratio=ratio)
+    w.insert(0, "event_id", list(events.ids))
+    w.insert(1, "occurred_at", pd.to_datetime(list(events.times)))
+    w["until"] = w["occurred_at"] + pd.to_timedelta(w["days"], unit="D")
+    as_of = events.end if as_of is None else as_of
+    open_ = w[(w["occurred_at"] <= as_of) & (w["until"] >= as_of) & (w["days"] > 0)]
+    cols = ["event_id", "occurred_at", "x", "y", "radius_m", "days", "until", "expected_in_window"]
+    return open_.sort_values("occurred_at", ascending=False)[cols].reset_index(drop=True), fit

@@ -100,8 +100,9 @@ class HawkesFit:
         return s + "."
 
 
-def _grid_density(x, y, cell: float | None):
-    """Piecewise-constant density on a grid over the bounding box (each event's cell value)."""
+def _grid_density(x, y, cell: float | None, weights: np.ndarray | None = None):
+    """Piecewise-constant density on a grid over the bounding box (each event's cell value); ``weights``: the
+    events' background probabilities (declustering), or None (all events count fully)."""
     n = len(x)
     x0, y0 = x.min(), y.min()
     w = max(x.max() - x0, 1.0)
@@ -113,8 +114,9 @@ def _grid_density(x, y, cell: float | None):
     ny = max(1, int(np.ceil(h / cell)))
     ix = np.minimum((x - x0) / cell, nx - 1).astype(int)
     iy = np.minimum((y - y0) / cell, ny - 1).astype(int)
-    counts = np.bincount(ix * ny + iy, minlength=nx * ny)
-    dens = counts / (n * cell * cell)
+    wt = np.ones(n) if weights is None else np.asarray(weights, dtype="float64")
+    counts = np.bincount(ix * ny + iy, weights=wt, minlength=nx * ny)
+    dens = counts / (wt.sum() * cell * cell)
     return dens[ix * ny + iy], {"cell_m": cell, "grid": (nx, ny), "origin": (float(x0), float(y0)), "density": dens}
 
 
@@ -168,6 +170,7 @@ def fit_hawkes(
     max_distance: float = 1500.0,
     max_days: float = 90.0,
     fixed_omega: float | None = None,
+    declustering_passes: int = 2,
 ) -> HawkesFit:
     """Maximum likelihood fit; ``t`` in days from the start of the observation window [0, span_days]."""
     t = np.asarray(t, dtype="float64")
@@ -200,6 +203,7 @@ def fit_hawkes(
         f_s, grid = np.ones(n), {}
     else:
         f_s, grid = _grid_density(x, y, cell)
+    state = {"f": f_s}
     i, j, dt, d2 = _pairs(x, y, t, max_distance, max_days, temporal_only)
     X_ev = _design(t, span, trend, season)
     tq = np.linspace(0, span, int(max(200, min(20000, span * 4))) + 1)
@@ -219,7 +223,7 @@ def fit_hawkes(
 
     def parts(p):
         b, theta, omega, sigma = unpack(p)
-        bg = np.exp(X_ev @ b) * f_s
+        bg = np.exp(X_ev @ b) * state["f"]
         if temporal_only:
             g = theta * omega * np.exp(-omega * dt)
             space_mass = 1.0
@@ -245,11 +249,34 @@ def fit_hawkes(
     if not temporal_only:
         p0.append(np.log(max(50.0, max_distance / 10)))
     p0 = np.array(p0)
-    res = optimize.minimize(nll, p0, method="L-BFGS-B", options={"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500})
-    best = optimize.minimize(nll, res.x, method="L-BFGS-B", options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 500})
+    # bounds keep the optimiser out of degenerate corners: theta in [1e-4, 5], 1/omega in [0.01, 10 max_days]
+    # days, sigma in [1 m, max_distance]; an estimate at a bound is reported in ``extra["at_bound"]``
+    bounds = [(None, None)] * k + [(np.log(1e-4), np.log(5.0))]
+    if fixed_omega is None:
+        bounds.append((np.log(1 / (10 * max_days)), np.log(100.0)))
+    if not temporal_only:
+        bounds.append((0.0, np.log(max_distance)))
+    opts = {"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500}
+    res = optimize.minimize(nll, p0, method="L-BFGS-B", bounds=bounds, options=opts)
+    best = optimize.minimize(nll, res.x, method="L-BFGS-B", bounds=bounds, options={**opts, "ftol": 1e-13})
     if res.fun < best.fun:
         best = res
+    # stochastic declustering (Mohler et al. 2011): re-estimate the spatial background from the events weighted
+    # by their probability of being background events, then refit; triggered clusters then no longer inflate it
+    for _ in range(0 if temporal_only else declustering_passes):
+        bg, trig, _c = parts(best.x)
+        state["f"], grid = _grid_density(x, y, grid["cell_m"], weights=bg / (bg + trig))
+        best = optimize.minimize(nll, best.x, method="L-BFGS-B", bounds=bounds, options={**opts, "ftol": 1e-13})
     p_hat = best.x
+    at_bound = [
+        name
+        for name, q in zip(
+            ["theta"] + (["omega"] if fixed_omega is None else []) + ([] if temporal_only else ["sigma"]),
+            range(k, len(p_hat)),
+            strict=True,
+        )
+        if bounds[q][0] is not None and (abs(p_hat[q] - bounds[q][0]) < 1e-6 or abs(p_hat[q] - bounds[q][1]) < 1e-6)
+    ]
     cov = _inverse_hessian(nll, p_hat)
     b, theta, omega, sigma = unpack(p_hat)
     params = {"theta": float(theta), "omega": float(omega)}
@@ -283,6 +310,8 @@ def fit_hawkes(
         extra={
             "grid": grid,
             "pairs": len(i),
+            "at_bound": at_bound,
+            "explosive": bool(theta >= 1),
             "max_distance": max_distance,
             "max_days": max_days,
             "trend": trend,

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, settings
 from ..errors import NotFoundError, WarehouseError, WeerbaarError
 from ..public import PublicData
-from . import api, pages, partner, partner_networks, report_form, reports_page
+from . import api, pages, partner, partner_networks, report_form, reports_page, violence_page
 from .bodies import Body, FastPath, ResponseCache
 from .security import BodyLimit, SecurityHeaders, trusted_proxies
 
@@ -159,6 +159,8 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
 
     for r in (interventions_page.api_router, interventions_page.router, interventions_page.partner_router):
         app.include_router(r)
+    app.include_router(violence_page.router)  # measure 8 (issue 18)
+    app.include_router(violence_page.partner_router)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")

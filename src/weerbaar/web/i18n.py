@@ -1123,6 +1123,109 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "iv.did.e": ("Maanden na start", "Months since start"),
     "iv.did.effect": ("Verschil", "Difference"),
+    # --- violence (issue 18) ---
+    "nav.violence": ("Geweld", "Violence"),
+    "violence.title": ("Geweld dat zich verspreidt (maatregel 8)", "Violence that spreads (measure 8)"),
+    "violence.intro": (
+        "Volgt op een schietpartij of explosie vaak een volgende, dichtbij en kort daarna? Deze pagina toont de "
+        "near-repeat-analyse (Knox-toets) van de hele stad en wat een zelfexciterend model zegt over hoe lang en "
+        "hoe ver het verhoogde risico reikt. Losse incidenten en hun plaatsen worden nooit openbaar getoond.",
+        "Is a shooting or explosion often followed by another one nearby, soon after? This page shows the city's "
+        "near-repeat analysis (Knox test) and what a self-exciting model says about how long and how far the raised "
+        "risk reaches. Single incidents and their locations are never shown in public.",
+    ),
+    "violence.demo": (
+        "Er zijn geen echte incidenten geladen; wat u hier ziet is een gesimuleerd scenario (zelfexciterend proces "
+        "met vertakkingsgraad 0,4, 5 dagen, 150 m) om de methode te laten zien. Het zijn geen echte cijfers.",
+        "No real incidents are loaded; what you see is a simulated scenario (a self-exciting process with branching "
+        "ratio 0.4, 5 days, 150 m) that shows the method. These are not real figures.",
+    ),
+    "violence.demo.real": (
+        "(Er zijn wel {n} incidenten geladen, maar nog geen analyse: `weerbaar compute nearrepeat`.)",
+        "({n} incidents are loaded, but not analysed yet: `weerbaar compute nearrepeat`.)",
+    ),
+    "violence.synthetic": (
+        "Deze analyse rust op synthetische (gesimuleerde) incidenten.",
+        "This analysis rests on synthetic (simulated) incidents.",
+    ),
+    "violence.none": (
+        "Er zijn geen incidenten geladen en geen analyses opgeslagen.",
+        "No incidents are loaded and no analyses stored.",
+    ),
+    "violence.show_demo": ("Toon het gesimuleerde scenario.", "Show the simulated scenario."),
+    "violence.knox.title": ("Near-repeat: de Knox-toets", "Near repeat: the Knox test"),
+    "violence.knox.intro": (
+        "Elk paar incidenten valt in een afstands- en een tijdsklasse. Per cel: hoeveel keer zoveel paren als bij "
+        "toeval (Knox-ratio; toeval: de tijden willekeurig over de plaatsen verdeeld). * = significant (p ≤ 0,05). "
+        "Hoe roder, hoe sterker de verhoging.",
+        "Every pair of incidents falls in a distance and a time band. Per cell: how many times as many pairs as "
+        "chance would give (Knox ratio; chance: times shuffled over the locations). * = significant (p ≤ 0.05). "
+        "The redder, the stronger the excess.",
+    ),
+    "violence.knox.caption": (
+        "Knox-ratio per afstand en tijd; {n} incidenten, {perms} permutaties, afstand {distance}",
+        "Knox ratio by distance and time; {n} incidents, {perms} permutations, {distance} distance",
+    ),
+    "violence.knox.cell": (
+        "waargenomen {obs} paren, verwacht {exp}, p = {p}",
+        "observed {obs} pairs, expected {exp}, p = {p}",
+    ),
+    "violence.knox.legend": (
+        "Cellen met 1 tot {threshold} paren worden niet getoond (onthullingsbeheersing).",
+        "Cells with 1 to {threshold} pairs are not shown (disclosure control).",
+    ),
+    "violence.space": ("afstand", "distance"),
+    "violence.time": ("tijd", "time"),
+    "violence.days": ("dagen", "days"),
+    "violence.same_location": ("zelfde plek", "same location"),
+    "violence.sig": ("significant", "significant"),
+    "violence.fit.title": ("Hoe besmettelijk, hoe lang, hoe ver?", "How contagious, how long, how far?"),
+    "violence.fit.words": (
+        "Naar schatting {share}% van de incidenten (95%-interval {lo}-{hi}%) volgt op een eerder incident; dat effect "
+        "dooft uit met een gemiddelde vertraging van {days} dagen.",
+        "An estimated {share}% of incidents (95% interval {lo}-{hi}%) follow an earlier one; the effect fades with a "
+        "mean delay of {days} days.",
+    ),
+    "violence.fit.reach": ("Het reikt typisch {metres} m ver.", "It typically reaches {metres} m."),
+    "violence.limits.title": ("Grenzen van deze analyses", "Limits of these analyses"),
+    "violence.limits.1": (
+        "Een near-repeat-patroon gaat over paren, niet over oorzaken: een plek waar tijdelijk veel gebeurt om een "
+        "andere reden (een nieuw dealpunt, een politieactie) geeft hetzelfde beeld.",
+        "A near-repeat pattern is about pairs, not causes: a place that is busy for a while for another reason (a new "
+        "dealing spot, a police operation) gives the same picture.",
+    ),
+    "violence.limits.2": (
+        "Het model scheidt achtergrond en besmetting alleen zo goed als de achtergrond (per rastercel, trend en "
+        "seizoen) klopt; verschillen tussen buurten kunnen als besmetting worden gelezen.",
+        "The model separates background and contagion only as well as the background (per grid cell, trend and "
+        "season) is right; differences between neighbourhoods can be read as contagion.",
+    ),
+    "violence.limits.3": (
+        "Geregistreerde incidenten zijn niet alle incidenten; in zwijgwijken wordt minder gemeld.",
+        "Registered incidents are not all incidents; less is reported in silent neighbourhoods.",
+    ),
+    "violence.limits.4": (
+        "De uitkomsten gaan over plaatsen en perioden, nooit over personen; er worden geen lijsten van mensen gemaakt.",
+        "The results are about places and periods, never about persons; no lists of people are made.",
+    ),
+    "violence.method.knox": ("Methode: near-repeat (Knox)", "Method: near repeat (Knox)"),
+    "violence.method.se": ("Methode: zelfexciterend model", "Method: self-exciting model"),
+    "violence.alerts.title": ("Alarmvensters geweld", "Violence alert windows"),
+    "violence.alerts.intro": (
+        "Na elk incident: binnen welke straal en tot wanneer het risico op een volgend incident minstens {ratio} keer "
+        "de achtergrond is, en hoeveel vervolgincidenten het model daar verwacht. Alleen voor partners; elke "
+        "weergave staat in het auditlog.",
+        "After each incident: within which radius and until when the risk of a follow-up is at least {ratio} times "
+        "the background, and how many follow-ups the model expects there. Partners only; every view is audited.",
+    ),
+    "violence.alerts.map": ("Open alarmvensters (cirkelgrootte: straal)", "Open alert windows (circle size: radius)"),
+    "violence.alerts.event": ("incident", "incident"),
+    "violence.alerts.when": ("tijdstip", "time"),
+    "violence.alerts.radius": ("straal (m)", "radius (m)"),
+    "violence.alerts.until": ("tot", "until"),
+    "violence.alerts.expected": ("verwachte vervolgincidenten", "expected follow-ups"),
+    "violence.alerts.none": ("Er zijn nu geen open alarmvensters.", "There are no open alert windows now."),
+    "partner.action.view_alerts": ("alarmvensters geweld bekeken", "viewed violence alert windows"),
 }
 
 
