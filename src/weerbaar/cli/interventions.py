@@ -326,7 +326,7 @@ def compute_synth_cmd(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Synthetic control for one treated buurt (Abadie et al. 2010) with placebo tests over the donor buurten."""
-    from .compute_effects import compute_synthetic_control
+    from ..compute_effects import compute_synthetic_control
 
     run_id, result, described = compute_synthetic_control(
         indicator=indicator, treated=treated, start=start, before=before, end=end, donors=donor,
@@ -378,9 +378,9 @@ def compute_proximity_cmd(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Dealing near schools and playgrounds (measure 11): colocation quotient and cross-K/L with envelopes."""
+    from ..analysis.proximity import cross_k, facility_counts
+    from ..compute_effects import proximity_inputs
     from . import settings
-    from .analysis.proximity import cross_k, facility_counts
-    from .compute_effects import proximity_inputs
 
     division = division or settings.get("division")
     seed = settings.get("seed") if seed is None else seed

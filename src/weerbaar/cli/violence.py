@@ -66,7 +66,7 @@ def compute_nearrepeat(
 
 
 def _events(events: Path | None, event_type: str | None, *, write: bool):
-    from .violence import read_event_points, warehouse_events
+    from ..violence import read_event_points, warehouse_events
 
     if events is not None:
         return read_event_points(events, event_type=event_type), None
@@ -99,8 +99,8 @@ def compute_selfexciting(
     out_file: Annotated[Path | None, typer.Option("--out", help="CSV: parameter, estimate, low, high")] = None,
 ) -> None:
     """Self-exciting (Hawkes) model: branching ratio, decay time and spatial reach with 95% intervals."""
-    from .cli import _synthetic_banner, _write_out, out
-    from .violence import fit_warnings, run_selfexciting, store_selfexciting
+    from ..violence import fit_warnings, run_selfexciting, store_selfexciting
+    from .base import _synthetic_banner, _write_out, out
 
     table, wh = _events(events, event_type, write=True)
     try:
@@ -137,9 +137,9 @@ def alerts(
     raised (radius, days) and the expected number of triggered events in it. Partner use only: lists locations."""
     import pandas as pd
 
-    from .cli import _synthetic_banner, _write_out, out
-    from .errors import InputError
-    from .violence import current_alerts
+    from ..errors import InputError
+    from ..violence import current_alerts
+    from .base import _synthetic_banner, _write_out, out
 
     when = None
     if as_of is not None:
