@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -125,11 +126,18 @@ def _choice(value, options: tuple[str, ...] | list[str], *, problem: str, fix: s
     return value
 
 
-@lru_cache(maxsize=1)
-def _to_rd():
-    from pyproj import Transformer
+_local = threading.local()
 
-    return Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+
+def _to_rd():
+    """WGS84 -> RD New, one transformer per thread (made once per worker thread, ~100 ms): a PROJ object shared
+    between threads under load is not something to rely on."""
+    transformer = getattr(_local, "to_rd", None)
+    if transformer is None:
+        from pyproj import Transformer
+
+        transformer = _local.to_rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+    return transformer
 
 
 def _number(value, name: str) -> float:

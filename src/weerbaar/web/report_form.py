@@ -251,8 +251,8 @@ def buurt_at(request: Request, lon: float, lat: float) -> str | None:
     from ..store.reports import _to_rd
 
     where = places(request.app)
-    # the store's cached transformer: pyproj (>= 3.1) keeps one PROJ object per thread, so sharing it is
-    # thread-safe, and making one per call costs ~100 ms of CPU (it capped intake at ~10 reports/s)
+    # the store's transformer of this thread: making one per call costs ~100 ms of CPU (it capped intake at
+    # ~10 reports/s), so each worker thread makes one and keeps it
     x, y = _to_rd().transform(lon, lat)
     hits = where.tree.query(Point(x, y), predicate="intersects")
     return min(where.codes[i] for i in hits) if len(hits) else None
