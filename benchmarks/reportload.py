@@ -170,6 +170,7 @@ class Outcome:
     to_ack_max: float = 0.0  # longest time from a report's first attempt to its acknowledgement (s)
     errors: Counter = field(default_factory=Counter)  # failed attempts by kind
     rejected: dict[str, int] = field(default_factory=dict)  # keys refused for good (a 4xx other than 429)
+    refusals: list[str] = field(default_factory=list)  # what the server said when it refused (first 5)
     gave_up: set[str] = field(default_factory=set)  # keys never acknowledged within the grace period
     elapsed: float = 0.0
     kills: list[tuple[float, float]] = field(default_factory=list)  # (at s into the run, restart took s)
@@ -233,6 +234,8 @@ async def _load(server: Server, clients: int, seconds: float, kill_at: float | N
                         out.errors[f"HTTP {r.status_code}"] += 1
                         if r.status_code < 500 and r.status_code != 429:
                             out.rejected[key] = r.status_code
+                            if len(out.refusals) < 5:
+                                out.refusals.append(f"{key}: {r.text[:300]}")
                             break
                     if time.perf_counter() > deadline + grace:
                         out.gave_up.add(key)

@@ -254,8 +254,16 @@ def buurt_at(request: Request, lon: float, lat: float) -> str | None:
     # the store's transformer of this thread: making one per call costs ~100 ms of CPU (it capped intake at
     # ~10 reports/s), so each worker thread makes one and keeps it
     x, y = _to_rd().transform(lon, lat)
-    hits = where.tree.query(Point(x, y), predicate="intersects")
+    point = Point(x, y)
+    hits = where.tree.query(point, predicate="intersects")
+    if not len(hits):
+        # the served buurt shapes are simplified, so thin gaps open along their borders: a point within
+        # GAP_M of a buurt belongs to the nearest one; farther away it lies outside every buurt
+        hits = where.tree.query_nearest(point, max_distance=GAP_M)
     return min(where.codes[i] for i in hits) if len(hits) else None
+
+
+GAP_M = 50.0
 
 
 def _outside() -> InputError:
