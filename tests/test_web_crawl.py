@@ -401,3 +401,29 @@ def test_links_keep_form_state_shape():
     """The crawl's notion of 'the same kind of page' (a unit check of the helper)."""
     assert _shape("/area/AA01?lang=en") == _shape("/area/BC02?lang=en")
     assert _shape("/?layer=a&level=b") != _shape("/?layer=a")
+
+
+def test_protected_cubes_are_cached_by_snapshot(served_home):
+    """A restart over an unchanged warehouse reads the protected cubes from disk, equal to computing them;
+    another disclosure rule gets its own file."""
+    import pandas as pd
+
+    from weerbaar.disclosure import DisclosureConfig
+    from weerbaar.public import PublicData
+
+    first = PublicData(served_home)
+    division = first.meta()["default_division"]
+    indicators = ["registered.drug_trade", "reports.drug_nuisance"]
+    path = first._cube_file(division, indicators)
+    path.unlink(missing_ok=True)
+    made = first._cubes(division, indicators)
+    assert path.exists() and path.name.startswith(first.meta()["snapshot"])
+    again = PublicData(served_home)
+    calls: list[int] = []
+    again._protect_cubes = lambda *a: calls.append(1)  # would be the disclosure step
+    read = again._cubes(division, indicators)
+    assert not calls
+    for ind in indicators:
+        pd.testing.assert_frame_equal(made[ind], read[ind])
+    other = PublicData(served_home, disclosure=DisclosureConfig(threshold=10))
+    assert other._cube_file(division, indicators) != path
