@@ -160,4 +160,4 @@ def test_the_schema_covers_the_api(web_app):
         "/api/v1/results/{kind}",
         "/api/v1/sources",
     } <= paths
-    assert all(p == "/api/v1" or p.startswith("/api/v1/") for p in paths), paths
+    assert all(p == "/api/v1" or p.startswith("/api/v1/") for p in paths), paths  # /api/v1: the index

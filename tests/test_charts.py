@@ -432,7 +432,7 @@ def test_category_palettes_cover_the_analysis_categories():
         for rows in (hot, emerging, flags):
             assert len({lbl for _, lbl, _ in rows}) == len(rows)
             assert all(c.startswith("#") and len(c) == 7 for _, _, c in rows)
-    assert HOTSPOT_CATEGORIES("nl")[0] == ("hot spot 99%", "Hotspot (99%)", "#b2182b")
+    assert HOTSPOT_CATEGORIES("nl")[0] == ("hot spot 99%", "Hotspot (99%)", "#67001f")  # RdBu dark end
     assert {flag_category(f, True) for f in FLAGS} == {"zwijgwijk", "effort", "none"}
     assert flag_category("", tested=False) == "not tested"
 

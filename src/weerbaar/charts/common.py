@@ -340,9 +340,9 @@ def wrap_text(text: str, max_chars: int) -> list[str]:
 #: Below this total width (px) the synthetic mark takes two lines; a container always gets two,
 #: as its width is unknown here (an expression on the width signal breaks Vega's layout).
 _MARK_ONE_LINE_WIDTH = 480
-#: Characters per line in a dashboard container (fits a 360 px phone): subtitle and title.
-_CONTAINER_CHARS = 60
-_CONTAINER_TITLE_CHARS = 40
+#: Characters per line in a dashboard container (fits a 360 px phone at the subtitle size): subtitle and title.
+_CONTAINER_CHARS = 48
+_CONTAINER_TITLE_CHARS = 34
 
 
 def _js(text: str) -> str:
@@ -379,7 +379,7 @@ def _title_text(title: str, width: int | None) -> str | list[str]:
 
 def message_chart(meta: ChartMeta, text: str, width: int | None, height: int | None) -> dict[str, Any]:
     """A chart that says why there is nothing to draw (all withheld, no data) instead of an empty axis."""
-    n = 56 if width is None else max(30, int((int(width) - 40) / 7))
+    n = 40 if width is None else max(30, int((int(width) - 40) / 7))
     lines = wrap_text(text, n)
     mark = (
         alt.Chart(alt.Data(values=[{"text": text}]))
@@ -408,7 +408,7 @@ def apply(
     including axes and legends (``autosize: fit-x``), as the report needs. ``height`` is the height
     of the plot area in pixels, a Vega-Lite step (``{"step": 20}``) or None (keep the chart's own).
     ``extra_lines`` come after the source line (e.g. how to read the chart). Subtitle lines are
-    wrapped to the width (to 56 characters in a container, so that they fit a phone); in a
+    wrapped to the width (to 48 characters in a container, so that they fit a phone); in a
     container the synthetic mark takes two lines.
     """
     max_chars = _CONTAINER_CHARS if width is None else max(40, int((int(width) - 60) / 5.4))

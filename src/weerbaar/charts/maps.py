@@ -318,20 +318,21 @@ def HOTSPOT_CATEGORIES(lang: str = "nl") -> list[tuple[str, str, str]]:  # noqa:
     """Gi* categories of ``weerbaar.analysis.hotspots`` as (value, legend label, colour), hot to cold.
 
     Values: "hot spot 99%", "hot spot 95%", "hot spot 90%", "not significant", "cold spot 90%",
-    "cold spot 95%", "cold spot 99%", "insufficient data". Colours: the strong ends of ColorBrewer RdBu
-    (a diverging scheme readable with the common colour-blindnesses; even the 90% classes stand out
-    from the grey of "not significant"), insufficient data as "no data" (white, grey outline).
+    "cold spot 95%", "cold spot 99%", "insufficient data". Colours: the six outer classes of ColorBrewer
+    RdBu (11), red for hot and blue for cold, darker with more confidence (a diverging scheme readable
+    with the common colour-blindnesses; even the 90% classes stand out from the grey of "not
+    significant"), insufficient data as "no data" (white, grey outline).
     """
     return _pick(
         lang,
         [
-            ("hot spot 99%", "Hotspot (99%)", "Hot spot (99%)", "#b2182b"),
-            ("hot spot 95%", "Hotspot (95%)", "Hot spot (95%)", "#d6604d"),
-            ("hot spot 90%", "Hotspot (90%)", "Hot spot (90%)", "#f4a582"),
+            ("hot spot 99%", "Hotspot (99%)", "Hot spot (99%)", "#67001f"),
+            ("hot spot 95%", "Hotspot (95%)", "Hot spot (95%)", "#b2182b"),
+            ("hot spot 90%", "Hotspot (90%)", "Hot spot (90%)", "#d6604d"),
             ("not significant", "Niet significant", "Not significant", NOT_SIGNIFICANT_COLOUR),
-            ("cold spot 90%", "Coldspot (90%)", "Cold spot (90%)", "#92c5de"),
-            ("cold spot 95%", "Coldspot (95%)", "Cold spot (95%)", "#4393c3"),
-            ("cold spot 99%", "Coldspot (99%)", "Cold spot (99%)", "#2166ac"),
+            ("cold spot 90%", "Coldspot (90%)", "Cold spot (90%)", "#4393c3"),
+            ("cold spot 95%", "Coldspot (95%)", "Cold spot (95%)", "#2166ac"),
+            ("cold spot 99%", "Coldspot (99%)", "Cold spot (99%)", "#053061"),
             ("insufficient data", "Onvoldoende gegevens", "Insufficient data", NO_DATA_COLOUR),
         ],
     )

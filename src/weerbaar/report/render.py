@@ -135,6 +135,9 @@ td{border-bottom:1px solid #ddd;padding:.25rem .4rem;vertical-align:top}
 td.r,th.r{text-align:right}
 p.small,.tnote{font-size:.82rem;color:#555}
 nav ol{columns:2}
+td,th,dd{overflow-wrap:anywhere}
+@media (max-width:640px){main{padding:1rem}.cover{padding-top:1.5rem;min-height:0}.cover h1{font-size:1.7rem}
+nav ol{columns:1}table{display:block;overflow-x:auto}figure{margin:1rem 0}}
 """
 
 

@@ -170,12 +170,11 @@ def _features(data: PublicData, division: str, level: str, frame: pd.DataFrame, 
 def index(request: Request) -> dict:
     """What this API offers, so that ``/api/v1`` itself answers (the full schema is /api/v1/openapi.json)."""
     endpoints = []
-    for route in request.app.routes:
-        path = getattr(route, "path", "")
-        if not path.startswith("/api/v1/") or not getattr(route, "include_in_schema", False):
-            continue
-        methods = sorted(m for m in (getattr(route, "methods", None) or ()) if m != "HEAD")
-        endpoints.append({"path": path, "methods": methods, "summary": getattr(route, "summary", None) or ""})
+    for path, ops in request.app.openapi().get("paths", {}).items():
+        if path.startswith("/api/v1/"):
+            methods = sorted(m.upper() for m in ops if m.upper() != "HEAD")
+            summary = next((op.get("summary") or "" for op in ops.values() if isinstance(op, dict)), "")
+            endpoints.append({"path": path, "methods": methods, "summary": summary})
     return {
         "title": request.app.title,
         "version": request.app.version,

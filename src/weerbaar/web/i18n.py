@@ -1044,6 +1044,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Choose a page from the menu, or go back and choose another value in the form.",
     ),
     "nav.menu": ("Menu", "Menu"),
+    "inventory.ranking": (
+        "{ranked} van de {total} buurten hebben een rang. {small} buurten met minder dan {min} inwoners krijgen "
+        "geen rang: bij zo weinig inwoners zegt een cijfer per inwoner te weinig (hun score staat er wel, onderaan "
+        "de lijst). De kaart kleurt de {scored} buurten met een score; {unscored} buurten hebben geen score "
+        "(geen inwoners of geen cijfers).",
+        "{ranked} of the {total} neighbourhoods are ranked. {small} neighbourhoods with fewer than {min} "
+        "inhabitants are not: with so few inhabitants a figure per inhabitant says too little (their score is "
+        "shown, at the bottom of the list). The map colours the {scored} neighbourhoods with a score; {unscored} "
+        "have no score (no inhabitants or no figures).",
+    ),
     "methods.technical": (
         "Technische toelichting (in het Engels): formules, standaardinstellingen, aannames, bronnen en toetsing",
         "Technical description: formulas, defaults, assumptions, references and validation",

@@ -181,7 +181,12 @@ CHANNELS = ("registered.drug_nuisance", "registered.nuisance.alcohol_drugs")
 
 
 def layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
-    """The map layer picker: canonical indicators, analyses, then the other sources' indicators."""
+    """The map layer picker: canonical indicators, analyses, then the other sources' indicators (made once
+    per warehouse version: the 2015 division has hundreds)."""
+    return data.cached(("layer-options", division, lang), lambda: _layer_options(data, division, lang))
+
+
+def _layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
     cat = data.catalogue()
     cat = cat[cat["division"] == division]
     label = "label_en" if lang == "en" else "label_nl"
@@ -261,7 +266,13 @@ def _layer_levels(data: PublicData, division: str, layer: str, levels: list[str]
     kind, indicator, _ = views.parse_layer(layer)
     if kind != "indicator":
         return levels
-    return [lv for lv in levels if data.periods(division, indicator, lv)] or levels
+    info = data.indicator(indicator, division)
+    published = [lv for lv in info["levels"] if lv in LEVELS]
+    if info["canonical"] or info["flow"]:
+        # canonical indicators and counts are aggregated up from the finest level they are published at
+        finest = max((LEVELS.index(lv) for lv in published), default=len(LEVELS) - 1)
+        return [lv for lv in levels if LEVELS.index(lv) <= finest] or levels
+    return [lv for lv in levels if lv in published] or levels
 
 
 def _fit_period(periods: dict[str, list[str]], period: str | None) -> str | None:
@@ -728,6 +739,7 @@ def inventory_page(
         spec=spec,
         division=division,
         n_ranked=int(data.result(run["run_id"]).frame["rank"].notna().sum()),
+        ranking=views.ranking_counts(data, run["run_id"]),
     )
 
 

@@ -498,6 +498,7 @@ def _profile_results(data: PublicData, division, code, level, stadsdeel, lang) -
         if kind == "vulnerability":
             n_ranked, by_sd, city = _domain_means(data, division, run_id)
             item["n_ranked"] = n_ranked
+            item["ranking"] = ranking_counts(data, run_id)
             item["domains"] = [
                 {
                     "domain": d.split(".", 1)[1],
@@ -515,6 +516,30 @@ def _profile_results(data: PublicData, division, code, level, stadsdeel, lang) -
             item["reason"] = row.get("reason_en" if lang == "en" else "reason_nl")
         out[key] = item
     return out
+
+
+def ranking_counts(data: PublicData, run_id: str) -> dict:
+    """Which areas of an inventory run are ranked, and why the others are not: total, scored (a composite
+    score, coloured on the map), ranked, too small (below the run's minimum population), and that minimum."""
+
+    def make() -> dict:
+        view = data.result(run_id)
+        f = view.frame
+        params = (view.run.get("parameters") or {}).get("config") or {}
+        ranked = pd.to_numeric(f["rank"], errors="coerce").notna() if "rank" in f else pd.Series(False, f.index)
+        scored = pd.to_numeric(f["composite"], errors="coerce").notna() if "composite" in f else ranked
+        reason = f["not_ranked_reason"].fillna("").astype(str) if "not_ranked_reason" in f else pd.Series("", f.index)
+        small = reason.str.startswith("population") & ~ranked
+        return {
+            "total": len(f),
+            "scored": int(scored.sum()),
+            "ranked": int(ranked.sum()),
+            "small": int(small.sum()),
+            "unscored": int((~scored).sum()),
+            "min_population": params.get("min_population"),
+        }
+
+    return data.cached(("ranking-counts", run_id), make)
 
 
 def _domain_means(data: PublicData, division: str, run_id: str) -> tuple[int, pd.DataFrame, pd.Series]:
