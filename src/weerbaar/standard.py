@@ -107,7 +107,7 @@ def ensure_ready(
         t = time.perf_counter()
         try:
             outcome = spec.run(home=home, **spec.parameters)
-        except (WeerbaarError, ValueError, ArithmeticError) as exc:
+        except (WeerbaarError, ValueError, ArithmeticError, LookupError) as exc:
             # e.g. too few months of a new real source for a trend: say so, keep going with the others
             problem = exc.problem if isinstance(exc, WeerbaarError) else f"{type(exc).__name__}: {exc}"
             received = f" ({exc.received})" if isinstance(exc, WeerbaarError) and exc.received else ""
@@ -203,7 +203,7 @@ def ensure_period(period: str, home: Path | None = None, *, progress: Progress =
         t = time.perf_counter()
         try:
             outcome = spec.run(home=home, **spec.parameters)
-        except (WeerbaarError, ValueError, ArithmeticError) as exc:
+        except (WeerbaarError, ValueError, ArithmeticError, LookupError) as exc:
             problem = exc.problem if isinstance(exc, WeerbaarError) else f"{type(exc).__name__}: {exc}"
             progress(f"[{i}/{len(todo)}] {spec.label}: not computed: {problem}")
             done["failed"].append({"label": spec.label, "reason": problem})
