@@ -813,13 +813,10 @@ class PublicData:
                 stale = wh.stale_runs()  # results whose sources changed since (weerbaar compute standard)
             runs = runs[runs["kind"].isin(RESULT_KINDS)].copy()
             runs["stale"] = [stale.get(r, "") for r in runs["run_id"]]
-            # newest first within a period, the most recent period first: a council report computing the
-            # results of an earlier period (weerbaar report --period 2019-H2) leaves the dashboard as it was
-            from .analysis.inputs import period_end
-
-            runs["_end"] = [period_end(p) for p in runs["period"]]
-            runs = runs.sort_values(["_end", "finished_at"], ascending=[False, False], kind="stable")
-            runs = runs.drop(columns="_end")
+            # newest first, but a result computed for a council report of an earlier period (weerbaar report
+            # --period 2019-H2, tagged for_report) after the others: the dashboard stays as it was
+            tagged = [bool(json.loads(p or "{}").get("for_report")) for p in runs["parameters"]]
+            runs = runs.assign(_report=tagged).sort_values("_report", kind="stable").drop(columns="_report")
             params = [json.loads(p or "{}") for p in runs["parameters"]]
             runs["indicator"] = [p.get("indicator") for p in params]
             runs["parameters"] = [

@@ -53,18 +53,17 @@ STANDARD: tuple[StandardResult, ...] = (
 
 def status(home: Path | None = None) -> list[dict]:
     """Each standard result: its latest run id (or None), and why it is stale ('' when current)."""
-    from .analysis.inputs import period_end
-
     with pipeline.open_warehouse(home) as wh:
         rows = wh.execute(
-            "SELECT r.run_id, r.kind, r.parameters, any_value(s.period), any_value(r.finished_at) FROM runs r "
-            "JOIN results s USING (run_id) WHERE r.kind <> 'build' AND r.status = 'ok' GROUP BY ALL"
+            "SELECT run_id, kind, parameters FROM runs WHERE kind <> 'build' AND status = 'ok' "
+            "ORDER BY finished_at DESC"
         )
-        # the standard result of a kind is its run of the most recent period (as the dashboard shows it)
-        rows = sorted(rows, key=lambda r: (period_end(r[3]), r[4]), reverse=True)
+        # the standard result of a kind is its newest run, not one computed for a report of an earlier period
         latest: dict[tuple[str, str | None], str] = {}
-        for run_id, kind, params, _period, _finished in rows:
-            latest.setdefault((kind, json.loads(params or "{}").get("indicator")), run_id)
+        for run_id, kind, params in rows:
+            p = json.loads(params or "{}")
+            if not p.get("for_report"):
+                latest.setdefault((kind, p.get("indicator")), run_id)
         wanted = {(s.kind, s.parameters.get("indicator")) for s in STANDARD}
         stale = wh.stale_runs([r for k, r in latest.items() if k in wanted])
     out = []
@@ -107,7 +106,7 @@ def ensure_ready(
         t = time.perf_counter()
         try:
             outcome = spec.run(home=home, **spec.parameters)
-        except (WeerbaarError, ValueError, ArithmeticError) as exc:
+        except (WeerbaarError, ValueError, ArithmeticError, LookupError) as exc:
             # e.g. too few months of a new real source for a trend: say so, keep going with the others
             problem = exc.problem if isinstance(exc, WeerbaarError) else f"{type(exc).__name__}: {exc}"
             received = f" ({exc.received})" if isinstance(exc, WeerbaarError) and exc.received else ""
@@ -203,12 +202,25 @@ def ensure_period(period: str, home: Path | None = None, *, progress: Progress =
         t = time.perf_counter()
         try:
             outcome = spec.run(home=home, **spec.parameters)
-        except (WeerbaarError, ValueError, ArithmeticError) as exc:
+        except (WeerbaarError, ValueError, ArithmeticError, LookupError) as exc:
             problem = exc.problem if isinstance(exc, WeerbaarError) else f"{type(exc).__name__}: {exc}"
             progress(f"[{i}/{len(todo)}] {spec.label}: not computed: {problem}")
             done["failed"].append({"label": spec.label, "reason": problem})
             continue
         progress(f"[{i}/{len(todo)}] {spec.label}: run {outcome.run_id} ({time.perf_counter() - t:.1f} s)")
+        _tag_for_report(home, outcome.run_id, period)
         runs[(spec.kind, spec.parameters.get("indicator"))] = outcome.run_id
         done["computed"].append(outcome.run_id)
     return done
+
+
+def _tag_for_report(home: Path | None, run_id: str, period: str) -> None:
+    """Mark a run computed for a council report (``for_report``): the dashboard keeps showing its own."""
+    from .warehouse import Warehouse
+
+    with Warehouse.open(pipeline.warehouse_path(home)) as wh:
+        (params,) = wh.execute("SELECT parameters FROM runs WHERE run_id = ?", [run_id])[0]
+        tagged = {**json.loads(params or "{}"), "for_report": period}
+        wh.execute(
+            "UPDATE runs SET parameters = ? WHERE run_id = ?", [json.dumps(tagged, sort_keys=True, default=str), run_id]
+        )

@@ -53,11 +53,12 @@ def gather_report(*, period: str, lang: str = "nl", home: Path | None = None, pr
     """The report's content (a ``weerbaar.report.model.Report``) without typesetting it."""
     from ..public import PublicData
     from ..standard import ensure_period
-    from .content import gather, load_programme
+    from .content import Gatherer, gather, load_programme
 
     _check(period, lang, "pdf")
     data = PublicData(home)
     data.meta()  # NotBuiltError when there is no warehouse
+    Gatherer(data, period, lang, progress).check_period()  # a period without data: say so before computing
     # the analyses of the report's own period: found, or computed now (a report on 2019-H2 cites 2019)
     progress(f"report: the analyses of {period}")
     done = ensure_period(period, home, progress=progress)

@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import WeerbaarError
 from ..public import PublicData
 from .i18n import t
+from .views import WITHHELD
 
 __all__ = ["coverage", "default_period"]
 
@@ -26,8 +27,8 @@ def _replaced(data: PublicData, sources: list[str], indicator: str) -> bool:
 
 def default_period(data: PublicData, division: str, indicator: str) -> str | None:
     """For a count indicator: the latest complete year; without one (a young real series), the latest
-    half year, quarter or month whose city total is above zero; None when there is nothing better
-    than the read model's own default."""
+    half year, quarter or month whose city total is above zero or withheld (a few reports, too few to
+    show); None when there is nothing better than the read model's own default."""
     try:
         periods = data.periods(division, indicator)
     except WeerbaarError:
@@ -43,7 +44,10 @@ def default_period(data: PublicData, division: str, indicator: str) -> str | Non
             table = data.table(division, indicator, "stad", kind)
         except WeerbaarError:
             continue
-        hits = table[(table["area_code"] == city[0]) & (pd.to_numeric(table["value"], errors="coerce") > 0)]
+        city_rows = table[table["area_code"] == city[0]]
+        counted = pd.to_numeric(city_rows["value"], errors="coerce") > 0
+        withheld = city_rows["status"].astype(str).isin(WITHHELD)
+        hits = city_rows[counted | (withheld & city_rows["value"].isna())]
         if len(hits):
             return str(hits["period"].max())
     return None
@@ -73,4 +77,7 @@ def coverage(data: PublicData, division: str, indicator: str, lang: str) -> dict
         text += " " + t("coverage.replaced", lang)
     if months is not None and months < 12:
         text += " " + t("coverage.short", lang)
-    return {"first": first, "last": last, "months": months, "replaced": replaced, "text": text}
+    default = default_period(data, division, indicator)
+    if default is not None:
+        text += " " + t("coverage.default", lang, period=default)
+    return {"first": first, "last": last, "months": months, "replaced": replaced, "default": default, "text": text}

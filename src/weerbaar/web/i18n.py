@@ -634,9 +634,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "coverage.short": (
         "De reeks is nog kort en de aantallen zijn klein; kleine aantallen worden afgerond of afgeschermd, dus "
-        "veel gebieden tonen 0 of 'afgeschermd'. Standaard ziet u de laatste periode met meldingen.",
+        "veel gebieden tonen 0 of 'afgeschermd'.",
         "The series is still short and the counts are small; small counts are rounded or withheld, so many areas "
-        "show 0 or 'withheld'. By default you see the latest period with reports.",
+        "show 0 or 'withheld'.",
+    ),
+    "coverage.default": (
+        "Standaard ziet u {period}, de laatste periode met meldingen.",
+        "By default you see {period}, the latest period with reports.",
     ),
     "stale.result": (
         "Deze uitkomst is verouderd: de gegevens waarop ze rust, zijn sindsdien veranderd ({reason}). "
