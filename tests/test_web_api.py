@@ -27,7 +27,11 @@ def test_meta_says_synthetic_and_disclosure(client):
     meta = client.get("/api/v1/meta").json()
     assert meta["synthetic"] is True
     assert "synthetic-default" in meta["synthetic_sources"]
-    assert meta["disclosure"] == {"mode": "suppress", "threshold": 5}
+    assert {k: meta["disclosure"][k] for k in ("mode", "threshold", "protection")} == {
+        "mode": "suppress",
+        "threshold": 5,
+        "protection": 1,
+    }
     assert meta["divisions"]["2022"] == ["stad", "stadsdeel", "gebied", "wijk", "buurt"]
     assert meta["area_counts"]["2022"]["buurt"] == 518
 

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 MODES: tuple[str, ...] = ("suppress", "round")
-STATUSES: tuple[str, ...] = ("published", "primary", "secondary", "missing", "rounded")
+STATUSES: tuple[str, ...] = ("published", "primary", "secondary", "missing", "rounded", "pending", "suppressed")
 #: Legend text for a withheld cell at the default threshold (primary and secondary alike).
 SUPPRESSED_LABEL: dict[str, str] = {"nl": "< 5 of afgeschermd", "en": "< 5 or withheld"}
 
@@ -53,6 +53,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "secondary": "afgeschermd",
         "missing": "geen gegevens",
         "rounded": "afgerond op {base}-tallen",
+        "pending": "afgeschermd",
+        "suppressed": "geheim (bron)",
     },
     "en": {
         "published": "published",
@@ -60,6 +62,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "secondary": "withheld",
         "missing": "no data",
         "rounded": "rounded to a multiple of {base}",
+        "pending": "withheld",
+        "suppressed": "withheld by the source",
     },
 }
 
