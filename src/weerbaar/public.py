@@ -547,9 +547,7 @@ class PublicData:
             status[at & np.isnan(values)] = "suppressed"
         return cube.assign(published=np.where(status == "published", values, np.nan), status=status)
 
-    def _release(
-        self, division: str, cube: pd.DataFrame, forest: dict, cat: pd.DataFrame, sep: str
-    ) -> pd.DataFrame:
+    def _release(self, division: str, cube: pd.DataFrame, forest: dict, cat: pd.DataFrame, sep: str) -> pd.DataFrame:
         """About-persons counts: protected with the release ledger (delay, frozen cells, rounding of open
         submissions), and the newly released cells recorded."""
         ind = cube["area_code"].str.split(sep, n=1).str[0]
@@ -606,6 +604,44 @@ class PublicData:
         out.loc[hide, "status"] = "secondary"
         return out.drop(columns="_exact")
 
+    def _mask_base(self, division: str, indicator: str, level: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Share-with-base: a percentage or mean is withheld where its base (respondents, inhabitants) of the
+        same area and year is below the minimum or unknown; the base is kept beside the figure (``base``)."""
+        info = self.indicator(indicator, division)
+        if info.get("disclosure") != "share-with-base" or frame.empty:
+            return frame
+        base_ind, minimum = str(info["disclosure_base"]), int(info["min_base"])
+        try:
+            base = self.table(division, base_ind, level, "year")
+        except (InputError, NotFoundError):
+            base = pd.DataFrame(columns=["area_code", "period", "value"])
+        lookup = base.assign(year=base["period"].astype(str).str[:4]).set_index(["area_code", "year"])["value"]
+        lookup = lookup[~lookup.index.duplicated()]
+        keys = pd.MultiIndex.from_arrays([frame["area_code"], frame["period"].astype(str).str[:4]])
+        out = frame.copy()
+        out["base"] = lookup.reindex(keys).to_numpy(dtype=float)
+        if base_ind == "survey.respondents" and out["base"].isna().all():
+            # no respondents known for this division: the population is the (weaker) base
+            return self._mask_base_on(out, division, level, "population", MIN_BASE["population"])
+        hide = out["value"].notna() & ~(out["base"] >= minimum)
+        out.loc[hide, "value"] = np.nan
+        out.loc[hide, "status"] = "secondary"
+        return out
+
+    def _mask_base_on(self, out: pd.DataFrame, division: str, level: str, base_ind: str, minimum: int):
+        try:
+            base = self.table(division, base_ind, level, "year")
+        except (InputError, NotFoundError):
+            base = pd.DataFrame(columns=["area_code", "period", "value"])
+        lookup = base.assign(year=base["period"].astype(str).str[:4]).set_index(["area_code", "year"])["value"]
+        lookup = lookup[~lookup.index.duplicated()]
+        keys = pd.MultiIndex.from_arrays([out["area_code"], out["period"].astype(str).str[:4]])
+        out["base"] = lookup.reindex(keys).to_numpy(dtype=float)
+        hide = out["value"].notna() & ~(out["base"] >= minimum)
+        out.loc[hide, "value"] = np.nan
+        out.loc[hide, "status"] = "secondary"
+        return out
+
     def table(self, division: str, indicator: str, level: str, kind: str = "year") -> pd.DataFrame:
         """Long table area_code, period, value (published), status for every area of a level and slice kind."""
         if kind not in KINDS:
@@ -632,6 +668,7 @@ class PublicData:
                         s = pd.DataFrame(columns=["area_code", "period", "value"])
                 t = s.assign(status=np.where(s["value"].notna(), "published", "missing"))
                 t = self._mask_derived(division, indicator, t)
+                t = self._mask_base(division, indicator, level, t)
             return t.sort_values(["area_code", "period"], ignore_index=True)
 
         return self.cached(("table", division, indicator, level, kind), make)
@@ -732,6 +769,8 @@ class PublicData:
             frame["name"] = areas["name"].reindex(frame.index)
             frame["value"] = t["value"].reindex(frame.index).astype("float64")
             frame["status"] = t["status"].reindex(frame.index).fillna("missing")
+            if "base" in t.columns:
+                frame["base"] = t["base"].reindex(frame.index).astype("float64")
             notes: list[str] = []
             if t.empty:
                 notes.append(f"no data for {period}")
@@ -790,6 +829,29 @@ class PublicData:
                 for ind, g in df.groupby("indicator")
             ]
             df = pd.concat(parts, ignore_index=True) if parts else df.assign(status=[])
+            # share-with-base: withheld below the minimum base of the same area and year (base kept beside it)
+            here = cat[cat["division"] == division].set_index("indicator")
+            bases = df.set_index(["indicator", "area_code", "period"])["value"]
+            bases = bases[~bases.index.duplicated()]
+            df["base"] = np.nan
+            for ind in df["indicator"].unique():
+                if ind not in here.index or here.at[ind, "disclosure"] != "share-with-base":
+                    continue
+                rows = df["indicator"] == ind
+                b_ind, minimum = str(here.at[ind, "disclosure_base"]), int(here.at[ind, "min_base"])
+                keys = pd.MultiIndex.from_arrays(
+                    [[b_ind] * int(rows.sum()), df.loc[rows, "area_code"], df.loc[rows, "period"]]
+                )
+                base = bases.reindex(keys).to_numpy(dtype=float)
+                if b_ind == "survey.respondents" and np.isnan(base).all():
+                    keys = pd.MultiIndex.from_arrays(
+                        [["population"] * int(rows.sum()), df.loc[rows, "area_code"], df.loc[rows, "period"]]
+                    )
+                    base, minimum = bases.reindex(keys).to_numpy(dtype=float), MIN_BASE["population"]
+                df.loc[rows, "base"] = base
+                hide = rows & df["value"].notna() & ~(df["base"] >= minimum)
+                df.loc[hide, "value"] = np.nan
+                df.loc[hide, "status"] = "secondary"
             return df.sort_values(["indicator", "area_code", "period"], ignore_index=True)
 
         return self.cached(("yearly_values", division, tuple(codes)), make)

@@ -261,7 +261,9 @@ def observations(
     df["status"] = df["status"].map(views.status_public)
     if area:
         df = df[df["area_code"].isin(area)]
-    keep = [c for c in ["area_code", "name", "period", "value", "status", "count", "population"] if c in df.columns]
+    keep = [
+        c for c in ["area_code", "name", "period", "value", "status", "base", "count", "population"] if c in df.columns
+    ]
     df = df[keep]
     meta = {
         "indicator": indicator,
@@ -272,6 +274,12 @@ def observations(
         "synthetic": bool(info["synthetic"]),
         "sources": list(info["sources"]),
         "disclosure": data.meta()["disclosure"],
+        # the disclosure policy of this indicator (decision 0013) and, for a share, its base and minimum
+        "policy": {
+            "kind": info.get("disclosure"),
+            "base": info.get("disclosure_base"),
+            "min_base": None if pd.isna(info.get("min_base")) else int(info.get("min_base")),
+        },
     }
     name = f"{indicator}-{division}-{level.value}" + (f"-{period}" if period else "")
     if fmt is Fmt.geojson:

@@ -627,6 +627,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Deze grafiek heeft JavaScript nodig; de tabel ernaast bevat dezelfde cijfers.",
         "This chart needs JavaScript; the table beside it holds the same figures.",
     ),
+    # --- disclosure policy (issue 15) ---
+    "footer.disclosure.policy": (
+        "Afgeschermd zijn alleen cijfers over personen: meldingen en tips onder {threshold} (en wat ze zou "
+        "terugrekenen) en percentages van minder dan 50 inwoners of respondenten; politie- en CBS-cijfers staan "
+        "er zoals de bron ze publiceert, meldingen afgerond op vijftallen en pas een maand na afloop vastgelegd.",
+        "Only figures about persons are withheld: reports and tips below {threshold} (and whatever would give "
+        "them back) and percentages of fewer than 50 inhabitants or respondents; police and CBS figures are shown "
+        "as the source publishes them, reports rounded to fives and fixed a month after the period ends.",
+    ),
+    "status.pending": ("nog niet vrijgegeven", "not yet released"),
+    "status.suppressed": ("geheim (bron)", "withheld by the source"),
+    "label.base": ("basis", "base"),
 }
 
 
