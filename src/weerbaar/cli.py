@@ -588,6 +588,9 @@ def compute_hotspots(
     details: Annotated[
         bool, typer.Option("--details", help="Write every column, not only the six standard ones")
     ] = False,
+    measure: Annotated[
+        str, typer.Option(help="rate (empirical-Bayes per 1,000 inhabitants, default) or count (raw counts)")
+    ] = "rate",
 ) -> None:
     """Where an indicator concentrates: local hot and cold spots with FDR-corrected permutation p-values."""
     from .compute import HOTSPOT_COLUMNS
@@ -602,6 +605,7 @@ def compute_hotspots(
         permutations=permutations,
         seed=seed,
         progress=_progress,
+        measure=measure,
     )
     for note in outcome.notes:
         err.print(f"note: {note}", highlight=False)

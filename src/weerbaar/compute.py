@@ -260,8 +260,14 @@ def compute_hotspots(
     seed: int | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
+    measure: str = "rate",
 ) -> ComputeOutcome:
-    """Local hot spots of one indicator (Gi* or local Moran) with permutation inference and FDR."""
+    """Local hot spots of one indicator (Gi* or local Moran) with permutation inference and FDR.
+
+    ``measure``: "rate" (default for counts of events): empirical-Bayes rates per 1,000 inhabitants
+    (``analysis.rates.eb_rates``), so a hot spot is not merely where many people live; "count": the raw
+    counts (labelled as such in the stored parameters). Indicators that are not counts are analysed as they
+    are."""
     from .analysis.hotspots import gi_star, global_moran, local_moran
     from .errors import InputError
 
@@ -272,11 +278,31 @@ def compute_hotspots(
             expected="gi or lisa",
             fix="use --method gi (Getis-Ord Gi*) or --method lisa (local Moran)",
         )
+    if measure not in ("rate", "count"):
+        raise InputError(
+            "Unknown measure.",
+            received=repr(measure),
+            expected="rate or count",
+            fix="use --measure rate (empirical-Bayes rate per 1,000 inhabitants) or --measure count",
+        )
     seed = settings.get("seed") if seed is None else seed
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
     try:
-        af = area_frame(wh, [indicator], period=period, level=level, division=division)
+        from .analysis.rates import eb_rates
+        from .indicators import is_flow
+
+        unit = wh.query("SELECT unit FROM indicators WHERE indicator = ?", [indicator])
+        flow = is_flow(indicator, unit["unit"].iloc[0] if len(unit) else None)
+        use_rate = measure == "rate" and flow
+        wanted = [indicator, "population"] if use_rate else [indicator]
+        try:
+            af = area_frame(wh, wanted, period=period, level=level, division=division)
+        except InputError:
+            if not use_rate:
+                raise
+            use_rate = False
+            af = area_frame(wh, [indicator], period=period, level=level, division=division)
         if indicator not in af.frame.columns:
             raise InputError(
                 "The indicator has no data for this period and level.",
@@ -287,7 +313,12 @@ def compute_hotspots(
         progress(f"spatial weights (queen contiguity) for {len(af.frame)} areas")
         weights = _graph(wh, af.division, af.level)
         values = af.frame[indicator]
-        progress(f"{'Gi*' if method == 'gi' else 'local Moran'} with {permutations} permutations (seed {seed})")
+        if use_rate and "population" in af.frame.columns and af.frame["population"].notna().any():
+            values = eb_rates(values, af.frame["population"]).rename(indicator)
+            analysed = "rate"
+        else:
+            analysed = "count" if flow else "value"
+        progress(f"{'Gi*' if method == 'gi' else 'local Moran'} of the {analysed}s, {permutations} permutations")
         fn = gi_star if method == "gi" else local_moran
         result = fn(values, weights.graph, permutations=permutations, seed=seed)
         moran = global_moran(values.dropna(), weights.graph, permutations=permutations, seed=seed)
@@ -309,6 +340,7 @@ def compute_hotspots(
             "level": af.level,
             "division": af.division,
             "method": method,
+            "measure": analysed,
             "permutations": permutations,
             "seed": seed,
             "weights": weights.summary(),
