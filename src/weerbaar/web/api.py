@@ -402,11 +402,15 @@ def wastewater(
     city: Annotated[str, Query(max_length=80, description="City as named in the EUDA data")] = "Amsterdam",
     substance: Annotated[str, Query(max_length=40, description="cocaine, mdma, amphetamine, ...")] = "cocaine",
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Default: the city's latest year")] = None,
+    population: Annotated[
+        int | None,
+        Query(ge=1, le=50_000_000, description="People the grams a day are computed for (default: EUDA site table)"),
+    ] = None,
 ) -> dict:
     ww = data_of(request).wastewater()
     name = ww.city(city)
     key = ww.substance(substance)
-    summary = ww.summary(name, year, key)
+    summary = ww.summary(name, year, key, population=population)
     week, _ = ww.weekdays(name, summary["year"], key)
     return {
         **summary,

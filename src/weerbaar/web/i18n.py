@@ -639,6 +639,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.pending": ("nog niet vrijgegeven", "not yet released"),
     "status.suppressed": ("geheim (bron)", "withheld by the source"),
     "label.base": ("basis", "base"),
+    # --- wastewater population (issue 15) ---
+    "druguse.population.euda-site-table": (
+        "Inwoners volgens de EUDA-tabel van meetpunten ({pop}); met ?population=… rekent de pagina met een ander "
+        "aantal (het programma gebruikte in Bijlage 2 ongeveer 768.000).",
+        "Inhabitants from the EUDA site table ({pop}); ?population=… computes for another number (the programme's "
+        "Annex 2 used about 768,000).",
+    ),
+    "druguse.population.given": (
+        "Gerekend met een opgegeven aantal inwoners ({pop}), niet met de EUDA-tabel van meetpunten.",
+        "Computed for a given number of inhabitants ({pop}), not the EUDA site table.",
+    ),
 }
 
 
