@@ -239,8 +239,9 @@ def test_round_mode_publishes_multiples_of_five(served_home):
         rows = c.get(
             "/api/v1/observations", params={"indicator": "reports.drug_nuisance", "level": "buurt", "period": "2024"}
         ).json()["observations"]
-        assert {r["status"] for r in rows} == {"rounded"}
-        assert all(r["value"] % 5 == 0 for r in rows)
+        assert {r["status"] for r in rows} <= {"rounded", "withheld"}
+        odd = [r for r in rows if r["value"] is not None and r["value"] % 5 != 0]
+        assert odd == [], odd[:5]
         rate = c.get(
             "/api/v1/observations",
             params={"indicator": "reports.drug_nuisance", "level": "wijk", "period": "2024", "measure": "rate"},

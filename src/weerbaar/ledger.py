@@ -171,6 +171,9 @@ def protect_release(
     if previous is not None and len(previous):
         was_rounded = key.map(prev["status"]).to_numpy(dtype=object) == "rounded"
         status[was_rounded & closed] = "rounded"
+    # withheld by an earlier release: withheld in every mode (rounding would give it back within 2)
+    status[forced & closed] = np.where(status[forced & closed] == "primary", "primary", "secondary")
+    published[forced & closed] = np.nan
     status[~closed] = "pending"
     published[~closed] = np.nan
     out = cube.assign(published=published, status=status)
