@@ -241,3 +241,19 @@ def test_hotspots_run_on_rates_by_default_and_counts_on_request(tiny):
     assert np.allclose(count.frame.loc[counts.index, "value"].to_numpy(float), counts.to_numpy())
     with pytest.raises(InputError, match="Unknown measure"):
         compute_hotspots(indicator="registered.drug_trade", home=tiny, division="T", measure="per-km2")
+
+
+def test_emerging_hotspots_on_rates_by_default(tiny):
+    import json
+
+    from weerbaar.compute import compute_emerging
+
+    rate = compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="quarter")
+    count = compute_emerging(
+        indicator="registered.drug_trade", home=tiny, division="T", slice_kind="quarter", measure="count"
+    )
+    with pipeline.open_warehouse(tiny) as wh:
+        rows = wh.execute("SELECT run_id, parameters FROM runs WHERE kind = 'emerging'")
+    assert {r[0]: json.loads(r[1])["measure"] for r in rows} == {rate.run_id: "rate", count.run_id: "count"}
+    with pytest.raises(InputError, match="Unknown measure"):
+        compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", measure="density")

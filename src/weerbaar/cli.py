@@ -632,6 +632,9 @@ def compute_emerging(
     details: Annotated[
         bool, typer.Option("--details", help="Write every column, not only the four standard ones")
     ] = False,
+    measure: Annotated[
+        str, typer.Option(help="rate (empirical-Bayes per 1,000 inhabitants, default) or count (raw counts)")
+    ] = "rate",
 ) -> None:
     """Emerging hot spots over time (new, intensifying, persistent, diminishing, ...), ArcGIS Pro categories."""
     from .compute import EMERGING_COLUMNS
@@ -645,6 +648,7 @@ def compute_emerging(
         slice_kind=slice_kind,
         division=division,
         progress=_progress,
+        measure=measure,
     )
     _write_out(outcome.frame, out_file, None if details else EMERGING_COLUMNS)
     counts = outcome.frame["category"].value_counts()

@@ -373,10 +373,25 @@ def compute_emerging(
     division: str | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
+    measure: str = "rate",
 ) -> ComputeOutcome:
-    """Emerging hot spot analysis (space-time Gi* and Mann-Kendall, ArcGIS Pro categories)."""
+    """Emerging hot spot analysis (space-time Gi* and Mann-Kendall, ArcGIS Pro categories).
+
+    ``measure``: "rate" (default for counts): per slice, empirical-Bayes rates per 1,000 inhabitants of the
+    slice's year (the nearest year with population data); "count": the raw counts."""
     from .analysis.emerging import emerging_hotspots
     from .analysis.inputs import area_series
+    from .analysis.rates import eb_rates
+    from .errors import InputError
+    from .indicators import is_flow
+
+    if measure not in ("rate", "count"):
+        raise InputError(
+            "Unknown measure.",
+            received=repr(measure),
+            expected="rate or count",
+            fix="use --measure rate (empirical-Bayes rate per 1,000 inhabitants) or --measure count",
+        )
 
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
@@ -389,6 +404,26 @@ def compute_emerging(
             f"({meta['first']} .. {meta['last']})"
         )
         weights = _graph(wh, meta["division"], level)
+        unit = wh.query("SELECT unit FROM indicators WHERE indicator = ?", [indicator])
+        analysed = "count" if is_flow(indicator, unit["unit"].iloc[0] if len(unit) else None) else "value"
+        if measure == "rate" and analysed == "count":
+            try:
+                pop, _ = area_series(wh, "population", level=level, division=meta["division"], slice_kind="year")
+            except InputError:
+                pop = pd.DataFrame(columns=["area_code", "period", "value"])
+            if len(pop):
+                years = sorted(pop["period"].astype(str).unique())
+                wide = pop.pivot_table(index="area_code", columns="period", values="value", aggfunc="first")
+                parts = []
+                for period, g in series.groupby("period"):
+                    y = str(period)[:4]
+                    near = min(years, key=lambda v, y=y: (abs(int(v) - int(y)), v))
+                    counts = g.set_index("area_code")["value"]
+                    rates = eb_rates(counts, wide[near].reindex(counts.index))
+                    parts.append(g.assign(value=g["area_code"].map(rates).to_numpy()))
+                series = pd.concat(parts, ignore_index=True)
+                analysed = "rate"
+        progress(f"emerging hot spots of the {analysed}s")
         result = emerging_hotspots(series, weights.graph, indicator=indicator)
         return _store_series(
             wh,
@@ -401,6 +436,7 @@ def compute_emerging(
             started,
             progress,
             weights=weights.summary(),
+            measure=analysed,
         )
     finally:
         wh.close()
