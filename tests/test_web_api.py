@@ -247,7 +247,9 @@ def test_round_mode_publishes_multiples_of_five(served_home):
             params={"indicator": "reports.drug_nuisance", "level": "wijk", "period": "2024", "measure": "rate"},
         ).json()["observations"]
         for r in rate:
-            if r["population"]:
+            if r["status"] == "withheld":  # withheld by an earlier release: stays withheld when rounding
+                assert r["count"] is None and r["value"] is None
+            elif r["population"]:
                 assert r["count"] % 5 == 0 and r["value"] == pytest.approx(r["count"] / r["population"] * 1000)
         # exact multi-year sums and ratios would give the exact counts away: not published when rounding
         zw = c.get("/api/v1/results/zwijgwijken").json()["rows"]
