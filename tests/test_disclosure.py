@@ -449,7 +449,7 @@ def cases(draw):
     return base, parents
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_attacker_recovers_nothing(case):
     base, parents = case
