@@ -182,3 +182,36 @@ def test_cli_back_calculates_an_own_measurement(served_home):
     assert partial.exit_code == 2 and "--flow" in partial.output
     negative = runner.invoke(cli_app, [*args, "--concentration", "-5", "--flow", "1e8", "--population", "1e5"])
     assert negative.exit_code == 2
+
+
+def test_the_programmes_own_wastewater_figures_imply_768000_people(served_home):
+    """Annex 2 of the programme (POD 2018): 2,574 g cocaine and 619.1 g MDMA a day for Amsterdam, 3.35 and
+    0.81 g per 1,000 inhabitants: about 768,000 people, not the 699,648 of the EUDA site table."""
+    from weerbaar.public import PublicData
+
+    ww = PublicData(served_home).wastewater()
+    coke = ww.summary("Amsterdam", 2018, "cocaine", draws=1000)
+    mdma = ww.summary("Amsterdam", 2018, "mdma", draws=1000)
+    assert coke["population_served"] == 699_648 and coke["population_source"] == "euda-site-table"
+    assert coke["consumption_mg_per_1000_per_day"]["value"] / 1000 == pytest.approx(3.35, abs=0.005)
+    assert mdma["consumption_mg_per_1000_per_day"]["value"] / 1000 == pytest.approx(0.81, abs=0.005)
+    implied = [
+        2574.0 / (coke["consumption_mg_per_1000_per_day"]["value"] / 1e6),
+        619.1 / (mdma["consumption_mg_per_1000_per_day"]["value"] / 1e6),
+    ]
+    assert all(755_000 < p < 775_000 for p in implied), implied
+    coke = ww.summary("Amsterdam", 2018, "cocaine", draws=1000, population=768_000)
+    mdma = ww.summary("Amsterdam", 2018, "mdma", draws=1000, population=768_000)
+    assert coke["population_source"] == "given"
+    assert coke["grams_per_day"]["value"] == pytest.approx(2574.0, rel=0.01)
+    assert mdma["grams_per_day"]["value"] == pytest.approx(619.1, rel=0.01)
+    with pytest.raises(InputError, match="population"):
+        ww.summary("Amsterdam", 2018, "cocaine", population=0)
+
+
+def test_wastewater_population_over_the_api_and_page(client):
+    body = client.get("/api/v1/wastewater", params={"year": 2018, "population": 768000}).json()
+    assert body["population_source"] == "given" and body["grams_per_day"]["value"] == pytest.approx(2574, rel=0.01)
+    page = client.get("/drug-use", params={"year": 2018, "population": 768000, "lang": "en"})
+    assert page.status_code == 200 and "given number of inhabitants" in page.text
+    assert "EUDA site table" in client.get("/drug-use", params={"lang": "en"}).text

@@ -1,5 +1,6 @@
 """From the warehouse to analysis frames, and the compute verbs (CLI and storage)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -213,3 +214,49 @@ def test_hotspots_unknown_method_and_indicator(tiny):
         compute_hotspots(indicator="registered.drug_trade", method="kde", home=tiny, division="T")
     with pytest.raises(InputError, match="Unknown indicator"):
         compute_hotspots(indicator="drugs", home=tiny, division="T")
+
+
+def test_hotspots_run_on_rates_by_default_and_counts_on_request(tiny):
+    """Issue 15: hot spots of counts partly mark where many people live; the standard run uses
+    empirical-Bayes rates per 1,000 inhabitants, the raw counts stay available and are labelled."""
+    import json
+
+    from weerbaar.analysis.rates import eb_rates
+    from weerbaar.compute import compute_hotspots
+
+    rate = compute_hotspots(indicator="registered.drug_trade", home=tiny, division="T", permutations=0, seed=1)
+    count = compute_hotspots(
+        indicator="registered.drug_trade", home=tiny, division="T", permutations=0, seed=1, measure="count"
+    )
+    with pipeline.open_warehouse(tiny) as wh:
+        params = {
+            r[0]: json.loads(r[1])["measure"]
+            for r in wh.execute("SELECT run_id, parameters FROM runs WHERE kind = 'hotspots.gi'")
+        }
+    assert params == {rate.run_id: "rate", count.run_id: "count"}
+    # the rate run analyses exactly the EB rates of the yearly counts and populations
+    counts = pd.Series({"B1": 12.0, "B2": 24.0, "B3": 36.0, "B4": 48.0})
+    pop = pd.Series({"B1": 1000.0, "B2": 3000.0, "B3": 500.0, "B4": 2000.0})
+    expected = eb_rates(counts, pop)
+    got = rate.frame
+    assert "value" in got.columns, list(got.columns)
+    assert np.allclose(got.loc[expected.index, "value"].to_numpy(float), expected.to_numpy(), rtol=1e-9)
+    assert np.allclose(count.frame.loc[counts.index, "value"].to_numpy(float), counts.to_numpy())
+    with pytest.raises(InputError, match="Unknown measure"):
+        compute_hotspots(indicator="registered.drug_trade", home=tiny, division="T", measure="per-km2")
+
+
+def test_emerging_hotspots_on_rates_by_default(tiny):
+    import json
+
+    from weerbaar.compute import compute_emerging
+
+    rate = compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="quarter")
+    count = compute_emerging(
+        indicator="registered.drug_trade", home=tiny, division="T", slice_kind="quarter", measure="count"
+    )
+    with pipeline.open_warehouse(tiny) as wh:
+        rows = wh.execute("SELECT run_id, parameters FROM runs WHERE kind = 'emerging'")
+    assert {r[0]: json.loads(r[1])["measure"] for r in rows} == {rate.run_id: "rate", count.run_id: "count"}
+    with pytest.raises(InputError, match="Unknown measure"):
+        compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", measure="density")

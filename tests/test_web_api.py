@@ -27,7 +27,11 @@ def test_meta_says_synthetic_and_disclosure(client):
     meta = client.get("/api/v1/meta").json()
     assert meta["synthetic"] is True
     assert "synthetic-default" in meta["synthetic_sources"]
-    assert meta["disclosure"] == {"mode": "suppress", "threshold": 5}
+    assert {k: meta["disclosure"][k] for k in ("mode", "threshold", "protection")} == {
+        "mode": "suppress",
+        "threshold": 5,
+        "protection": 1,
+    }
     assert meta["divisions"]["2022"] == ["stad", "stadsdeel", "gebied", "wijk", "buurt"]
     assert meta["area_counts"]["2022"]["buurt"] == 518
 
@@ -83,19 +87,26 @@ def _published(rows):
 
 
 def test_observations_never_publish_small_counts(client):
+    """Counts about persons (residents' reports): no count of 1-4 at any level or period kind, and the
+    counts from open submissions rounded to 5; registered offences pass through as the source publishes."""
     for level in ("buurt", "wijk", "gebied", "stadsdeel", "stad"):
         for period in ("2024", "2024-H1", "2024-Q3", "2024-07"):
             body = client.get(
                 "/api/v1/observations",
-                params={"indicator": "registered.drug_trade", "level": level, "period": period},
+                params={"indicator": "reports.drug_nuisance", "level": level, "period": period},
             ).json()
             assert body["synthetic"] is True
             for r in body["observations"]:
-                assert r["status"] in ("published", "withheld", "missing")
+                assert r["status"] in ("rounded", "withheld", "missing")
                 if r["status"] == "withheld":
                     assert r["value"] is None
                 else:
-                    assert r["value"] is None or r["value"] == 0 or r["value"] >= 5
+                    assert r["value"] is None or r["value"] == 0 or (r["value"] >= 5 and r["value"] % 5 == 0)
+            police = client.get(
+                "/api/v1/observations",
+                params={"indicator": "registered.drug_trade", "level": level, "period": period},
+            ).json()["observations"]
+            assert {r["status"] for r in police} == {"published"}
 
 
 def test_no_withheld_cell_is_recoverable_from_its_parent(client):
@@ -140,7 +151,7 @@ def test_observations_downloads(client):
 def test_rate_is_withheld_with_its_count(client):
     body = client.get(
         "/api/v1/observations",
-        params={"indicator": "registered.drug_trade", "level": "buurt", "period": "2024-Q1", "measure": "rate"},
+        params={"indicator": "reports.drug_nuisance", "level": "buurt", "period": "2024-Q1", "measure": "rate"},
     ).json()
     rows = body["observations"]
     assert body["unit"] == "per 1,000 inhabitants"
@@ -198,7 +209,10 @@ def test_zwijgwijk_counts_follow_the_yearly_disclosure(client):
     assert withheld
     for code in withheld:
         assert rows[code]["observed"] is None and rows[code]["ratio"] is None
-    assert any(r["observed"] is not None for r in rows.values())
+    # model output: the reports are published rounded, so a ratio observed/expected would give the exact
+    # count back; the flags stay public
+    assert all(r["observed"] is None for r in rows.values())
+    assert all("flag" in r for r in rows.values())
 
 
 def test_sources(client):
@@ -215,33 +229,41 @@ def test_openapi_documents_every_endpoint(client):
     json.dumps(spec)
 
 
-def test_round_mode_publishes_multiples_of_five(served_home):
+def test_round_mode_publishes_multiples_of_five(served_home, tmp_path):
     from fastapi.testclient import TestClient
 
     from weerbaar.disclosure import DisclosureConfig
+    from weerbaar.ledger import ReleaseLedger
     from weerbaar.public import PublicData
     from weerbaar.web.app import create_app
 
-    app = create_app(served_home, data=PublicData(served_home, disclosure=DisclosureConfig(mode="round")))
+    # its own release ledger: the session's suppress-mode releases of the same home must not see this one
+    data = PublicData(served_home, disclosure=DisclosureConfig(mode="round"))
+    data.ledger = ReleaseLedger(tmp_path / "round-ledger.sqlite")
+    app = create_app(served_home, data=data)
     with TestClient(app) as c:
         assert c.get("/api/v1/meta").json()["disclosure"]["mode"] == "round"
         rows = c.get(
-            "/api/v1/observations", params={"indicator": "registered.drug_trade", "level": "buurt", "period": "2024"}
+            "/api/v1/observations", params={"indicator": "reports.drug_nuisance", "level": "buurt", "period": "2024"}
         ).json()["observations"]
-        assert {r["status"] for r in rows} == {"rounded"}
-        assert all(r["value"] % 5 == 0 for r in rows)
+        assert {r["status"] for r in rows} <= {"rounded", "withheld"}
+        odd = [r for r in rows if r["value"] is not None and r["value"] % 5 != 0]
+        assert odd == [], odd[:5]
         rate = c.get(
             "/api/v1/observations",
-            params={"indicator": "registered.drug_trade", "level": "wijk", "period": "2024", "measure": "rate"},
+            params={"indicator": "reports.drug_nuisance", "level": "wijk", "period": "2024", "measure": "rate"},
         ).json()["observations"]
         for r in rate:
-            if r["population"]:
+            if r["status"] == "withheld":  # withheld by an earlier release: stays withheld when rounding
+                assert r["count"] is None and r["value"] is None
+            elif r["population"]:
                 assert r["count"] % 5 == 0 and r["value"] == pytest.approx(r["count"] / r["population"] * 1000)
         # exact multi-year sums and ratios would give the exact counts away: not published when rounding
         zw = c.get("/api/v1/results/zwijgwijken").json()["rows"]
         assert all(r["observed"] is None and r["ratio"] is None for r in zw)
         inv = c.get("/api/v1/results/inventory").json()["rows"]
-        assert all(r["value.registered.drug_trade"] is None for r in inv)
+        # registered offences pass through as the source publishes them (decision 0013)
+        assert any(r["value.registered.drug_trade"] is not None for r in inv)
 
 
 def test_caches_follow_the_warehouse(served_home, tmp_path):
@@ -366,3 +388,22 @@ def test_a_locked_warehouse_gives_503_without_paths(served_home, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_no_published_percentage_rests_on_a_base_below_its_minimum(client):
+    """Share-with-base (issue 15): survey and resident percentages are withheld below their minimum base
+    (50 respondents or inhabitants), and the base is shown next to the figure."""
+    cat = client.get("/api/v1/indicators").json()
+    rows = cat["indicators"] if isinstance(cat, dict) else cat
+    shares = {r["indicator"] for r in rows if str(r.get("unit", "")).startswith("percent")}
+    assert {"ses.vulnerable_pct", "survey.drug_nuisance_pct"} <= shares
+    checked = 0
+    for ind in ("ses.vulnerable_pct", "survey.drug_nuisance_pct"):
+        for level in ("buurt", "wijk"):
+            body = client.get("/api/v1/observations", params={"indicator": ind, "level": level, "kind": "year"}).json()
+            assert body["policy"]["kind"] == "share-with-base" and body["policy"]["min_base"] == 50
+            for r in body["observations"]:
+                if r["value"] is not None:
+                    assert r["base"] is not None and r["base"] >= 50, r
+                    checked += 1
+    assert checked > 1000

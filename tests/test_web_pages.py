@@ -79,9 +79,14 @@ def test_map_page_keeps_its_state_in_links(client):
 
 
 def test_withheld_values_are_labelled_not_zero(client):
-    html = client.get("/?layer=registered.drug_trade&level=buurt&period=2024-07").text
+    html = client.get("/?layer=reports.drug_nuisance&level=buurt&period=2024-07").text
     assert "afgeschermd" in html
     assert "gebieden afgeschermd" in html
+    # registered offences pass through as the source publishes them (issue 15): nothing withheld
+    police = client.get("/?layer=registered.drug_trade&level=buurt&period=2024-07").text
+    assert "gebieden afgeschermd" not in police
+    # the footer says what is withheld and why, in one sentence
+    assert "Afgeschermd zijn alleen cijfers over personen" in police
 
 
 def test_area_profile_content(client):
@@ -329,7 +334,7 @@ def test_reports_page_breaks_down_by_kind_of_place(reports_client, lang):
     assert 'id="spec-near"' in near
     table = _without_specs(near)
     rows = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(.*?)</td></tr>", table))
-    assert rows["School"] == "7"
+    assert rows["School"] == "5"  # 7 reports, published rounded to 5 (open submissions, issue 15)
     playground = "Playground" if lang == "en" else "Speeltuin"
     assert "withheld" in rows[playground]  # 2 reports: below the threshold
     assert ("withheld" if lang == "en" else "afgeschermd") in rows[playground]

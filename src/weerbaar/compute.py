@@ -278,8 +278,14 @@ def compute_hotspots(
     seed: int | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
+    measure: str = "rate",
 ) -> ComputeOutcome:
-    """Local hot spots of one indicator (Gi* or local Moran) with permutation inference and FDR."""
+    """Local hot spots of one indicator (Gi* or local Moran) with permutation inference and FDR.
+
+    ``measure``: "rate" (default for counts of events): empirical-Bayes rates per 1,000 inhabitants
+    (``analysis.rates.eb_rates``), so a hot spot is not merely where many people live; "count": the raw
+    counts (labelled as such in the stored parameters). Indicators that are not counts are analysed as they
+    are."""
     from .analysis.hotspots import gi_star, global_moran, local_moran
     from .errors import InputError
 
@@ -290,11 +296,31 @@ def compute_hotspots(
             expected="gi or lisa",
             fix="use --method gi (Getis-Ord Gi*) or --method lisa (local Moran)",
         )
+    if measure not in ("rate", "count"):
+        raise InputError(
+            "Unknown measure.",
+            received=repr(measure),
+            expected="rate or count",
+            fix="use --measure rate (empirical-Bayes rate per 1,000 inhabitants) or --measure count",
+        )
     seed = settings.get("seed") if seed is None else seed
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
     try:
-        af = area_frame(wh, [indicator], period=period, level=level, division=division)
+        from .analysis.rates import eb_rates
+        from .indicators import is_flow
+
+        unit = wh.query("SELECT unit FROM indicators WHERE indicator = ?", [indicator])
+        flow = is_flow(indicator, unit["unit"].iloc[0] if len(unit) else None)
+        use_rate = measure == "rate" and flow
+        wanted = [indicator, "population"] if use_rate else [indicator]
+        try:
+            af = area_frame(wh, wanted, period=period, level=level, division=division)
+        except InputError:
+            if not use_rate:
+                raise
+            use_rate = False
+            af = area_frame(wh, [indicator], period=period, level=level, division=division)
         if indicator not in af.frame.columns:
             raise InputError(
                 "The indicator has no data for this period and level.",
@@ -305,7 +331,12 @@ def compute_hotspots(
         progress(f"spatial weights (queen contiguity) for {len(af.frame)} areas")
         weights = _graph(wh, af.division, af.level)
         values = af.frame[indicator]
-        progress(f"{'Gi*' if method == 'gi' else 'local Moran'} with {permutations} permutations (seed {seed})")
+        if use_rate and "population" in af.frame.columns and af.frame["population"].notna().any():
+            values = eb_rates(values, af.frame["population"]).rename(indicator)
+            analysed = "rate"
+        else:
+            analysed = "count" if flow else "value"
+        progress(f"{'Gi*' if method == 'gi' else 'local Moran'} of the {analysed}s, {permutations} permutations")
         fn = gi_star if method == "gi" else local_moran
         result = fn(values, weights.graph, permutations=permutations, seed=seed)
         moran = global_moran(values.dropna(), weights.graph, permutations=permutations, seed=seed)
@@ -327,6 +358,7 @@ def compute_hotspots(
             "level": af.level,
             "division": af.division,
             "method": method,
+            "measure": analysed,
             "permutations": permutations,
             "seed": seed,
             "weights": weights.summary(),
@@ -360,10 +392,25 @@ def compute_emerging(
     division: str | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
+    measure: str = "rate",
 ) -> ComputeOutcome:
-    """Emerging hot spot analysis (space-time Gi* and Mann-Kendall, ArcGIS Pro categories)."""
+    """Emerging hot spot analysis (space-time Gi* and Mann-Kendall, ArcGIS Pro categories).
+
+    ``measure``: "rate" (default for counts): per slice, empirical-Bayes rates per 1,000 inhabitants of the
+    slice's year (the nearest year with population data); "count": the raw counts."""
     from .analysis.emerging import emerging_hotspots
     from .analysis.inputs import area_series
+    from .analysis.rates import eb_rates
+    from .errors import InputError
+    from .indicators import is_flow
+
+    if measure not in ("rate", "count"):
+        raise InputError(
+            "Unknown measure.",
+            received=repr(measure),
+            expected="rate or count",
+            fix="use --measure rate (empirical-Bayes rate per 1,000 inhabitants) or --measure count",
+        )
 
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
@@ -376,6 +423,26 @@ def compute_emerging(
             f"({meta['first']} .. {meta['last']})"
         )
         weights = _graph(wh, meta["division"], level)
+        unit = wh.query("SELECT unit FROM indicators WHERE indicator = ?", [indicator])
+        analysed = "count" if is_flow(indicator, unit["unit"].iloc[0] if len(unit) else None) else "value"
+        if measure == "rate" and analysed == "count":
+            try:
+                pop, _ = area_series(wh, "population", level=level, division=meta["division"], slice_kind="year")
+            except InputError:
+                pop = pd.DataFrame(columns=["area_code", "period", "value"])
+            if len(pop):
+                years = sorted(pop["period"].astype(str).unique())
+                wide = pop.pivot_table(index="area_code", columns="period", values="value", aggfunc="first")
+                parts = []
+                for period, g in series.groupby("period"):
+                    y = str(period)[:4]
+                    near = min(years, key=lambda v, y=y: (abs(int(v) - int(y)), v))
+                    counts = g.set_index("area_code")["value"]
+                    rates = eb_rates(counts, wide[near].reindex(counts.index))
+                    parts.append(g.assign(value=g["area_code"].map(rates).to_numpy()))
+                series = pd.concat(parts, ignore_index=True)
+                analysed = "rate"
+        progress(f"emerging hot spots of the {analysed}s")
         result = emerging_hotspots(series, weights.graph, indicator=indicator)
         return _store_series(
             wh,
@@ -388,6 +455,7 @@ def compute_emerging(
             started,
             progress,
             weights=weights.summary(),
+            measure=analysed,
         )
     finally:
         wh.close()

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 MODES: tuple[str, ...] = ("suppress", "round")
-STATUSES: tuple[str, ...] = ("published", "primary", "secondary", "missing", "rounded")
+STATUSES: tuple[str, ...] = ("published", "primary", "secondary", "missing", "rounded", "pending", "suppressed")
 #: Legend text for a withheld cell at the default threshold (primary and secondary alike).
 SUPPRESSED_LABEL: dict[str, str] = {"nl": "< 5 of afgeschermd", "en": "< 5 or withheld"}
 
@@ -53,6 +53,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "secondary": "afgeschermd",
         "missing": "geen gegevens",
         "rounded": "afgerond op {base}-tallen",
+        "pending": "afgeschermd",
+        "suppressed": "geheim (bron)",
     },
     "en": {
         "published": "published",
@@ -60,6 +62,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "secondary": "withheld",
         "missing": "no data",
         "rounded": "rounded to a multiple of {base}",
+        "pending": "withheld",
+        "suppressed": "withheld by the source",
     },
 }
 
@@ -75,12 +79,17 @@ class DisclosureConfig:
         ``"suppress"`` (primary and secondary suppression) or ``"round"`` (every count rounded to
         the nearest multiple of ``base``, halves up; nothing withheld).
     base:
-        Rounding base of mode ``"round"``.
+        Rounding base of mode ``"round"`` (and of published counts from open submissions).
+    protection:
+        Protection level p (mode "suppress"): every primary (sensitive) cell with value x keeps a
+        feasible range, given everything published, that holds [x - min(x, p), x + p]: an attacker
+        cannot tell a count of 1 from 0 or from 1 + p.
     """
 
     threshold: int = 5
     mode: str = "suppress"
     base: int = 5
+    protection: int = 1
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -90,7 +99,7 @@ class DisclosureConfig:
                 expected=" or ".join(repr(m) for m in MODES),
                 fix='use mode "suppress" (the default) or "round"',
             )
-        for name in ("threshold", "base"):
+        for name in ("threshold", "base", "protection"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise InputError(
@@ -478,7 +487,9 @@ def _build_system(keys: _Keys, parents: Mapping[str, str | None], values: np.nda
     return system, flat
 
 
-def _fixed_point(system: _System, primary: np.ndarray, threshold: float) -> np.ndarray:
+def _fixed_point(
+    system: _System, primary: np.ndarray, threshold: float, fixed: np.ndarray | None = None
+) -> np.ndarray:
     """Secondary suppression until no usable equation has exactly one unknown cell."""
     v = system.values
     missing = np.isnan(v)
@@ -504,6 +515,8 @@ def _fixed_point(system: _System, primary: np.ndarray, threshold: float) -> np.n
             if s.sum() != 1:
                 continue
             cand = np.flatnonzero(~s)
+            if fixed is not None and (~fixed[eq[cand]]).any():
+                cand = cand[~fixed[eq[cand]]]  # a cell already public cannot be withheld any more
             c = eq[cand]
             pick = np.lexsort((c, v[c], cand == 0, klass[c]))[0]
             sup[c[pick]] = True
@@ -628,14 +641,21 @@ def _sibling_any(f: _Forest, flag: np.ndarray) -> np.ndarray:
     return out
 
 
-def _certified(system: _System, f: _Forest, s1, s2, sup: np.ndarray) -> np.ndarray:
-    """Cells (flat) in the support of a valid rectangle: cells that can move while every equation
-    still holds, every published cell stays fixed and no cell becomes negative."""
+def _certified(
+    system: _System, f: _Forest, s1, s2, sup: np.ndarray, d: float = 1.0, empty2: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cells (flat) that can move by ``d`` up, and by ``d`` down, along a valid rectangle.
+
+    A rectangle R is valid when adding t * R keeps every equation and every published cell; it
+    has a decreasing side (cells withheld and >= d) and an increasing side (cells withheld), so t
+    can run from 0 to d: the cells on the increasing side can go up by d, those on the decreasing
+    side down by d. A rectangle without increasing side (one chain up to the root in both
+    hierarchies) can also go up without bound. Returns (up, down), flat boolean masks."""
     n_a, n_p = system.n_areas, system.n_periods
     v = system.values.reshape(n_a, n_p)
     missing = np.isnan(v)
     s = sup.reshape(n_a, n_p)
-    pos_bad = (~((s & (v > 0)) | missing)).astype(np.float32)
+    pos_bad = (~((s & (v >= d)) | missing)).astype(np.float32)
     any_bad = (~(s | missing)).astype(np.float32)
     g1 = ((pos_bad @ s1.T) + (any_bad @ s2.T)) == 0  # chain 1: positive on S1, withheld on S2
     g2 = ((any_bad @ s1.T) + (pos_bad @ s2.T)) == 0
@@ -656,10 +676,15 @@ def _certified(system: _System, f: _Forest, s1, s2, sup: np.ndarray) -> np.ndarr
             up1[rows] = sib2[rows] | (g1[par] & up1[par])
             up2[rows] = sib1[rows] | (g2[par] & up2[par])
             chain_up1[rows] = g1[rows] & chain_up1[par]
-    # an area on either chain of a valid rectangle: all its cells in S1 and S2 can move
-    cert = (down1 & (up1 | chain_up1)) | (down2 & up2)
-    covered = (cert.astype(np.float32) @ (s1 + s2)) > 0
-    return covered.ravel()
+    # chain 1 decreases on S1 and increases on S2; chain 2 the other way round
+    c1 = (down1 & (up1 | chain_up1)).astype(np.float32)
+    c2 = (down2 & up2).astype(np.float32)
+    up = np.asarray(c1 @ s2 + c2 @ s1)
+    down = np.asarray(c1 @ s1 + c2 @ s2)
+    if empty2 is not None and len(empty2):
+        solo = (down1 & chain_up1).astype(np.float32)[:, empty2]
+        up = up + np.asarray(solo @ s1[empty2])
+    return (up > 0).ravel(), (down > 0).ravel()
 
 
 def _down_cost(f: _Forest, c: np.ndarray) -> np.ndarray:
@@ -688,18 +713,33 @@ def _sibling_min(f: _Forest, dc: np.ndarray) -> np.ndarray:
     return out
 
 
-def _add_rectangles(system: _System, f: _Forest, s1, s2, sides, sup: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def _add_rectangles(
+    system: _System,
+    f: _Forest,
+    s1,
+    s2,
+    sides,
+    sup: np.ndarray,
+    targets: np.ndarray,
+    *,
+    d: float = 1.0,
+    side: str = "any",
+    fixed: np.ndarray | None = None,
+) -> np.ndarray:
     """Withhold, for each target cell, the cells of the cheapest valid rectangle through it.
 
-    A cell costs 1 + log(1 + value) (small counts are withheld before large totals); a cell that
-    would have to move down from zero may not be used on the decreasing side. Returns the cells
-    withheld (flat indices)."""
+    A cell costs 1 + log(1 + value) (small counts are withheld before large totals); a cell below
+    ``d`` may not be used on the decreasing side, a ``fixed`` cell (already public) not at all.
+    ``side`` "up" puts the target on the increasing side, "down" on the decreasing side, "any"
+    on either. Returns the cells withheld (flat indices)."""
     n_a, n_p = system.n_areas, system.n_periods
     v = system.values.reshape(n_a, n_p)
     missing = np.isnan(v)
     s = sup.reshape(n_a, n_p)
     w = np.where(missing, 0.0, 1.0 + np.log1p(np.where(missing, 0.0, v)))
-    cost_pos = np.where((s & (v > 0)) | missing, 0.0, np.where(~s & (v > 0), w, _BIG))
+    if fixed is not None:
+        w = np.where(fixed.reshape(n_a, n_p) & ~s, _BIG, w)
+    cost_pos = np.where((s & (v >= d)) | missing, 0.0, np.where(~s & (v >= d), w, _BIG))
     cost_any = np.where(s | missing, 0.0, w)
     c1 = np.asarray(cost_pos @ s1.T + cost_any @ s2.T)
     c2 = np.asarray(cost_any @ s1.T + cost_pos @ s2.T)
@@ -725,7 +765,7 @@ def _add_rectangles(system: _System, f: _Forest, s1, s2, sides, sup: np.ndarray,
     for a in range(n_a):
         if f.parent[a] >= 0:
             children[f.parent[a]].append(a)
-    by_period = (s1 + s2).tocsc()
+    by_period = {"any": (s1 + s2).tocsc(), "down": s1.tocsc(), "up": s2.tocsc()}[side]
 
     def descend(x: int, dc: np.ndarray, k: int) -> list[int]:
         out = [x]
@@ -742,6 +782,8 @@ def _add_rectangles(system: _System, f: _Forest, s1, s2, sides, sup: np.ndarray,
             continue
         a, p = divmod(int(t), n_p)
         cand = by_period.indices[by_period.indptr[p] : by_period.indptr[p + 1]]
+        if not len(cand):
+            continue
         cand = np.sort(cand)
         k = int(cand[np.argmin(total[a, cand])])
         if total[a, k] >= _BIG:
@@ -774,35 +816,66 @@ def _add_rectangles(system: _System, f: _Forest, s1, s2, sides, sup: np.ndarray,
     return np.flatnonzero(withheld)
 
 
-def _complete(system: _System, sup: np.ndarray) -> np.ndarray:
-    """Add withheld cells until every withheld positive cell lies on a valid rectangle.
+def _complete(
+    system: _System,
+    sup: np.ndarray,
+    sensitive: np.ndarray,
+    protection: int,
+    fixed: np.ndarray | None = None,
+) -> np.ndarray:
+    """Add withheld cells until every sensitive cell with value x can move up by ``protection``
+    and down by min(x, ``protection``) along valid rectangles, so that its feasible range given
+    everything published holds [x - min(x, p), x + p] (the protection interval).
 
     Returns the added cells as a boolean mask."""
     added = np.zeros_like(sup)
     if system.n_areas == 0 or system.n_periods == 0:
         return added
+    p = max(int(protection), 1)
     f = _forest(system.parent)
     s1, s2, sides = _time_sides(system)
+    empty2 = np.asarray([i for i, sd in enumerate(sides) if not sd[1]], dtype=np.int64)
     sup = sup.copy()
-    positive = system.values > 0
+    v = np.nan_to_num(system.values, nan=0.0)
+    need_down = np.minimum(v, p)
     # coarse cells first: their rectangles are larger and often cover finer targets as well
     period_depth = _forest(system.period_parent).depth
     coarseness = (f.depth[:, None] + period_depth[None, :]).ravel()
+    targets_of = sensitive & (v > 0)
     for _ in range(50):
-        cert = _certified(system, f, s1, s2, sup)
-        targets = np.flatnonzero(sup & positive & ~cert)
-        if not len(targets):
+        todo: list[tuple[np.ndarray, float, str]] = []
+        ups = None
+        for d in range(1, p + 1):
+            up_d, down_d = _certified(system, f, s1, s2, sup, float(d), empty2)
+            if d == p:
+                ups = up_d
+            fail = targets_of & sup & (need_down == d) & ~down_d
+            if fail.any():
+                todo.append((np.flatnonzero(fail), float(d), "down"))
+        fail_up = targets_of & sup & ~ups
+        if fail_up.any():
+            todo.append((np.flatnonzero(fail_up), float(p), "up"))
+        if not todo:
             break
-        targets = targets[np.lexsort((targets, coarseness[targets]))]
-        new = _add_rectangles(system, f, s1, s2, sides, sup, targets)
-        if not len(new):
+        grew = False
+        for targets, d, side in todo:
+            targets = targets[np.lexsort((targets, coarseness[targets]))]
+            new = _add_rectangles(system, f, s1, s2, sides, sup, targets, d=d, side=side, fixed=fixed)
+            if len(new):
+                added[new] = True
+                grew = True
+        if not grew:
             break
-        added[new] = True
     return added
 
 
 def protect(
-    cube: pd.DataFrame, parents: Mapping[str, str | None], config: DisclosureConfig = DisclosureConfig()
+    cube: pd.DataFrame,
+    parents: Mapping[str, str | None],
+    config: DisclosureConfig = DisclosureConfig(),
+    *,
+    fixed: np.ndarray | pd.Series | None = None,
+    forced: np.ndarray | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Decide which cells of a table of counts may be published.
 
@@ -815,7 +888,13 @@ def protect(
         Child code -> parent code (root -> None). An area's parent in the equations is its
         nearest ancestor that is in the cube.
     config:
-        ``DisclosureConfig()``: threshold 5, mode "suppress".
+        ``DisclosureConfig()``: threshold 5, mode "suppress", protection level 1.
+    fixed:
+        Optional boolean per row: cells an earlier release already published (the release
+        ledger). They are never chosen for secondary suppression, as the attacker knows them.
+    forced:
+        Optional boolean per row: cells an earlier release withheld. They stay withheld and are
+        protected like primary cells, so a later release cannot give them away.
 
     Returns
     -------
@@ -842,6 +921,12 @@ def protect(
        1 + log(1 + value)) is withheld too. Each withheld positive cell can then take other
        values consistent with everything published: no combination of the equations
        determines it, and non-negativity does not pin it.
+    5. **Protection intervals**: every primary (and forced) cell with value x must lie on the
+       increasing side of a rectangle whose decreasing cells are all >= p, and on the decreasing
+       side of one whose decreasing cells are all >= min(x, p); the cheapest such rectangle is
+       added where none exists. Its feasible range then holds [x - min(x, p), x + p], as the
+       upper and lower protection levels of tau-ARGUS and sdcTable demand. (Steps 4 and 5 are
+       one loop over the sensitive cells: a secondary cell needs no interval of its own.)
 
     Mode "round": every value rounded to the nearest multiple of ``base`` (halves up:
     floor(value / base + 1/2) * base; 0 stays 0), status ``rounded``; nothing withheld.
@@ -863,17 +948,38 @@ def protect(
     else:
         primary_rows = (values > 0) & (values < config.threshold)
         status[primary_rows] = _PRIMARY
+        forced_rows = _row_mask(forced, len(cube), "forced") & ~np.isnan(values)
+        fixed_rows = _row_mask(fixed, len(cube), "fixed") & ~forced_rows & ~np.isnan(values)
+        status[forced_rows & ~primary_rows] = _SECONDARY
         if len(cube):
             system, flat = _build_system(keys, parents, values)
             primary = np.zeros(len(system.values), dtype=bool)
             primary[flat[primary_rows]] = True
-            secondary = _fixed_point(system, primary, config.threshold)
-            secondary |= _complete(system, primary | secondary)
-            status[secondary[flat]] = _SECONDARY
+            sensitive = primary.copy()
+            sensitive[flat[forced_rows]] = True
+            fixed_cells = np.zeros(len(system.values), dtype=bool)
+            fixed_cells[flat[fixed_rows & ~primary_rows]] = True
+            secondary = _fixed_point(system, sensitive, config.threshold, fixed_cells)
+            secondary |= _complete(system, sensitive | secondary, sensitive, config.protection, fixed_cells)
+            status[secondary[flat] & (status == _PUBLISHED)] = _SECONDARY
         published = np.where(status == _PUBLISHED, values, np.nan)
     out["published"] = published
     out["status"] = np.array(STATUSES, dtype=object)[status]
     return out
+
+
+def _row_mask(mask, n: int, name: str) -> np.ndarray:
+    if mask is None:
+        return np.zeros(n, dtype=bool)
+    arr = np.asarray(mask)
+    if arr.shape != (n,):
+        raise InputError(
+            f"The {name} mask does not match the cube.",
+            received=f"{arr.shape[0] if arr.ndim else 0} values",
+            expected=f"one boolean per row of the cube ({n})",
+            fix="pass a mask aligned with the cube's rows",
+        )
+    return arr.astype(bool)
 
 
 def suppress_derived(frame: pd.DataFrame, count_status: pd.Series, columns: list[str]) -> pd.DataFrame:

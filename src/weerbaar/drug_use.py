@@ -295,17 +295,40 @@ class Wastewater:
         }
 
     def summary(
-        self, city: str, year: int | None, substance_key: str, *, draws: int = 10_000, seed: int = 20191203
+        self,
+        city: str,
+        year: int | None,
+        substance_key: str,
+        *,
+        draws: int = 10_000,
+        seed: int = 20191203,
+        population: float | None = None,
     ) -> dict:
         """The factsheet line for one city, year and substance: load, consumption with its interval, total grams
-        a day for the catchment, rank among the cities of that year, change against the previous year."""
+        a day for the catchment, rank among the cities of that year, change against the previous year.
+
+        ``population``: the people the grams a day are computed for, instead of the population served in the
+        EUDA site table (the programme's Bijlage 2 implies about 768,000 for Amsterdam 2018, the site table
+        says 699,648). ``population_source`` says which was used."""
         city = self.city(city)
         sub = substance(substance_key)
         year = self._year(city, sub.key, year)
         comp = self.comparison(year, sub.key)
         row = comp[comp["city"].map(_norm) == _norm(city)]
         load = float(row["load"].iloc[0])
-        population = self.population(city)
+        if population is not None:
+            if isinstance(population, bool) or not (1 <= float(population) <= 50_000_000):
+                from .errors import InputError
+
+                raise InputError(
+                    "Implausible population for the wastewater figures.",
+                    received=repr(population),
+                    expected="the number of inhabitants served, between 1 and 50,000,000",
+                    fix="give the population in persons, e.g. 768000",
+                )
+            population, source = float(population), "given"
+        else:
+            population, source = self.population(city), "euda-site-table"
         est = consumption_interval(load, sub.key, population, draws=draws, seed=seed)
         series = self.series(city, sub.key).set_index("year")
         prev = series["load"].get(year - 1)
@@ -320,6 +343,7 @@ class Wastewater:
             "correction_factor": sub.correction_factor,
             "consumption_mg_per_1000_per_day": est["per_1000"].to_dict(),
             "population_served": population,
+            "population_source": source,
             "grams_per_day": est["grams_per_day"].to_dict() if "grams_per_day" in est else None,
             # the rank among the European cities (the programme compares Amsterdam with European cities);
             # the cities elsewhere in the EUDA file are counted apart

@@ -6,9 +6,22 @@ from this table and adds every source-specific indicator the sources declare.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import pandas as pd
 
-__all__ = ["CANONICAL", "STOCKS", "catalogue_rows", "is_flow"]
+__all__ = [
+    "CANONICAL",
+    "DISCLOSURE_KINDS",
+    "MIN_BASE",
+    "OPEN_SUBMISSION_SOURCES",
+    "STOCKS",
+    "DisclosurePolicy",
+    "catalogue_rows",
+    "disclosure_policy",
+    "is_flow",
+]
 
 # name, label (nl), label (en), unit, effort-dependent, description
 _ROWS: list[tuple[str, str, str, str, bool, str]] = [
@@ -120,3 +133,67 @@ def catalogue_rows() -> pd.DataFrame:
             for n, nl, en, u, e, d in _ROWS
         ]
     )
+
+
+# -- disclosure policy (docs/decisions/0013-disclosure-policy-per-indicator.md) -----------------------------
+
+#: The four kinds of public figure and the rule ``weerbaar.disclosure`` applies to each.
+DISCLOSURE_KINDS: dict[str, str] = {
+    "published-by-source": "passed through as the source publishes it, with the source's own secrecy markers",
+    "about-persons": "threshold, secondary suppression with protection intervals, release ledger",
+    "share-with-base": "withheld below a minimum base (respondents, inhabitants), the base shown beside it",
+    "model-output": "public only as categories, flags and measures that do not reveal a protected input",
+}
+
+#: Minimum base of a percentage or mean, per base indicator. CBS publishes no percentages about the
+#: inhabitants of a buurt with fewer than 50 inhabitants in the Kerncijfers wijken en buurten, and
+#: OIS Amsterdam shows no survey percentage resting on fewer than 50 respondents.
+MIN_BASE: dict[str, int] = {"population": 50, "survey.respondents": 50, "cbs.households": 20}
+
+#: Sources whose counts are built from open, anonymous submissions: anyone can add to them, so the
+#: published counts are rounded (an attacker who adds k reports must not learn the others' count exactly).
+OPEN_SUBMISSION_SOURCES = frozenset({"operational-reports", "signalen"})
+
+_ABOUT_PERSONS = re.compile(r"^(reports|tips|victims|suspects)\.|\.(suspects|victims)(\.|$)")
+_SURVEY_SHARE = re.compile(r"^survey\..*_pct$")
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """How one indicator is disclosure-controlled in public views."""
+
+    kind: str  # one of DISCLOSURE_KINDS
+    base: str | None = None  # share-with-base: the indicator of its base
+    min_base: int | None = None  # share-with-base: withheld below this base
+    open_submissions: bool = False  # about-persons from open anonymous submissions: published values rounded
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "base": self.base,
+            "min_base": self.min_base,
+            "open_submissions": self.open_submissions,
+        }
+
+
+def disclosure_policy(indicator: str, unit: str | None, sources: list[str] | tuple[str, ...] = ()) -> DisclosurePolicy:
+    """The disclosure policy of an indicator, from its name, unit and sources.
+
+    * counts about persons or from residents (``reports.*``, ``tips.*``, suspects, victims, anything
+      from the operational store): ``about-persons``;
+    * percentages: ``share-with-base`` with ``survey.respondents`` as base for survey shares and the
+      population otherwise;
+    * everything else (police/CBS offence counts, BBGA, EUDA, CBS KWB, indices): ``published-by-source``.
+
+    Model outputs are stored results, not indicators: their public measures are listed in
+    ``weerbaar.public.RESULT_KINDS`` (kind ``model-output``).
+    """
+    unit = str(unit or "")
+    srcs = {str(s) for s in sources}
+    if is_flow(indicator, unit) and (_ABOUT_PERSONS.search(indicator) or "operational-reports" in srcs):
+        open_sub = indicator.startswith(("reports.", "tips.")) or bool(srcs & OPEN_SUBMISSION_SOURCES)
+        return DisclosurePolicy("about-persons", open_submissions=open_sub)
+    if unit.startswith("percent") or indicator.endswith("_pct"):
+        base = "survey.respondents" if _SURVEY_SHARE.match(indicator) else "population"
+        return DisclosurePolicy("share-with-base", base=base, min_base=MIN_BASE[base])
+    return DisclosurePolicy("published-by-source")

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,10 @@ import pandas as pd
 from . import __version__, settings
 from .analysis.inputs import area_series, period_months
 from .contract import LEVELS, period_kind
-from .disclosure import DisclosureConfig, aggregate_cube, protect
+from .disclosure import DisclosureConfig, aggregate_cube
 from .errors import InputError, NotBuiltError, NotFoundError
-from .indicators import is_flow
+from .indicators import MIN_BASE, disclosure_policy, is_flow
+from .ledger import ReleaseLedger, protect_release
 from .pipeline import warehouse_path
 from .warehouse import Warehouse
 
@@ -174,12 +176,21 @@ class ResultView:
 class PublicData:
     """Disclosure-controlled, cached access to one warehouse for the dashboard, the API and the report."""
 
-    def __init__(self, home: Path | None = None, *, disclosure: DisclosureConfig | None = None) -> None:
+    def __init__(
+        self, home: Path | None = None, *, disclosure: DisclosureConfig | None = None, as_of: date | None = None
+    ) -> None:
         self.home = Path(home) if home else None
         self.path = warehouse_path(home)
         self.disclosure = disclosure or DisclosureConfig(
-            threshold=int(settings.get("disclosure_threshold")), mode=str(settings.get("disclosure_mode"))
+            threshold=int(settings.get("disclosure_threshold")),
+            mode=str(settings.get("disclosure_mode")),
+            protection=max(int(settings.get("disclosure_protection")), 1),
         )
+        #: release date of about-persons counts (today unless given: tests and back-dated reports)
+        self.as_of = as_of
+        self.delay_days = int(settings.get("disclosure_delay_days"))
+        #: what earlier releases published of counts about persons (survives rebuilds of the warehouse)
+        self.ledger = ReleaseLedger(self.path.parent / "disclosure-ledger.sqlite")
         self._cache: dict[tuple, Any] = {}
         self._stamp: tuple | None = None
         self._checked = 0.0
@@ -260,7 +271,14 @@ class PublicData:
                 "divisions": {d: [lv for lv in LEVELS if lv in lv_counts] for d, lv_counts in sorted(levels.items())},
                 "area_counts": levels,
                 "default_division": str(settings.get("division")),
-                "disclosure": {"mode": self.disclosure.mode, "threshold": self.disclosure.threshold},
+                "disclosure": {
+                    "mode": self.disclosure.mode,
+                    "threshold": self.disclosure.threshold,
+                    "protection": self.disclosure.protection,
+                    "delay_days": self.delay_days,
+                    "base": self.disclosure.base,
+                    "min_base": dict(MIN_BASE),
+                },
             }
 
         return self.cached(("meta",), make)
@@ -396,6 +414,13 @@ class PublicData:
             df["label_en"] = df["label_en"].fillna(df["label_nl"])
             df["unit"] = df["unit"].fillna("")
             df["flow"] = [is_flow(i, u) for i, u in zip(df["indicator"], df["unit"], strict=True)]
+            policies = [
+                disclosure_policy(i, u, s) for i, u, s in zip(df["indicator"], df["unit"], df["sources"], strict=True)
+            ]
+            df["disclosure"] = [p.kind for p in policies]
+            df["disclosure_base"] = [p.base for p in policies]
+            df["min_base"] = [p.min_base for p in policies]
+            df["open_submissions"] = [p.open_submissions for p in policies]
             df["levels"] = [sorted(lv, key=LEVELS.index) for lv in df["levels"]]
             df["sources"] = [sorted(s) for s in df["sources"]]
             df["finest"] = ["month" if 7 in ln else ("quarter" if max(ln) >= 7 else "year") for ln in df["lengths"]]
@@ -458,6 +483,9 @@ class PublicData:
                 d.mode,
                 d.threshold,
                 d.base,
+                d.protection,
+                self.delay_days,
+                self.release_date().isoformat(),  # the ledger releases a period once it is old enough
             ]
         )
         digest = hashlib.sha256(key.encode()).hexdigest()[:20]
@@ -493,6 +521,26 @@ class PublicData:
         return out
 
     def _protect_cubes(self, division: str, indicators: list[str]) -> dict[str, pd.DataFrame]:
+        """Protected cubes, by the disclosure policy of each indicator (decision 0013): counts the source
+        publishes pass through with the source's secrecy markers; counts about persons are protected
+        against the release ledger."""
+        cat = self.catalogue()
+        cat = cat[cat["division"] == division].set_index("indicator")
+        persons = [i for i in indicators if i in cat.index and cat.at[i, "disclosure"] == "about-persons"]
+        others = [i for i in indicators if i not in persons]
+        out: dict[str, pd.DataFrame] = {}
+        if others:
+            out.update(self._cubes_batch(division, others, None))
+        if persons:
+            out.update(self._cubes_batch(division, persons, cat))
+        return out
+
+    def release_date(self) -> date:
+        return self.as_of or datetime.now(UTC).date()
+
+    def _cubes_batch(
+        self, division: str, indicators: list[str], persons: pd.DataFrame | None
+    ) -> dict[str, pd.DataFrame]:
         with self._wh() as wh:
             base = wh.query(
                 "SELECT o.indicator, o.area_code, a.level, o.period, sum(o.value) AS value FROM observations o "
@@ -522,7 +570,11 @@ class PublicData:
                 "value": base["value"],
             }
         )
-        protected = protect(aggregate_cube(keyed, forest), forest, self.disclosure)
+        cube = aggregate_cube(keyed, forest)
+        if persons is None:
+            protected = self._pass_through(division, cube, indicators, sep)
+        else:
+            protected = self._release(division, cube, forest, persons, sep)
         split = protected["area_code"].str.split(sep, n=1, expand=True)
         protected = protected.assign(indicator=split[0], area_code=split[1])
         protected["kind"] = protected["period"].map(period_kind)
@@ -532,6 +584,56 @@ class PublicData:
             frame = frame[frame["period"].str[:4].isin(own_years[ind])]
             out[ind] = frame.drop(columns="indicator").reset_index(drop=True)
         return out
+
+    def _pass_through(self, division: str, cube: pd.DataFrame, indicators: list[str], sep: str) -> pd.DataFrame:
+        """Published-by-source counts: shown as the source publishes them, sums of them where every part is
+        there; a cell the source itself marked secret (status suppressed) is shown as such."""
+        with self._wh() as wh:
+            secret = wh.query(
+                "SELECT indicator || ? || area_code AS area_code, period FROM observations WHERE division = ? AND "
+                f"indicator IN ({', '.join('?' for _ in indicators)}) AND status = 'suppressed' AND value IS NULL",
+                [sep, division, *indicators],
+            )
+        values = cube["value"].to_numpy(dtype=float)
+        status = np.where(np.isnan(values), "missing", "published").astype(object)
+        if len(secret):
+            marked = pd.MultiIndex.from_frame(secret[["area_code", "period"]])
+            at = pd.MultiIndex.from_frame(cube[["area_code", "period"]]).isin(marked)
+            status[at & np.isnan(values)] = "suppressed"
+        return cube.assign(published=np.where(status == "published", values, np.nan), status=status)
+
+    def _release(self, division: str, cube: pd.DataFrame, forest: dict, cat: pd.DataFrame, sep: str) -> pd.DataFrame:
+        """About-persons counts: protected with the release ledger (delay, frozen cells, rounding of open
+        submissions), and the newly released cells recorded."""
+        ind = cube["area_code"].str.split(sep, n=1).str[0]
+        lineage = {i: ",".join(cat.at[i, "sources"]) for i in ind.unique()}
+        previous = []
+        for i, lin in lineage.items():
+            prev = self.ledger.load(division, i, lin)
+            if len(prev):
+                previous.append(prev.assign(area_code=i + sep + prev["area_code"]))
+        prev_all = pd.concat(previous, ignore_index=True) if previous else None
+        round_rows = ind.map(lambda i: bool(cat.at[i, "open_submissions"])).to_numpy(dtype=bool)
+        protected, new = protect_release(
+            cube,
+            forest,
+            self.disclosure,
+            previous=prev_all,
+            as_of=self.release_date(),
+            delay_days=self.delay_days,
+            round_published=round_rows if self.disclosure.mode == "suppress" else False,
+        )
+        if len(new):
+            new_ind = new["area_code"].str.split(sep, n=1).str[0]
+            for i, rows in new.groupby(new_ind):
+                self.ledger.record(
+                    division,
+                    i,
+                    lineage[i],
+                    rows.assign(area_code=rows["area_code"].str.split(sep, n=1).str[1]),
+                    self.release_date(),
+                )
+        return protected
 
     def count_source(self, division: str, indicator: str) -> str | None:
         """The count a non-count indicator is computed from (``DERIVED_FROM``), when that count is here."""
@@ -556,6 +658,44 @@ class PublicData:
         out.loc[hide, "value"] = np.nan
         out.loc[hide, "status"] = "secondary"
         return out.drop(columns="_exact")
+
+    def _mask_base(self, division: str, indicator: str, level: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Share-with-base: a percentage or mean is withheld where its base (respondents, inhabitants) of the
+        same area and year is below the minimum or unknown; the base is kept beside the figure (``base``)."""
+        info = self.indicator(indicator, division)
+        if info.get("disclosure") != "share-with-base" or frame.empty:
+            return frame
+        base_ind, minimum = str(info["disclosure_base"]), int(info["min_base"])
+        try:
+            base = self.table(division, base_ind, level, "year")
+        except (InputError, NotFoundError):
+            base = pd.DataFrame(columns=["area_code", "period", "value"])
+        lookup = base.assign(year=base["period"].astype(str).str[:4]).set_index(["area_code", "year"])["value"]
+        lookup = lookup[~lookup.index.duplicated()]
+        keys = pd.MultiIndex.from_arrays([frame["area_code"], frame["period"].astype(str).str[:4]])
+        out = frame.copy()
+        out["base"] = lookup.reindex(keys).to_numpy(dtype=float)
+        if base_ind == "survey.respondents" and out["base"].isna().all():
+            # no respondents known for this division: the population is the (weaker) base
+            return self._mask_base_on(out, division, level, "population", MIN_BASE["population"])
+        hide = out["value"].notna() & ~(out["base"] >= minimum)
+        out.loc[hide, "value"] = np.nan
+        out.loc[hide, "status"] = "secondary"
+        return out
+
+    def _mask_base_on(self, out: pd.DataFrame, division: str, level: str, base_ind: str, minimum: int):
+        try:
+            base = self.table(division, base_ind, level, "year")
+        except (InputError, NotFoundError):
+            base = pd.DataFrame(columns=["area_code", "period", "value"])
+        lookup = base.assign(year=base["period"].astype(str).str[:4]).set_index(["area_code", "year"])["value"]
+        lookup = lookup[~lookup.index.duplicated()]
+        keys = pd.MultiIndex.from_arrays([out["area_code"], out["period"].astype(str).str[:4]])
+        out["base"] = lookup.reindex(keys).to_numpy(dtype=float)
+        hide = out["value"].notna() & ~(out["base"] >= minimum)
+        out.loc[hide, "value"] = np.nan
+        out.loc[hide, "status"] = "secondary"
+        return out
 
     def table(self, division: str, indicator: str, level: str, kind: str = "year") -> pd.DataFrame:
         """Long table area_code, period, value (published), status for every area of a level and slice kind."""
@@ -583,6 +723,7 @@ class PublicData:
                         s = pd.DataFrame(columns=["area_code", "period", "value"])
                 t = s.assign(status=np.where(s["value"].notna(), "published", "missing"))
                 t = self._mask_derived(division, indicator, t)
+                t = self._mask_base(division, indicator, level, t)
             return t.sort_values(["area_code", "period"], ignore_index=True)
 
         return self.cached(("table", division, indicator, level, kind), make)
@@ -683,6 +824,8 @@ class PublicData:
             frame["name"] = areas["name"].reindex(frame.index)
             frame["value"] = t["value"].reindex(frame.index).astype("float64")
             frame["status"] = t["status"].reindex(frame.index).fillna("missing")
+            if "base" in t.columns:
+                frame["base"] = t["base"].reindex(frame.index).astype("float64")
             notes: list[str] = []
             if t.empty:
                 notes.append(f"no data for {period}")
@@ -741,6 +884,29 @@ class PublicData:
                 for ind, g in df.groupby("indicator")
             ]
             df = pd.concat(parts, ignore_index=True) if parts else df.assign(status=[])
+            # share-with-base: withheld below the minimum base of the same area and year (base kept beside it)
+            here = cat[cat["division"] == division].set_index("indicator")
+            bases = df.set_index(["indicator", "area_code", "period"])["value"]
+            bases = bases[~bases.index.duplicated()]
+            df["base"] = np.nan
+            for ind in df["indicator"].unique():
+                if ind not in here.index or here.at[ind, "disclosure"] != "share-with-base":
+                    continue
+                rows = df["indicator"] == ind
+                b_ind, minimum = str(here.at[ind, "disclosure_base"]), int(here.at[ind, "min_base"])
+                keys = pd.MultiIndex.from_arrays(
+                    [[b_ind] * int(rows.sum()), df.loc[rows, "area_code"], df.loc[rows, "period"]]
+                )
+                base = bases.reindex(keys).to_numpy(dtype=float)
+                if b_ind == "survey.respondents" and np.isnan(base).all():
+                    keys = pd.MultiIndex.from_arrays(
+                        [["population"] * int(rows.sum()), df.loc[rows, "area_code"], df.loc[rows, "period"]]
+                    )
+                    base, minimum = bases.reindex(keys).to_numpy(dtype=float), MIN_BASE["population"]
+                df.loc[rows, "base"] = base
+                hide = rows & df["value"].notna() & ~(df["base"] >= minimum)
+                df.loc[hide, "value"] = np.nan
+                df.loc[hide, "status"] = "secondary"
             return df.sort_values(["indicator", "area_code", "period"], ignore_index=True)
 
         return self.cached(("yearly_values", division, tuple(codes)), make)
@@ -992,10 +1158,11 @@ WITHHELD_REASONS = {
 
 def _protection_code() -> str:
     """A hash of the disclosure code, so that a changed protection rule never reads old cached cubes."""
-    from . import disclosure
+    from . import disclosure, indicators, ledger
 
     try:
-        return hashlib.sha256(Path(disclosure.__file__).read_bytes()).hexdigest()[:12]
+        code = b"".join(Path(m.__file__).read_bytes() for m in (disclosure, indicators, ledger))
+        return hashlib.sha256(code).hexdigest()[:12]
     except OSError:
         return __version__
 

@@ -299,6 +299,22 @@ SETTINGS: dict[str, Setting] = {
             _disclosure_mode,
         ),
         Setting(
+            "disclosure_protection",
+            "WEERBAAR_DISCLOSURE_PROTECTION",
+            lambda: 1,
+            "Public views: protection level p of counts about persons; every withheld small count x keeps a "
+            "feasible range holding [x - min(x, p), x + p] given everything published.",
+            _positive_int,
+        ),
+        Setting(
+            "disclosure_delay_days",
+            "WEERBAAR_DISCLOSURE_DELAY_DAYS",
+            lambda: 31,
+            "Public views: counts about persons are released this many days after their period ends, then "
+            "frozen in the release ledger (later changes never show).",
+            _positive_int,
+        ),
+        Setting(
             "database_url",
             "WEERBAAR_DATABASE_URL",
             lambda: None,

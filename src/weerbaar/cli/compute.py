@@ -138,6 +138,9 @@ def compute_hotspots(
     details: Annotated[
         bool, typer.Option("--details", help="Write every column, not only the six standard ones")
     ] = False,
+    measure: Annotated[
+        str, typer.Option(help="rate (empirical-Bayes per 1,000 inhabitants, default) or count (raw counts)")
+    ] = "rate",
 ) -> None:
     """Where an indicator concentrates: local hot and cold spots with FDR-corrected permutation p-values."""
     from ..compute import HOTSPOT_COLUMNS
@@ -152,6 +155,7 @@ def compute_hotspots(
         permutations=permutations,
         seed=seed,
         progress=_progress,
+        measure=measure,
     )
     for note in outcome.notes:
         err.print(f"note: {note}", highlight=False)
@@ -178,6 +182,9 @@ def compute_emerging(
     details: Annotated[
         bool, typer.Option("--details", help="Write every column, not only the four standard ones")
     ] = False,
+    measure: Annotated[
+        str, typer.Option(help="rate (empirical-Bayes per 1,000 inhabitants, default) or count (raw counts)")
+    ] = "rate",
 ) -> None:
     """Emerging hot spots over time (new, intensifying, persistent, diminishing, ...), ArcGIS Pro categories."""
     from ..compute import EMERGING_COLUMNS
@@ -191,6 +198,7 @@ def compute_emerging(
         slice_kind=slice_kind,
         division=division,
         progress=_progress,
+        measure=measure,
     )
     _write_out(outcome.frame, out_file, None if details else EMERGING_COLUMNS)
     counts = outcome.frame["category"].value_counts()

@@ -28,7 +28,13 @@ def wastewater(
         typer.Option(help="Own measurement: metabolite concentration in ng/L (with --flow, --population)."),
     ] = None,
     flow: Annotated[float | None, typer.Option(help="Own measurement: daily wastewater flow in L/day.")] = None,
-    population: Annotated[float | None, typer.Option(help="Own measurement: population served.")] = None,
+    population: Annotated[
+        float | None,
+        typer.Option(
+            help="Population served: for an own measurement, or the people the EUDA figures' grams a day are "
+            "computed for (default: the EUDA site table)."
+        ),
+    ] = None,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws of the interval.", min=100)] = 10_000,
     seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED).")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, csv or json")] = Format.table,
@@ -97,7 +103,7 @@ def wastewater(
             + ", ".join(f"{s} {ww.years(name, s)[0]}-{ww.years(name, s)[-1]}" for s in SUBSTANCES if ww.years(name, s)),
             fix="choose another --year",
         )
-    rows = [ww.summary(name, year, k, draws=draws, seed=seed) for k in keys]
+    rows = [ww.summary(name, year, k, draws=draws, seed=seed, population=population) for k in keys]
     if fmt is Format.json:
         sys.stdout.write(json.dumps(rows if substance is None else rows[0], indent=1, ensure_ascii=False) + "\n")
         return

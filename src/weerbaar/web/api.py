@@ -321,7 +321,9 @@ def observations(
     df["status"] = df["status"].map(views.status_public)
     if area:
         df = df[df["area_code"].isin(area)]
-    keep = [c for c in ["area_code", "name", "period", "value", "status", "count", "population"] if c in df.columns]
+    keep = [
+        c for c in ["area_code", "name", "period", "value", "status", "base", "count", "population"] if c in df.columns
+    ]
     df = df[keep]
     meta = {
         "indicator": indicator,
@@ -332,6 +334,12 @@ def observations(
         "synthetic": bool(info["synthetic"]),
         "sources": list(info["sources"]),
         "disclosure": data.meta()["disclosure"],
+        # the disclosure policy of this indicator (decision 0013) and, for a share, its base and minimum
+        "policy": {
+            "kind": info.get("disclosure"),
+            "base": info.get("disclosure_base"),
+            "min_base": None if pd.isna(info.get("min_base")) else int(info.get("min_base")),
+        },
     }
     name = f"{indicator}-{division}-{level.value}" + (f"-{period}" if period else "")
     if fmt is Fmt.geojson:
@@ -457,11 +465,15 @@ def wastewater(
     city: Annotated[str, Query(max_length=80, description="City as named in the EUDA data")] = "Amsterdam",
     substance: Annotated[str, Query(max_length=40, description="cocaine, mdma, amphetamine, ...")] = "cocaine",
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Default: the city's latest year")] = None,
+    population: Annotated[
+        int | None,
+        Query(ge=1, le=50_000_000, description="People the grams a day are computed for (default: EUDA site table)"),
+    ] = None,
 ) -> dict:
     ww = data_of(request).wastewater()
     name = ww.city(city)
     key = ww.substance(substance)
-    summary = ww.summary(name, year, key)
+    summary = ww.summary(name, year, key, population=population)
     week, _ = ww.weekdays(name, summary["year"], key)
     return {
         **summary,

@@ -1240,6 +1240,29 @@ TEXTS: dict[str, tuple[str, str]] = {
     "violence.alerts.expected": ("verwachte vervolgincidenten", "expected follow-ups"),
     "violence.alerts.none": ("Er zijn nu geen open alarmvensters.", "There are no open alert windows now."),
     "partner.action.view_alerts": ("alarmvensters geweld bekeken", "viewed violence alert windows"),
+    # --- disclosure policy (issue 15) ---
+    "footer.disclosure.policy": (
+        "Afgeschermd zijn alleen cijfers over personen: meldingen en tips onder {threshold} (en wat ze zou "
+        "terugrekenen) en percentages van minder dan 50 inwoners of respondenten; politie- en CBS-cijfers staan "
+        "er zoals de bron ze publiceert, meldingen afgerond op vijftallen en pas een maand na afloop vastgelegd.",
+        "Only figures about persons are withheld: reports and tips below {threshold} (and whatever would give "
+        "them back) and percentages of fewer than 50 inhabitants or respondents; police and CBS figures are shown "
+        "as the source publishes them, reports rounded to fives and fixed a month after the period ends.",
+    ),
+    "status.pending": ("nog niet vrijgegeven", "not yet released"),
+    "status.suppressed": ("geheim (bron)", "withheld by the source"),
+    "label.base": ("basis", "base"),
+    # --- wastewater population (issue 15) ---
+    "druguse.population.euda-site-table": (
+        "Inwoners volgens de EUDA-tabel van meetpunten ({pop}); met ?population=… rekent de pagina met een ander "
+        "aantal (het programma gebruikte in Bijlage 2 ongeveer 768.000).",
+        "Inhabitants from the EUDA site table ({pop}); ?population=… computes for another number (the programme's "
+        "Annex 2 used about 768,000).",
+    ),
+    "druguse.population.given": (
+        "Gerekend met een opgegeven aantal inwoners ({pop}), niet met de EUDA-tabel van meetpunten.",
+        "Computed for a given number of inhabitants ({pop}), not the EUDA site table.",
+    ),
 }
 
 

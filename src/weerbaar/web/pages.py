@@ -1053,6 +1053,7 @@ def drug_use_page(
     purity: Annotated[float, Query(gt=0, le=1)] = 0.6,
     price: Annotated[float, Query(gt=0, le=1000)] = 50.0,
     lang: Lang = "nl",
+    population: Annotated[int | None, Query(ge=1, le=50_000_000)] = None,
 ) -> HTMLResponse:
     """Annex 2: drug use from the sewer, Amsterdam among the European cities, and the money behind it."""
     from ..analysis.market import Uncertain, market
@@ -1062,7 +1063,7 @@ def drug_use_page(
     ww = data.wastewater()
     name = ww.city(city)
     key = ww.substance(substance)
-    summary = ww.summary(name, year, key)
+    summary = ww.summary(name, year, key, population=population)
     year = summary["year"]
     comp = ww.comparison(year, key)
     elsewhere = comp[~comp["europe"]].reset_index(drop=True)  # shown apart, never ranked with Amsterdam

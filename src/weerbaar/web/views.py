@@ -19,7 +19,7 @@ from ..errors import InputError, NotFoundError
 from ..public import RESULT_KINDS, PublicData
 from .i18n import number, t
 
-WITHHELD = ("primary", "secondary")
+WITHHELD = ("primary", "secondary", "pending", "suppressed")
 FOCUS_STADSDELEN = ("Zuidoost", "Nieuw-West", "Centrum")
 #: Result kinds as map layers: layer name -> (kind, measure to colour by, categorical?)
 RESULT_LAYERS = {
