@@ -119,7 +119,7 @@ def test_store_to_warehouse(served_home, tmp_path, monkeypatch):
     result = CliRunner().invoke(cli_app, ["--home", str(home), "ingest", "reports", "--radius", "200"])
     assert result.exit_code == 0, result.output
     # the user is told what decision 0010 did and which periods are now real
-    assert "decision 0010: replaces" in result.output and "real data now covers 2024-05 to" in result.output
+    assert "decision 0010: replaces" in result.output and f"real data now covers {SEEN[:7]} to" in result.output
     assert "compute standard" in result.output
     with pipeline.open_warehouse(home) as wh:
         obs = wh.query(
