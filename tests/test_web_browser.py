@@ -246,7 +246,8 @@ def test_map_layer_picker(tab, lang):
     page = tab.page
     before = tab.h1()
     option = page.locator('select#layer option[value="reports.drug_nuisance"]')
-    label = " ".join(option.inner_text().split())
+    # the option says what kind of channel it is ("(synthetisch)", "(echt, ...)"); the heading names the layer
+    label = " ".join(option.inner_text().split()).split(" (")[0]
     page.select_option("select#layer", "reports.drug_nuisance")
     button = page.locator("form.controls button[type=submit]")
     assert button.inner_text().strip() == SHOW[lang]
