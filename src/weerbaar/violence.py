@@ -344,3 +344,32 @@ def current_alerts(
     open_ = w[(w["occurred_at"] <= as_of) & (w["until"] >= as_of) & (w["days"] > 0)]
     cols = ["event_id", "occurred_at", "x", "y", "radius_m", "days", "until", "expected_in_window"]
     return open_.sort_values("occurred_at", ascending=False)[cols].reset_index(drop=True), fit
+
+
+def type_group(event_type: str) -> str:
+    """The public group of a violence event type: ``violence.shooting`` -> ``shooting``."""
+    parts = str(event_type).split(".")
+    return parts[1] if len(parts) > 1 and parts[1] else "other"
+
+
+def event_area_counts(wh: Warehouse, areas) -> pd.DataFrame:
+    """Raw (unprotected) counts of violence events per area of ``areas`` (a GeoDataFrame with ``code``),
+    month and type group: columns group, area_code, period (YYYY-MM), value. Only for the public read
+    model, which protects them before anything is shown (``PublicData.event_counts``)."""
+    import shapely
+
+    ev = wh.query("SELECT type, occurred_at, x, y FROM events WHERE type LIKE 'violence.%'")
+    cols = ["group", "area_code", "period", "value"]
+    if ev.empty or len(areas) == 0:
+        return pd.DataFrame(columns=cols)
+    geoms = list(areas.geometry.values)
+    tree = shapely.STRtree(geoms)
+    pts = shapely.points(ev["x"].to_numpy(dtype=float), ev["y"].to_numpy(dtype=float))
+    hit_pt, hit_area = tree.query(pts, predicate="intersects")
+    first = pd.Series(hit_area, index=hit_pt).groupby(level=0).first()  # a point on a border counts once
+    codes = np.asarray(areas["code"].to_numpy(), dtype=object)
+    ev = ev.iloc[first.index.to_numpy()].assign(area_code=codes[first.to_numpy()])
+    ev["group"] = ev["type"].map(type_group)
+    ev["period"] = pd.to_datetime(ev["occurred_at"]).dt.strftime("%Y-%m")
+    out = ev.groupby(["group", "area_code", "period"]).size().rename("value").reset_index()
+    return out[cols]
