@@ -373,3 +373,21 @@ def event_area_counts(wh: Warehouse, areas) -> pd.DataFrame:
     ev["period"] = pd.to_datetime(ev["occurred_at"]).dt.strftime("%Y-%m")
     out = ev.groupby(["group", "area_code", "period"]).size().rename("value").reset_index()
     return out[cols]
+
+
+def stored_knox_result(table: pd.DataFrame, params: dict):
+    """The stored Knox table (``latest_nearrepeat``) as a ``KnoxResult`` again (for its plain statement)."""
+    from .analysis.nearrepeat import KnoxResult
+
+    ns, nt = len(params["sds"]), len(params["tds"])
+    return KnoxResult(
+        sds=np.array(params["sds"]),
+        tds=np.array(params["tds"]),
+        observed=table["observed"].to_numpy().reshape(ns, nt).astype(int),
+        expected=table["expected"].to_numpy().reshape(ns, nt),
+        p=table["p"].to_numpy().reshape(ns, nt),
+        permutations=int(params["permutations"]),
+        distance=params["distance"],
+        n_events=int(params["events"]),
+        seed=params.get("seed"),
+    )

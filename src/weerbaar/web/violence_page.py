@@ -118,21 +118,9 @@ def violence_page(
         statement = None
         fit_text, warnings, fit_table = None, [], None
         if table is not None:
-            from ..analysis.nearrepeat import KnoxResult
+            from ..violence import stored_knox_result
 
-            ns = len(params["sds"])
-            nt = len(params["tds"])
-            res = KnoxResult(
-                sds=np.array(params["sds"]),
-                tds=np.array(params["tds"]),
-                observed=table["observed"].to_numpy().reshape(ns, nt).astype(int),
-                expected=table["expected"].to_numpy().reshape(ns, nt),
-                p=table["p"].to_numpy().reshape(ns, nt),
-                permutations=int(params["permutations"]),
-                distance=params["distance"],
-                n_events=int(params["events"]),
-                seed=params.get("seed"),
-            )
+            res = stored_knox_result(table, params)
             statement = res.summary(lang)
         if state["selfexciting"] is not None:
             fit_table, fparams = state["selfexciting"]
