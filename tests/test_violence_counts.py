@@ -70,3 +70,52 @@ def test_counts_on_page_and_api(counts_home):
         for lang, word in (("nl", "Incidenten per"), ("en", "Incidents per")):
             page = c.get(f"/violence?lang={lang}&division=T").text
             assert word in page
+
+
+def test_alert_windows_refreshed_at_ingest(tmp_path):
+    """Ingesting events stores the alert windows of the new set; a later ingest replaces them; the stored table
+    is what the partner page and ``stored_alerts`` read, and it is stale once the events change."""
+    from conftest import square_areas
+    from weerbaar import violence
+    from weerbaar.analysis.selfexciting import simulate_hawkes
+
+    home = tmp_path
+    areas = home / "areas.geojson"
+    square_areas().to_file(areas, driver="GeoJSON")
+    pipeline.ingest_areas(areas, division="T", home=home)
+    sim = simulate_hawkes(mu_per_day=0.3, theta=0.4, omega=0.2, sigma=60, span_days=200, size_m=2000, seed=3)
+    sim = sim[(sim["x"].between(1, 1999)) & (sim["y"].between(1, 1999))].reset_index(drop=True)
+    when = (pd.Timestamp("2023-01-01") + pd.to_timedelta(sim["t"], unit="D")).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"a{k}" for k in range(len(sim))],
+            "type": "violence.shooting",
+            "occurred_at": when,
+            "x": sim["x"] + 120_000,
+            "y": sim["y"] + 485_000,
+            "status": "synthetic",
+        }
+    )
+    half = len(frame) // 2
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    frame.iloc[:half].to_csv(first, index=False)
+    frame.iloc[half:].to_csv(second, index=False)
+
+    out = violence.ingest_events(first, home=home)
+    assert out["alerts_run"]
+    with pipeline.open_warehouse(home) as wh:
+        windows, params = violence.stored_alerts(wh)
+        live, _ = violence.current_alerts(violence.violence_events(wh))
+    assert params["events"] == half and params["as_of"].startswith(frame["occurred_at"].iloc[half - 1][:10])
+    assert list(windows["event_id"]) == list(live["event_id"])
+    # the events change by another route: the stored table is stale, not read
+    pipeline.ingest_events(second, home=home)
+    with pipeline.open_warehouse(home) as wh:
+        assert violence.stored_alerts(wh) is None
+    # ingest through the refreshing route: current again, on every event
+    violence.ingest_events(second, home=home)
+    with pipeline.open_warehouse(home) as wh:
+        windows, params = violence.stored_alerts(wh)
+        assert violence.stored_alerts(wh, ratio=3.0) is None  # another ratio: computed on the page, not read
+    assert params["events"] == len(frame)
+    assert params["as_of"].startswith(frame["occurred_at"].iloc[-1][:10])

@@ -1286,6 +1286,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "violence.group.explosion": ("explosies", "explosions"),
     "violence.group.stabbing": ("steekincidenten", "stabbings"),
     "violence.group.other": ("overig geweld", "other violence"),
+    "violence.alerts.as_of": ("Open op {when} (het laatste incident).", "Open at {when} (the last incident)."),
+    "violence.alerts.stored": (
+        "Berekend bij het laden van de incidenten (weerbaar ingest events).",
+        "Computed when the incidents were loaded (weerbaar ingest events).",
+    ),
+    "violence.alerts.live": ("Nu berekend.", "Computed now."),
 }
 
 

@@ -255,7 +255,7 @@ def alerts_page(request: Request, lang: pages.Lang = "nl", ratio: float = 2.0) -
     from ..errors import WeerbaarError
     from ..store.models import User
     from ..store.reports import record_access
-    from ..violence import current_alerts, warehouse_events
+    from ..violence import current_alerts, stored_alerts, violence_events
     from . import partner
     from .report_form import store_url
 
@@ -265,13 +265,18 @@ def alerts_page(request: Request, lang: pages.Lang = "nl", ratio: float = 2.0) -
         return refusal.response
     ratio = float(min(max(ratio, 1.1), 20.0))
     data = pages._data(request)
-    windows, summary, error, synthetic = None, None, None, False
+    windows, summary, error, synthetic, as_of, stored = None, None, None, False, None, None
     try:
         with data._wh() as wh:
-            events = warehouse_events(wh, None)
-        windows, fit = current_alerts(events, ratio=ratio)
-        summary = fit.summary(lang)
-        synthetic = events.synthetic
+            # the windows stored at the last ingest (weerbaar ingest events), when current; else computed now
+            stored = stored_alerts(wh, ratio=ratio)
+            events = violence_events(wh) if stored is None else None
+        if stored is not None:
+            windows, sparams = stored
+            summary, synthetic, as_of = sparams[f"summary_{lang}"], sparams["synthetic"], sparams["as_of"]
+        else:
+            windows, fit = current_alerts(events, ratio=ratio)
+            summary, synthetic, as_of = fit.summary(lang), events.synthetic, f"{events.end:%Y-%m-%dT%H:%M:%S}"
     except WeerbaarError as exc:
         error = exc.problem
     with store.session(store_url(request.app)) as s:
@@ -309,4 +314,6 @@ def alerts_page(request: Request, lang: pages.Lang = "nl", ratio: float = 2.0) -
         ratio=ratio,
         spec=spec,
         synthetic=synthetic,
+        as_of=as_of,
+        from_store=stored is not None,
     )
