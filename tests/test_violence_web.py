@@ -112,6 +112,7 @@ def test_stored_results_shown_and_partner_alerts(violence_home, tmp_path):
     r = c.get("/partner/violence")
     assert r.status_code == 200, r.text[:300]
     assert "Alarmvensters" in r.text and "spec-alert-map" in r.text
+    assert "bij het laden van de incidenten" in r.text  # the windows stored by `weerbaar ingest events`
     with db.session(url, write=False) as s:
         actions = [e.action for e, _ in reports.audit_log(s)]
     assert "view_alerts" in actions

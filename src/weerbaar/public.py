@@ -635,6 +635,71 @@ class PublicData:
                 )
         return protected
 
+    def event_counts(self, division: str, level: str | None = None) -> tuple[str | None, pd.DataFrame]:
+        """Violence events (measure 8) per area, month and type group, protected as counts about persons
+        (threshold, secondary suppression, release ledger; never points). ``level``: the areas counted
+        in, by default the stadsdelen (or the coarsest level below the city when there are none).
+        Returns (level, frame: group, area_code, level, period, kind, value, status); ``value`` is the
+        published count or NaN."""
+        from .violence import event_area_counts
+
+        areas = self.areas(division)
+        present = [lv for lv in LEVELS if lv != "stad" and (areas["level"] == lv).any()]
+        if level is None:
+            level = "stadsdeel" if "stadsdeel" in present else (present[0] if present else None)
+        cols = ["group", "area_code", "level", "period", "kind", "value", "status"]
+        if level is None or level not in present:
+            return level, pd.DataFrame(columns=cols)
+
+        def make() -> pd.DataFrame:
+            with self._wh() as wh:
+                raw = event_area_counts(wh, wh.areas(division=division, level=level))
+            if raw.empty:
+                return pd.DataFrame(columns=cols)
+            sep = "\x1f"
+            rank = {lv: i for i, lv in enumerate(LEVELS)}
+            kept = areas.index[areas["level"].map(rank) <= rank[level]]
+            parents = areas.loc[kept, "parent"].items()
+            parent = {c: (p if isinstance(p, str) and p in kept else None) for c, p in parents}
+            # every area, month (first to last event) and group: a month without events is a count of 0
+            months = pd.period_range(raw["period"].min(), raw["period"].max(), freq="M").strftime("%Y-%m")
+            full = pd.MultiIndex.from_product(
+                [sorted(raw["group"].unique()), list(areas.index[areas["level"] == level]), list(months)],
+                names=["group", "area_code", "period"],
+            )
+            raw = raw.set_index(["group", "area_code", "period"])["value"].reindex(full, fill_value=0).reset_index()
+            indicators = sorted({f"violence.events.{g}" for g in raw["group"]})
+            forest = {f"{i}{sep}{c}": (f"{i}{sep}{parent[c]}" if parent[c] else None) for i in indicators for c in kept}
+            keyed = pd.DataFrame(
+                {
+                    "area_code": "violence.events." + raw["group"] + sep + raw["area_code"],
+                    "period": raw["period"],
+                    "value": raw["value"].astype(float),
+                }
+            )
+            cube = aggregate_cube(keyed, forest)
+            cat = pd.DataFrame(
+                {"sources": [["events"]] * len(indicators), "open_submissions": False}, index=indicators
+            )
+            protected = self._release(division, cube, forest, cat, sep)
+            split = protected["area_code"].str.split(sep, n=1, expand=True)
+            out = pd.DataFrame(
+                {
+                    "group": split[0].str.removeprefix("violence.events."),
+                    "area_code": split[1],
+                    "level": split[1].map(areas["level"]),
+                    "period": protected["period"],
+                    "kind": protected["period"].map(period_kind),
+                    "value": protected["published"],
+                    "status": protected["status"],
+                }
+            )
+            return out[out["kind"].isin(["month", "year"])].sort_values(["group", "area_code", "period"]).reset_index(
+                drop=True
+            )
+
+        return level, self.cached(("event_counts", division, level, _protection_code(), self.release_date()), make)
+
     def count_source(self, division: str, indicator: str) -> str | None:
         """The count a non-count indicator is computed from (``DERIVED_FROM``), when that count is here."""
         cat = self.catalogue()

@@ -344,3 +344,156 @@ def current_alerts(
     open_ = w[(w["occurred_at"] <= as_of) & (w["until"] >= as_of) & (w["days"] > 0)]
     cols = ["event_id", "occurred_at", "x", "y", "radius_m", "days", "until", "expected_in_window"]
     return open_.sort_values("occurred_at", ascending=False)[cols].reset_index(drop=True), fit
+
+
+def type_group(event_type: str) -> str:
+    """The public group of a violence event type: ``violence.shooting`` -> ``shooting``."""
+    parts = str(event_type).split(".")
+    return parts[1] if len(parts) > 1 and parts[1] else "other"
+
+
+def event_area_counts(wh: Warehouse, areas) -> pd.DataFrame:
+    """Raw (unprotected) counts of violence events per area of ``areas`` (a GeoDataFrame with ``code``),
+    month and type group: columns group, area_code, period (YYYY-MM), value. Only for the public read
+    model, which protects them before anything is shown (``PublicData.event_counts``)."""
+    import shapely
+
+    ev = wh.query("SELECT type, occurred_at, x, y FROM events WHERE type LIKE 'violence.%'")
+    cols = ["group", "area_code", "period", "value"]
+    if ev.empty or len(areas) == 0:
+        return pd.DataFrame(columns=cols)
+    geoms = list(areas.geometry.values)
+    tree = shapely.STRtree(geoms)
+    pts = shapely.points(ev["x"].to_numpy(dtype=float), ev["y"].to_numpy(dtype=float))
+    hit_pt, hit_area = tree.query(pts, predicate="intersects")
+    first = pd.Series(hit_area, index=hit_pt).groupby(level=0).first()  # a point on a border counts once
+    codes = np.asarray(areas["code"].to_numpy(), dtype=object)
+    ev = ev.iloc[first.index.to_numpy()].assign(area_code=codes[first.to_numpy()])
+    ev["group"] = ev["type"].map(type_group)
+    ev["period"] = pd.to_datetime(ev["occurred_at"]).dt.strftime("%Y-%m")
+    out = ev.groupby(["group", "area_code", "period"]).size().rename("value").reset_index()
+    return out[cols]
+
+
+def stored_knox_result(table: pd.DataFrame, params: dict):
+    """The stored Knox table (``latest_nearrepeat``) as a ``KnoxResult`` again (for its plain statement)."""
+    from .analysis.nearrepeat import KnoxResult
+
+    ns, nt = len(params["sds"]), len(params["tds"])
+    return KnoxResult(
+        sds=np.array(params["sds"]),
+        tds=np.array(params["tds"]),
+        observed=table["observed"].to_numpy().reshape(ns, nt).astype(int),
+        expected=table["expected"].to_numpy().reshape(ns, nt),
+        p=table["p"].to_numpy().reshape(ns, nt),
+        permutations=int(params["permutations"]),
+        distance=params["distance"],
+        n_events=int(params["events"]),
+        seed=params.get("seed"),
+    )
+
+
+# -- alert windows stored at ingest -----------------------------------------------------------------------------
+
+ALERTS_KIND = "violence_alerts"  # not in public.RESULT_KINDS: never shown in public
+ALERT_COLUMNS = ["event_id", "occurred_at", "x", "y", "radius_m", "days", "until", "expected_in_window"]
+
+
+def events_fingerprint(wh: Warehouse) -> str:
+    """A hash of the warehouse's violence events (ids, times, places): a stored alert table is current only
+    while this is unchanged."""
+    n, upper, lower = wh.execute(
+        "SELECT count(*), coalesce(sum(md5_number_upper(concat_ws('|', event_id, CAST(occurred_at AS VARCHAR), "
+        "CAST(x AS VARCHAR), CAST(y AS VARCHAR), source))::HUGEINT), 0), "
+        "coalesce(sum(md5_number_lower(concat_ws('|', event_id, CAST(occurred_at AS VARCHAR), "
+        "CAST(x AS VARCHAR), CAST(y AS VARCHAR), source))::HUGEINT), 0) FROM events WHERE type LIKE 'violence.%'"
+    )[0]
+    return f"{n}:{upper}:{lower}"
+
+
+def violence_events(wh: Warehouse) -> EventTable:
+    """Every violence event in the warehouse (all ``violence.*`` types)."""
+    frame = wh.query(
+        "SELECT event_id, type, occurred_at, x, y, status FROM events WHERE type LIKE 'violence.%' "
+        "ORDER BY occurred_at, event_id"
+    )
+    if len(frame) < 2:
+        raise InputError(
+            "Too few violence events in the warehouse for alert windows.",
+            received=f"{len(frame)} event(s) of a violence.* type",
+            expected="at least 2 events (in practice hundreds)",
+            fix="run `weerbaar ingest events FILE` with violence.* events",
+        )
+    return _table(frame, pd.to_datetime(frame["occurred_at"]), bool((frame["status"] == "synthetic").any()))
+
+
+def refresh_alerts(wh: Warehouse, *, ratio: float = 2.0, progress=lambda _: None) -> str | None:
+    """Recompute the self-exciting fit on every violence event and store the alert windows open at the last
+    event (kind ``violence_alerts``, partner use only). None when there are too few events to fit."""
+    try:
+        events = violence_events(wh)
+    except InputError:
+        return None
+    windows, fit = current_alerts(events, ratio=ratio)
+    frame = windows.assign(
+        occurred_at=windows["occurred_at"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        until=windows["until"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+    ).set_index("event_id")
+    params = {
+        "ratio": float(ratio),
+        "events": int(len(events.x)),
+        "as_of": f"{events.end:%Y-%m-%dT%H:%M:%S}",
+        "fingerprint": events_fingerprint(wh),
+        "summary_nl": fit.summary("nl"),
+        "summary_en": fit.summary("en"),
+        "warnings_nl": fit_warnings(fit, "nl"),
+        "warnings_en": fit_warnings(fit, "en"),
+    }
+    run_id = wh.store_result(
+        ALERTS_KIND,
+        frame,
+        parameters=params,
+        division=None,
+        period=f"{events.start.date()}/{events.end.date()}",
+        level=None,
+        synthetic=events.synthetic,
+    )
+    progress(f"{len(frame)} open alert window(s) on {events.end:%Y-%m-%d} stored (run {run_id})")
+    return run_id
+
+
+def stored_alerts(wh: Warehouse, *, ratio: float = 2.0) -> tuple[pd.DataFrame, dict] | None:
+    """The alert windows stored at the last ingest, when they are current (same events, same ratio), else None."""
+    import json
+
+    runs = wh.query(
+        "SELECT run_id, parameters, synthetic FROM runs WHERE kind = ? AND status = 'ok' "
+        "ORDER BY finished_at DESC LIMIT 1",
+        [ALERTS_KIND],
+    )
+    if runs.empty:
+        return None
+    params = json.loads(runs["parameters"].iloc[0])
+    if abs(float(params.get("ratio", -1)) - float(ratio)) > 1e-9 or params.get("fingerprint") != events_fingerprint(wh):
+        return None
+    params["run_id"] = runs["run_id"].iloc[0]
+    params["synthetic"] = bool(runs["synthetic"].iloc[0])
+    try:
+        table = wh.result(params["run_id"]).reset_index().rename(columns={"area_code": "event_id"})
+    except WeerbaarError:  # no window was open: the run has no rows
+        return pd.DataFrame(columns=ALERT_COLUMNS), params
+    for c in ("x", "y", "radius_m", "days", "expected_in_window"):
+        table[c] = pd.to_numeric(table[c], errors="coerce")
+    for c in ("occurred_at", "until"):
+        table[c] = pd.to_datetime(table[c])
+    return table[ALERT_COLUMNS].sort_values("occurred_at", ascending=False).reset_index(drop=True), params
+
+
+def ingest_events(path: Path, *, home: Path | None = None, progress=lambda _: None, **options) -> dict:
+    """``pipeline.ingest_events`` and then the alert windows refreshed on the new set of events."""
+    from . import pipeline
+
+    out = pipeline.ingest_events(path, home=home, progress=progress, **options)
+    with pipeline.open_warehouse(home, read_only=False) as wh:
+        out["alerts_run"] = refresh_alerts(wh, progress=progress)
+    return out

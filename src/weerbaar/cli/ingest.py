@@ -52,8 +52,11 @@ def ingest_events(
         Path | None, typer.Option("--type-map", help="CSV from,to: the partner's type codes -> canonical types")
     ] = None,
 ) -> None:
-    """Import point events (violent incidents, reports); partner-only, never shown as points in public."""
-    pipeline.ingest_events(file, crs=crs, source=source, type_map=type_map, progress=_progress)
+    """Import point events (violent incidents, reports); partner-only, never shown as points in public. The
+    alert windows (``weerbaar alerts``, /partner/violence) are recomputed on the new set of violence events."""
+    from ..violence import ingest_events as ingest_and_alert
+
+    ingest_and_alert(file, crs=crs, source=source, type_map=type_map, progress=_progress)
 
 
 @ingest_app.command("facilities")

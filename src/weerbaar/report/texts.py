@@ -317,6 +317,39 @@ TEXTS: dict[str, tuple[str, str]] = {
     "figure": ("Figuur", "Figure"),
     "table": ("Tabel", "Table"),
     "page": ("Pagina", "Page"),
+    # --- violence (measure 8, issue 18) ---
+    "s.violence": ("Geweld", "Violence"),
+    "intro.violence": (
+        "Maatregel 8: verspreidt geweld zich? Volgen incidenten elkaar vaker dichtbij en kort na elkaar op dan "
+        "toeval doet verwachten (Knox-toets), en welk deel volgt op een eerder incident (zelf-exciterend model)?",
+        "Measure 8: does violence spread? Do incidents follow each other close by and soon more often than chance "
+        "would give (Knox test), and what share follows an earlier incident (self-exciting model)?",
+    ),
+    "violence.none": (
+        "Er zijn geen geweldsincidenten in het warehouse geladen (weerbaar ingest events), dus hierover zegt dit "
+        "rapport niets.",
+        "No violent incidents are loaded in the warehouse (weerbaar ingest events), so this report says nothing "
+        "about it.",
+    ),
+    "violence.not_computed": (
+        "Er zijn {n} incidenten geladen, maar er is nog geen analyse berekend (weerbaar compute nearrepeat, "
+        "weerbaar compute selfexciting).",
+        "{n} incidents are loaded but no analysis has been computed yet (weerbaar compute nearrepeat, weerbaar "
+        "compute selfexciting).",
+    ),
+    "violence.knox": (
+        "Knox-toets ({n} incidenten, {period}): {statement}",
+        "Knox test ({n} incidents, {period}): {statement}",
+    ),
+    "violence.fit": (
+        "Zelf-exciterend model ({n} incidenten, {period}): naar schatting {share}% van de incidenten (95%-interval "
+        "{lo}–{hi}%) volgt op een eerder incident; dat effect dooft uit met een gemiddelde vertraging van {days} "
+        "dagen.",
+        "Self-exciting model ({n} incidents, {period}): an estimated {share}% of incidents (95% interval "
+        "{lo}–{hi}%) follow an earlier one; the effect fades with a mean delay of {days} days.",
+    ),
+    "violence.reach": ("Het effect reikt typisch {metres} m ver.", "The effect typically reaches {metres} m."),
+    "violence.caution": ("Let op: {warnings}.", "Caution: {warnings}."),
 }
 
 

@@ -161,6 +161,7 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
         app.include_router(r)
     app.include_router(violence_page.router)  # measure 8 (issue 18)
     app.include_router(violence_page.partner_router)
+    app.include_router(violence_page.api_router)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")

@@ -1263,6 +1263,35 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Gerekend met een opgegeven aantal inwoners ({pop}), niet met de EUDA-tabel van meetpunten.",
         "Computed for a given number of inhabitants ({pop}), not the EUDA site table.",
     ),
+    # --- violence counts and report section (issue 18) ---
+    "violence.counts.title": ("Incidenten per {level} en maand", "Incidents per {level} and month"),
+    "violence.counts.intro": (
+        "Aantallen geregistreerde geweldsincidenten per soort, per gebied en per maand (laatste twaalf maanden). "
+        "Het zijn aantallen over personen: een aantal van 1 tot {threshold} wordt niet getoond, en ook niet een "
+        "cel waaruit het terug te rekenen is. Nooit locaties van incidenten.",
+        "Counts of recorded violent incidents by kind, area and month (last twelve months). They are counts "
+        "about persons: a count from 1 to {threshold} minus one is not shown, nor any cell it could be recovered "
+        "from. Never the locations of incidents.",
+    ),
+    "violence.counts.caption": ("Incidenten per soort, gebied en maand", "Incidents by kind, area and month"),
+    "violence.counts.group": ("soort", "kind"),
+    "violence.counts.area": ("gebied", "area"),
+    "violence.counts.withheld": ("minder dan {threshold} of afgeschermd", "fewer than {threshold} or withheld"),
+    "violence.counts.legend": (
+        "– = minder dan {threshold} of afgeschermd. Maanden die korter dan een maand geleden afliepen, staan er "
+        "nog niet in.",
+        "– = fewer than {threshold} or withheld. Months that ended less than a month ago are not released yet.",
+    ),
+    "violence.group.shooting": ("schietincidenten", "shootings"),
+    "violence.group.explosion": ("explosies", "explosions"),
+    "violence.group.stabbing": ("steekincidenten", "stabbings"),
+    "violence.group.other": ("overig geweld", "other violence"),
+    "violence.alerts.as_of": ("Open op {when} (het laatste incident).", "Open at {when} (the last incident)."),
+    "violence.alerts.stored": (
+        "Berekend bij het laden van de incidenten (weerbaar ingest events).",
+        "Computed when the incidents were loaded (weerbaar ingest events).",
+    ),
+    "violence.alerts.live": ("Nu berekend.", "Computed now."),
 }
 
 

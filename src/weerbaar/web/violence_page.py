@@ -5,19 +5,22 @@ up, every view audited). Point events never reach the public page."""
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from . import pages
-from .i18n import t
+from .i18n import TEXTS, t
 
-__all__ = ["router", "partner_router"]
+__all__ = ["router", "partner_router", "api_router"]
 
 router = APIRouter(include_in_schema=False)
 partner_router = APIRouter(prefix="/partner", include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1", tags=["api"])
+COUNT_MONTHS = 12  # months of the public counts table on the page
 
 DEMO_SDS = [0, 1, 100, 200, 300, 400]
 DEMO_TDS = [0, 7, 14, 21, 28]
@@ -93,9 +96,12 @@ def _band(lo, hi, unit: str, lang: str) -> str:
 
 
 @router.get("/violence", response_class=HTMLResponse)
-def violence_page(request: Request, lang: pages.Lang = "nl", demo: int = 0) -> HTMLResponse:
+def violence_page(
+    request: Request, lang: pages.Lang = "nl", demo: int = 0, division: str | None = None
+) -> HTMLResponse:
     data = pages._data(request)
     state = _state(data)
+    counts = _counts_table(data, _division(data, division), lang)
     threshold = int(data.disclosure.threshold)
     real_table = state["nearrepeat"]
     use_demo = bool(demo) or (real_table is None and state["selfexciting"] is None)
@@ -112,21 +118,9 @@ def violence_page(request: Request, lang: pages.Lang = "nl", demo: int = 0) -> H
         statement = None
         fit_text, warnings, fit_table = None, [], None
         if table is not None:
-            from ..analysis.nearrepeat import KnoxResult
+            from ..violence import stored_knox_result
 
-            ns = len(params["sds"])
-            nt = len(params["tds"])
-            res = KnoxResult(
-                sds=np.array(params["sds"]),
-                tds=np.array(params["tds"]),
-                observed=table["observed"].to_numpy().reshape(ns, nt).astype(int),
-                expected=table["expected"].to_numpy().reshape(ns, nt),
-                p=table["p"].to_numpy().reshape(ns, nt),
-                permutations=int(params["permutations"]),
-                distance=params["distance"],
-                n_events=int(params["events"]),
-                seed=params.get("seed"),
-            )
+            res = stored_knox_result(table, params)
             statement = res.summary(lang)
         if state["selfexciting"] is not None:
             fit_table, fparams = state["selfexciting"]
@@ -155,7 +149,87 @@ def violence_page(request: Request, lang: pages.Lang = "nl", demo: int = 0) -> H
         fit_table=fit_table,
         warnings=warnings,
         threshold=threshold,
+        counts=counts,
     )
+
+
+def _division(data, division: str | None) -> str:
+    """The asked division, else the configured one, else the first loaded one (events have no division)."""
+    meta = data.meta()
+    if division is None and meta["default_division"] not in meta["divisions"] and meta["divisions"]:
+        return next(iter(meta["divisions"]))
+    return data.division(division)
+
+
+def _counts_table(data, division: str, lang: str) -> dict | None:
+    """The last months of the protected counts per area and type group, for the page (None: no events)."""
+    level, frame = data.event_counts(division)
+    frame = frame[frame["kind"] == "month"] if len(frame) else frame
+    if level is None or frame.empty:
+        return None
+    months = sorted(frame["period"].unique())[-COUNT_MONTHS:]
+    frame = frame[frame["period"].isin(months)]
+    names = data.areas(division)["name"]
+    rows = []
+    for (group, code), part in frame.groupby(["group", "area_code"], sort=False):
+        by = part.set_index("period")
+        rows.append(
+            {
+                "group": t(f"violence.group.{group}", lang) if f"violence.group.{group}" in TEXTS else group,
+                "area": str(names.get(code, code)),
+                "city": by["level"].iloc[0] == "stad",
+                "cells": [
+                    None if p not in by.index or pd.isna(by.at[p, "value"]) else int(by.at[p, "value"]) for p in months
+                ],
+            }
+        )
+    rows.sort(key=lambda r: (r["group"], not r["city"], r["area"]))
+    return {"level": level, "months": months, "rows": rows}
+
+
+@api_router.get("/violence/counts", summary="Violence events per area, month and type group, disclosure-controlled")
+def counts_api(
+    request: Request,
+    division: Annotated[str | None, Query(max_length=32, description="Area division (default: the configured)")] = None,
+    kind: Annotated[str, Query(pattern="^(month|year)$", description="month or year")] = "month",
+) -> dict:
+    """Counts of violence events (measure 8) per stadsdeel (or the coarsest level below the city) and the city,
+    per month or year and type group. Counts about persons: a count from 1 to threshold - 1 is withheld (value
+    null, status withheld) and so is any cell it could be recovered from. Never points."""
+    from . import views
+
+    data = pages._data(request)
+    division = _division(data, division)
+    level, frame = data.event_counts(division)
+    frame = frame[frame["kind"] == kind] if len(frame) else frame
+    records = [
+        {
+            "group": r.group,
+            "area_code": r.area_code,
+            "level": r.level,
+            "period": r.period,
+            "value": None if pd.isna(r.value) else int(r.value),
+            "status": views.status_public(r.status),
+        }
+        for r in frame.itertuples()
+    ]
+    meta = data.meta()["disclosure"]
+    return {
+        "division": division,
+        "level": level,
+        "kind": kind,
+        "disclosure": meta,
+        "synthetic": bool(_state(data)["n_events"]) and _events_synthetic(data),
+        "data": records,
+    }
+
+
+def _events_synthetic(data) -> bool:
+    def make() -> bool:
+        with data._wh() as wh:
+            return bool(wh.execute("SELECT count(*) FROM events WHERE status = 'synthetic'")[0][0])
+
+    return data.cached(("violence", "synthetic"), make)
 
 
 def _fit_words(table: pd.DataFrame, lang: str) -> str:
@@ -181,7 +255,7 @@ def alerts_page(request: Request, lang: pages.Lang = "nl", ratio: float = 2.0) -
     from ..errors import WeerbaarError
     from ..store.models import User
     from ..store.reports import record_access
-    from ..violence import current_alerts, warehouse_events
+    from ..violence import current_alerts, stored_alerts, violence_events
     from . import partner
     from .report_form import store_url
 
@@ -191,13 +265,18 @@ def alerts_page(request: Request, lang: pages.Lang = "nl", ratio: float = 2.0) -
         return refusal.response
     ratio = float(min(max(ratio, 1.1), 20.0))
     data = pages._data(request)
-    windows, summary, error, synthetic = None, None, None, False
+    windows, summary, error, synthetic, as_of, stored = None, None, None, False, None, None
     try:
         with data._wh() as wh:
-            events = warehouse_events(wh, None)
-        windows, fit = current_alerts(events, ratio=ratio)
-        summary = fit.summary(lang)
-        synthetic = events.synthetic
+            # the windows stored at the last ingest (weerbaar ingest events), when current; else computed now
+            stored = stored_alerts(wh, ratio=ratio)
+            events = violence_events(wh) if stored is None else None
+        if stored is not None:
+            windows, sparams = stored
+            summary, synthetic, as_of = sparams[f"summary_{lang}"], sparams["synthetic"], sparams["as_of"]
+        else:
+            windows, fit = current_alerts(events, ratio=ratio)
+            summary, synthetic, as_of = fit.summary(lang), events.synthetic, f"{events.end:%Y-%m-%dT%H:%M:%S}"
     except WeerbaarError as exc:
         error = exc.problem
     with store.session(store_url(request.app)) as s:
@@ -235,4 +314,6 @@ def alerts_page(request: Request, lang: pages.Lang = "nl", ratio: float = 2.0) -
         ratio=ratio,
         spec=spec,
         synthetic=synthetic,
+        as_of=as_of,
+        from_store=stored is not None,
     )
