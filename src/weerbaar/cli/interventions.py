@@ -378,9 +378,9 @@ def compute_proximity_cmd(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Dealing near schools and playgrounds (measure 11): colocation quotient and cross-K/L with envelopes."""
+    from .. import settings
     from ..analysis.proximity import cross_k, facility_counts
     from ..compute_effects import proximity_inputs
-    from .. import settings
 
     division = division or settings.get("division")
     seed = settings.get("seed") if seed is None else seed
