@@ -485,6 +485,21 @@ def test_bar_compare_reference_forms():
     vlc.vegalite_to_svg(spec2)
 
 
+
+def test_bar_values_fit_a_phone_and_the_synthetic_mark_hugs_the_right_edge():
+    """At 390 px the plot is ~150 px wide: long bars carry their value inside (white), short ones after the bar;
+    the synthetic mark ends at the plot's right edge, whatever the width of the axis labels on the left."""
+    spec = bar_compare(bar_frame(), meta(synthetic=True), width=None)
+    rows = next(v for v in _datasets(spec) if isinstance(v, list) and v and "_in" in v[0])
+    assert {r["area"]: r["_in"] for r in rows} == {"Centrum": True, "Nieuw-West": True, "Noord": False, "Oost": False}
+    texts = [lay for lay in spec["layer"][0]["layer"] if lay["mark"]["type"] == "text"]
+    assert {(t["mark"]["align"], t["mark"]["color"]) for t in texts} == {("left", "#1f2328"), ("right", "#ffffff")}
+    mark = spec["layer"][1]
+    assert mark["mark"]["align"] == "right" and mark["encoding"]["x"] == {"value": "width"}
+    assert_valid(spec)
+    vlc.vegalite_to_svg(bar_compare(bar_frame(), meta(synthetic=True), width=390))
+
+
 # -- ranking -------------------------------------------------------------------------------------
 
 

@@ -293,6 +293,29 @@ def test_dutch_pages_are_dutch(client, keys_used, url):
         assert json.loads(spec)["usermeta"]["lang"] == "nl", f"{url}: a chart in English"
 
 
+def _real_source_descriptions() -> list[tuple[str, str]]:
+    """(source, text) of what the sources page shows of each online loader (title, licence, attribution), also
+    for sources the test warehouse does not hold (the CBS police and nuisance tables, the KWB online)."""
+    from weerbaar.sources import cbs_kwb_online, cbs_police
+
+    out = []
+    options = [cbs_police.load_options(t) for t in cbs_police.TABLES] + [cbs_kwb_online.kwb_load_options(2023)]
+    for o in options:
+        name = o.get("source", "")
+        out += [(name, o[k]) for k in ("title", "licence", "attribution")]
+        out.append((f"crosswalk:{name}", f"{o['title']}, earlier years moved onto the 2022 division (crosswalk)"))
+    return out
+
+
+def test_dutch_sources_page_words_every_real_source_in_dutch():
+    from weerbaar.web.source_texts import source_text
+
+    english = [(name, text) for name, text in _real_source_descriptions() if source_text(text, "nl")[1] != "nl"]
+    assert not english, f"sources the Dutch sources page would show in English: {english}"
+    # the check itself sees English (an English description would be marked lang="en" and fail above)
+    assert source_text("Registered nuisance incidents per month (police)", "nl")[1] == "en"
+
+
 # -- one browser: console errors, the form's script, the phone -------------------------------------
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

@@ -95,6 +95,9 @@ def test_area_profile_content(client):
     assert "Positie in de inventarisatie" in html and "Zwijgwijk" in html and "Hotspotstatus" in html
     assert 'href="/area/AA"' in html  # parent wijk
     assert "Buren" in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), f"duplicate ids: {sorted({i for i in ids if ids.count(i) > 1})}"
+    assert 'id="trend"' in html  # the #trend links of the indicator table land on the trend section
 
 
 def test_unknown_area_is_a_404_page(client):

@@ -342,7 +342,7 @@ def wrap_text(text: str, max_chars: int) -> list[str]:
 _MARK_ONE_LINE_WIDTH = 480
 #: Characters per line in a dashboard container (fits a 360 px phone at the subtitle size): subtitle and title.
 _CONTAINER_CHARS = 48
-_CONTAINER_TITLE_CHARS = 34
+_CONTAINER_TITLE_CHARS = 30
 
 
 def _js(text: str) -> str:
@@ -350,13 +350,14 @@ def _js(text: str) -> str:
 
 
 def _mark_layer(text: str, width: int | None) -> alt.Chart:
-    """A bold warning-coloured text just above the plot area, as a text mark with its own data."""
+    """A bold warning-coloured text just above the plot area, as a text mark with its own data; right-aligned
+    at the plot's right edge, so that long axis labels on the left (a narrow phone) do not push it out."""
     head, _, tail = text.partition(" — ")
     two = tail and (width is None or width < _MARK_ONE_LINE_WIDTH)
     return (
         alt.Chart(alt.Data(values=[{"mark": text}]))
         .mark_text(
-            align="left",
+            align="right",
             baseline="bottom",
             fontSize=12,
             fontWeight="bold",
@@ -366,7 +367,7 @@ def _mark_layer(text: str, width: int | None) -> alt.Chart:
             text=[head, tail] if two else text,
             dy=-23 if two else -8,
         )
-        .encode(x=alt.value(0), y=alt.value(0))
+        .encode(x=alt.value("width"), y=alt.value(0))
     )
 
 

@@ -18,6 +18,8 @@ __all__ = ["period_date", "trend_chart", "bar_compare", "value_text"]
 WITHHELD_STATUSES = frozenset({"withheld", "suppressed", "afgeschermd"})
 _FIRST_MONTH = {"half": {"1": 1, "2": 7}, "quarter": {"1": 1, "2": 4, "3": 7, "4": 10}}
 VALUE_FORMAT = ",.2~f"  # d3 format of values in tooltips (the chart locale gives the Dutch comma)
+#: Bars at least this share of the longest one carry their value inside their end (see ``bar_compare``).
+INSIDE_SHARE = 0.6
 
 
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -301,16 +303,21 @@ def bar_compare(
     if has_ref:
         df["reference"] = _numeric(df, "reference")
         cols.append("reference")
-    records = _records(df[cols])
 
     values = pd.concat([df["value"], df["reference"]]) if has_ref else df["value"]
     zero_domain = not bool((values.dropna() < 0).any())
     y = alt.Y("area:N", title=None, sort=order, axis=alt.Axis(labelLimit=240, labelColor=INK))
     x_scale = alt.Scale(zero=True, nice=True) if zero_domain else alt.Scale(nice=True)
     top = values.dropna().max() if values.notna().any() else None
+    inside = pd.Series(False, index=df.index)
     if zero_domain and top is not None and top > 0:
-        # room for the value written after the longest bar, so the top bar's label is not cut off
-        x_scale = alt.Scale(zero=True, nice=True, domainMax=float(top) * 1.2)
+        # the value of a long bar is written inside its end (white), the others after it: on a phone the plot
+        # is ~150 px wide and a label ~50 px, so a fixed margin after the longest bar would not do
+        x_scale = alt.Scale(zero=True, nice=True, domainMax=float(top) * 1.05)
+        inside = (df["value"] >= INSIDE_SHARE * float(top)).fillna(False)
+    df["_in"] = inside.astype(bool)
+    cols.append("_in")
+    records = _records(df[cols])
     base = alt.Chart(alt.Data(values=records))
     bars = base.mark_bar(cornerRadiusEnd=2, height={"band": 0.72}).encode(
         x=alt.X("value:Q", title=meta.unit, scale=x_scale, axis=alt.Axis(format=",~r", grid=True, tickCount=5)),
@@ -321,8 +328,15 @@ def bar_compare(
             alt.Tooltip("_text:N", title=meta.unit),
         ],
     )
-    text = base.mark_text(align="left", baseline="middle", dx=4, fontSize=11, color=INK).encode(
-        x="_x:Q", y=y, text="_text:N"
+    text = (
+        base.transform_filter("!datum._in")
+        .mark_text(align="left", baseline="middle", dx=4, fontSize=11, color=INK)
+        .encode(x="_x:Q", y=y, text="_text:N")
+    )
+    text_in = (
+        base.transform_filter("datum._in")
+        .mark_text(align="right", baseline="middle", dx=-4, fontSize=11, color="#ffffff", fontWeight="bold")
+        .encode(x="_x:Q", y=y, text="_text:N")
     )
     layers = [bars]
     if has_ref:
@@ -362,7 +376,7 @@ def bar_compare(
                 )
                 .transform_calculate(_refname=f"{_js(ref_name)}")
             )
-    layers.append(text)
+    layers += [text, text_in]
     return apply(alt.layer(*layers), meta, width, height if height is not None else 24 * max(len(order), 1))
 
 

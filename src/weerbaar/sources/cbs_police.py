@@ -117,6 +117,11 @@ DIMENSIONS: tuple[str, ...] = ("SoortMisdrijf", "WijkenEnBuurten", "Perioden")
 TOPIC_PREFIX = "GeregistreerdeMisdrijven"
 LICENCE = "CC BY 4.0"
 ATTRIBUTION = "CBS / Politie, Geregistreerde misdrijven per wijk en buurt (dataderden.cbs.nl), CC BY 4.0"
+#: The attribution per table family (47024NED counts nuisance incidents, not offences); Dutch, as CBS words it.
+ATTRIBUTIONS = {
+    "police": ATTRIBUTION,
+    "nuisance": "CBS / Politie, Geregistreerde overlast per wijk en buurt (dataderden.cbs.nl), CC BY 4.0",
+}
 
 #: The 59 SoortMisdrijf codes with their CBS titles.
 SOORT_MISDRIJF: dict[str, str] = {
@@ -405,7 +410,7 @@ def load_options(table: str, municipality: str = DEFAULT_MUNICIPALITY, data: Sou
         "title": f"CBS {spec.id}: {spec.title} ({gm})",
         "files": f"{BASE_URL}/{spec.id}",
         "licence": LICENCE,
-        "attribution": ATTRIBUTION,
+        "attribution": ATTRIBUTIONS.get(spec.family, ATTRIBUTION),
         "period": period,
     }
 
