@@ -1263,6 +1263,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Gerekend met een opgegeven aantal inwoners ({pop}), niet met de EUDA-tabel van meetpunten.",
         "Computed for a given number of inhabitants ({pop}), not the EUDA site table.",
     ),
+    # --- interventions: synthetic set and council report (issue 19) ---
+    "iv.synthetic.note": (
+        "Het register is nog leeg. Daarom staat hier een SYNTHETISCHE demonstratieset: verzonnen ingrepen in "
+        "verzonnen buurten (codes S000 ...), met een ingebouwd effect van -{effect}% in de buurt van de ingreep en "
+        "+{displacement}% verplaatsing naar de buurten eromheen (gemiddelde ingebouwde verandering {change} per "
+        "maand). De schattingen hieronder laten zien of de methoden dat terugvinden. Het zijn geen echte gegevens.",
+        "The register is still empty, so a SYNTHETIC demonstration set is shown: made-up interventions in made-up "
+        "neighbourhoods (codes S000 ...), with a planted effect of -{effect}% in the intervention area and "
+        "+{displacement}% displacement to the surrounding neighbourhoods (mean planted change {change} per "
+        "month). The estimates below show whether the methods recover it. This is not real data.",
+    ),
 }
 
 

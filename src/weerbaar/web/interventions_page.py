@@ -116,9 +116,10 @@ def _names(request: Request) -> dict[str, str]:
 @router.get("/interventions", response_class=HTMLResponse)
 def interventions_page(request: Request, lang: pages.Lang = "nl") -> HTMLResponse:
     """The register at area level, with the stored displacement estimates and their caveats."""
-    from ..interventions import public_rows
+    from ..interventions import register_view
 
-    rows = public_rows(store_url(request.app))
+    view = register_view(store_url(request.app))
+    rows = view["rows"]
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
@@ -129,9 +130,10 @@ def interventions_page(request: Request, lang: pages.Lang = "nl") -> HTMLRespons
         rows=rows,
         kinds=kinds,
         names=_names(request),
-        estimates=_displacement_runs(request),
-        did=_did_run(request),
+        estimates=view["displacement"] if view["synthetic"] else _displacement_runs(request),
+        did=view["did"] if view["synthetic"] else _did_run(request),
         any_synthetic=any(r["synthetic"] for r in rows),
+        synthetic_set=view["synthetic"],
     )
 
 
@@ -140,13 +142,22 @@ def interventions_api(
     request: Request,
     measure: Annotated[int | None, Query(ge=1, le=15, description="only interventions of this measure")] = None,
 ) -> dict:
-    from ..interventions import KINDS, public_rows
+    from ..interventions import KINDS, register_view
 
-    return {
+    view = register_view(store_url(request.app), measure=measure)
+    out = {
         "kinds": list(KINDS),
-        "interventions": public_rows(store_url(request.app), measure=measure),
-        "displacement": _displacement_runs(request),
+        "synthetic": view["synthetic"],
+        "interventions": view["rows"],
+        "displacement": view["displacement"] if view["synthetic"] else _displacement_runs(request),
     }
+    if view["synthetic"]:
+        out["note"] = (
+            "SYNTHETIC demonstration set: the register is empty, so made-up interventions on a grid of made-up "
+            "buurten with planted effects are shown; see 'planted' and 'did'."
+        )
+        out["did"] = view["did"]
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
