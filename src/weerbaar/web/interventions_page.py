@@ -23,7 +23,7 @@ from .i18n import t
 from .partner import Field_, _guard, _link, _no_store, _refuse, _render, _require
 from .report_form import store_url
 
-__all__ = ["router", "api_router", "partner_router"]
+__all__ = ["router", "api_router", "partner_router", "displacement_runs", "did_run"]
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -33,8 +33,11 @@ FORM_FIELDS = ("kind", "title", "start_date", "end_date", "x", "y", "radius_m", 
 
 
 def _displacement_runs(request: Request) -> list[dict]:
+    return displacement_runs(pages._data(request))
+
+
+def displacement_runs(data) -> list[dict]:
     """Stored displacement estimates (kind ``displacement``), newest first: areas and the test, no raw counts."""
-    data = pages._data(request)
 
     def make() -> list[dict]:
         with data._wh() as wh:
@@ -72,8 +75,11 @@ def _displacement_runs(request: Request) -> list[dict]:
 
 
 def _did_run(request: Request) -> dict | None:
+    return did_run(pages._data(request))
+
+
+def did_run(data) -> dict | None:
     """The newest stored staggered-DiD result: overall effect with its interval and the event study."""
-    data = pages._data(request)
 
     def make():
         with data._wh() as wh:
