@@ -133,6 +133,26 @@ def test_public_rows_hide_location_title_and_note(url, tmp_path):
     assert "Voorbeeldstraat" not in dumped and "121456" not in dumped and "geheim" not in dumped
 
 
+def test_empty_register_shows_the_labelled_synthetic_set_never_mixed(url, tmp_path):
+    view = iv.register_view(url)
+    assert view["synthetic"] and view["rows"] and all(r["synthetic"] for r in view["rows"])
+    assert all(a.startswith("S") for r in view["rows"] for a in r["areas"])  # made-up buurten only
+    assert all(e["synthetic"] for e in view["displacement"]) and view["did"]["synthetic"]
+    # the estimators recover the planted effect and displacement: most targets fall and most WDQs are negative
+    # (displacement), and the DiD interval covers the planted change
+    n = len(view["displacement"])
+    assert sum(e["wdd_local"] < 0 for e in view["displacement"]) >= 0.75 * n
+    assert sum(e["wdq"] is not None and e["wdq"] < 0 for e in view["displacement"]) >= 0.75 * n
+    did = view["did"]
+    assert did["summary"]["simple_low"] <= did["planted"]["mean_change"] <= did["summary"]["simple_high"]
+    assert iv.register_view(url, measure=3)["rows"] == []  # the synthetic set belongs to measure 10
+    iv.import_file(_csv(tmp_path, "a,camera_area,Camera,2020-01-01,,,,,B1,Gemeente,,\n"), url=url, division="T")
+    real = iv.register_view(url)
+    assert not real["synthetic"] and [r["areas"] for r in real["rows"]] == [["B1"]]
+    assert real["displacement"] is None and real["did"] is None
+    assert iv.register_view(url, measure=10) == {"synthetic": False, "rows": [], "displacement": None, "did": None}
+
+
 def test_geojson_point_derives_buurten_from_the_warehouse(home, areas_file, tmp_path):
     pipeline.ingest_areas(areas_file, division="T", home=home)
     from pyproj import Transformer

@@ -20,6 +20,10 @@ def test_register_by_role_public_view_and_api(_partner_app):  # noqa: F811 - the
     app = _partner_app
     url = app.state.store_url
     anon = _client(app)
+    demo = anon.get("/interventions")  # the register is empty: the labelled synthetic set
+    assert demo.status_code == 200 and "Synthetische demonstratiedata" in demo.text and "SYNTHETISCHE" in demo.text
+    demo_api = anon.get("/api/v1/interventions").json()
+    assert demo_api["synthetic"] and all(r["synthetic"] for r in demo_api["interventions"]) and demo_api["did"]
     assert anon.get("/partner/interventions").status_code == 303
     assert anon.post("/partner/interventions", data={"csrf": "x", "kind": "other"}).status_code == 401
 
@@ -67,7 +71,9 @@ def test_register_by_role_public_view_and_api(_partner_app):  # noqa: F811 - the
     assert "2021-03" in public.text
     en = anon.get("/interventions?lang=en")
     assert "Interventions" in en.text and "haaldelicten" in en.text
+    assert "SYNTHETISCHE" not in public.text  # a real record: the synthetic set is gone, never mixed
     api = anon.get("/api/v1/interventions").json()
+    assert not api["synthetic"] and len(api["interventions"]) == 1
     assert api["interventions"][0]["areas"] == areas and "title" not in api["interventions"][0]
     assert anon.get("/api/v1/interventions?measure=10").json()["interventions"]
     assert anon.get("/api/v1/interventions?measure=99").status_code in (400, 422)

@@ -21,6 +21,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ __all__ = [
     "validate_record",
     "read_file",
     "import_file",
+    "register_view",
+    "synthetic_demo",
     "add",
     "update",
     "list_interventions",
@@ -576,3 +579,115 @@ def public_rows(url: str | None = None, *, measure: int | None = None) -> list[d
     url = prepared(url)
     with store.session(url, write=False) as s:
         return [as_dict(r, public=True) for r in list_interventions(s, measure=measure)]
+
+
+# ---------------------------------------------------------------------------------------------
+# the SYNTHETIC demonstration set (issue 19): shown only while the store's register is empty
+
+SYNTHETIC_ORIGIN = (2019, 1)  # month index 0 of the synthetic world, for display only
+SYNTHETIC_AREA = "synthetisch raster / synthetic grid"
+
+
+def _synthetic_month(index: int) -> str:
+    y, m = divmod(SYNTHETIC_ORIGIN[0] * 12 + SYNTHETIC_ORIGIN[1] - 1 + int(index), 12)
+    return f"{y:04d}-{m + 1:02d}"
+
+
+@lru_cache(maxsize=1)
+def synthetic_demo(seed: int = 0) -> dict[str, Any]:
+    """The labelled SYNTHETIC set: twelve interventions on a grid of made-up buurten (codes ``S000`` ...) with a
+    planted effect (-40% in the target) and displacement (+20% in the ring of neighbours), and what the estimators
+    find on it: WDD/WDQ per intervention (12 months before and after, buffer = ring 1, control = rings 2-3) and the
+    staggered DiD (not-yet-treated controls). Computed from the generator, never written to the store, so it
+    cannot mix with real records; every row carries ``synthetic: True``."""
+    from .analysis.did import att_gt
+    from .analysis.displacement import Counts, displacement, rings
+    from .synthetic.interventions import intervention_world
+
+    w = intervention_world(seed=seed)
+    wide = w.counts.pivot(index="unit", columns="time", values="y")
+    months = wide.shape[1]
+    rows, estimates = [], []
+    for i, iv in enumerate(w.interventions.itertuples(), start=1):
+        s = int(iv.start)
+        rows.append(
+            {
+                "id": -i,
+                "kind": iv.kind,
+                "start": _synthetic_month(s),
+                "end": None,
+                "areas": [iv.unit],
+                "division": "synthetic",
+                "partner": "synthetisch / synthetic",
+                "measure": 10,
+                "synthetic": True,
+            }
+        )
+        buf, ctl = rings(w.neighbours, {iv.unit}, buffer_rings=1, control_rings=2)
+        before, after = list(range(max(0, s - 12), s)), list(range(s, min(months, s + 12)))
+
+        def c(units, cols):
+            return float(wide.loc[list(units), cols].to_numpy().sum())
+
+        r = displacement(
+            Counts(c([iv.unit], before), c([iv.unit], after)),
+            Counts(c(buf, before), c(buf, after)),
+            Counts(c(ctl, before), c(ctl, after)),
+        )
+        estimates.append(
+            {
+                "run_id": f"synthetic-{i}",
+                "target": [iv.unit],
+                "buffer": sorted(buf),
+                "count": "synthetic registrations",
+                "before": f"{_synthetic_month(before[0])}..{_synthetic_month(before[-1])}",
+                "after": f"{_synthetic_month(after[0])}..{_synthetic_month(after[-1])}",
+                "wdd": r.wdd,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "p": r.p,
+                "wdq": r.wdq if np.isfinite(r.wdq) else None,
+                "wdd_local": r.wdd_local,
+                "alpha": r.alpha,
+                "synthetic": True,
+            }
+        )
+    starts = dict(zip(w.interventions["unit"], w.interventions["start"] + 1, strict=True))  # 0 = never treated
+    panel = w.counts.assign(time=w.counts["time"] + 1, group=w.counts["unit"].map(starts).fillna(0).astype(int))
+    result = att_gt(panel, control="notyet")
+    summary = {k: (float(v) if isinstance(v, (int, float, np.floating)) else v) for k, v in result.summary().items()}
+    ev = result.event
+    ev = ev[(ev["e"] >= -6) & (ev["e"] <= 12)].sort_values("e")
+    planted = float(
+        np.mean(
+            [
+                (w.rate.loc[u].to_numpy()[s:] - w.baseline.loc[u].to_numpy()[s:]).mean()
+                for u, s in zip(w.interventions["unit"], w.interventions["start"], strict=True)
+            ]
+        )
+    )
+    did = {
+        "run_id": "synthetic-did",
+        "indicator": "synthetic registrations",
+        "from": _synthetic_month(0),
+        "to": _synthetic_month(months - 1),
+        "treated": len(w.interventions),
+        "summary": summary,
+        "event": [{k: float(v) for k, v in r.items()} for r in ev[["e", "att", "low", "high"]].to_dict("records")],
+        "synthetic": True,
+        "planted": {"effect": w.effect, "displacement": w.displacement, "mean_change": planted},
+    }
+    return {"rows": rows, "displacement": estimates, "did": did, "planted": did["planted"]}
+
+
+def register_view(url: str | None = None, *, measure: int | None = None) -> dict[str, Any]:
+    """What the public page, API and report show: the stored register at area level, or, while the register is
+    empty (and no measure filter excludes everything real), the SYNTHETIC demonstration set, labelled."""
+    rows = public_rows(url, measure=measure)
+    if rows:
+        return {"synthetic": False, "rows": rows, "displacement": None, "did": None}
+    if measure is not None and public_rows(url):
+        return {"synthetic": False, "rows": [], "displacement": None, "did": None}
+    demo = synthetic_demo()
+    shown = [r for r in demo["rows"] if measure is None or r["measure"] == measure]
+    return {"synthetic": True, "rows": shown, "displacement": demo["displacement"], "did": demo["did"]}

@@ -53,7 +53,7 @@ def gather_report(*, period: str, lang: str = "nl", home: Path | None = None, pr
     """The report's content (a ``weerbaar.report.model.Report``) without typesetting it."""
     from ..public import PublicData
     from ..standard import ensure_period
-    from .content import Gatherer, gather, load_programme
+    from .content import Gatherer, gather, load_interventions, load_programme
 
     _check(period, lang, "pdf")
     data = PublicData(home)
@@ -63,7 +63,15 @@ def gather_report(*, period: str, lang: str = "nl", home: Path | None = None, pr
     progress(f"report: the analyses of {period}")
     done = ensure_period(period, home, progress=progress)
     data = PublicData(home)  # sees the results just stored
-    return gather(data, period=period, lang=lang, register=load_programme(home), progress=progress, runs=done["runs"])
+    return gather(
+        data,
+        period=period,
+        lang=lang,
+        register=load_programme(home),
+        progress=progress,
+        runs=done["runs"],
+        interventions=load_interventions(home),
+    )
 
 
 def _svg(spec: dict, key: str) -> str:

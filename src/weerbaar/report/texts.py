@@ -350,6 +350,56 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "violence.reach": ("Het effect reikt typisch {metres} m ver.", "The effect typically reaches {metres} m."),
     "violence.caution": ("Let op: {warnings}.", "Caution: {warnings}."),
+    # --- interventions (issue 19) ---
+    "s.interventions": ("Interventies", "Interventions"),
+    "iv.intro": (
+        "Ingrepen van maatregel 10 (sluitingen onder artikel 13b Opiumwet, gebiedsverboden, cameragebieden, extra "
+        "handhaving) en preventieprojecten, zoals partners ze in het register zetten. Alleen op buurtniveau: "
+        "adressen van gesloten panden zijn niet openbaar.",
+        "Interventions of measure 10 (closures under article 13b of the Opiumwet, area bans, camera areas, extra "
+        "enforcement) and prevention projects, as partners enter them in the register. At neighbourhood level only: "
+        "addresses of closed premises are not public.",
+    ),
+    "iv.none": (
+        "Er zijn geen interventies geregistreerd. De pagina Interventies van het dashboard toont zolang een "
+        "gemarkeerde synthetische demonstratieset.",
+        "No interventions are registered. Until there are, the dashboard's Interventions page shows a labelled "
+        "synthetic demonstration set.",
+    ),
+    "iv.count": (
+        "Het register telt {n} interventies ({kinds}).",
+        "The register holds {n} interventions ({kinds}).",
+    ),
+    "iv.tab": ("Interventies per stadsdeel en soort", "Interventions by borough and kind"),
+    "iv.tab_note": (
+        "Een ingreep die buurten in meer stadsdelen raakt, telt in elk daarvan mee.",
+        "An intervention touching neighbourhoods in several boroughs counts in each of them.",
+    ),
+    "iv.unknown_sd": ("onbekend", "unknown"),
+    "iv.no_estimates": (
+        "Er zijn nog geen effectschattingen opgeslagen (weerbaar compute displacement of did).",
+        "No effect estimates are stored yet (weerbaar compute displacement or did).",
+    ),
+    "iv.wdd": (
+        "{target} ({count}, {before} tegen {after}): gewogen verplaatsingsverschil (WDD) {wdd} "
+        "(95%-interval {lo} tot {hi}, p = {p}){wdq}; {reading}.",
+        "{target} ({count}, {before} against {after}): weighted displacement difference (WDD) {wdd} "
+        "(95% interval {lo} to {hi}, p = {p}){wdq}; {reading}.",
+    ),
+    "iv.wdq": (", verplaatsingsquotiënt (WDQ) {wdq}", ", weighted displacement quotient (WDQ) {wdq}"),
+    "iv.read.less": (
+        "minder, ook met de omgeving meegerekend",
+        "fewer, also counting the surroundings",
+    ),
+    "iv.read.more": ("meer, ook met de omgeving meegerekend", "more, also counting the surroundings"),
+    "iv.read.none": ("geen duidelijk verschil", "no clear difference"),
+    "iv.did": (
+        "Alle ingrepen samen (gespreide verschil-in-verschillen, Callaway & Sant'Anna; {indicator}, {start} tot "
+        "{end}, {n} behandelde buurten): gemiddeld verschil {att} per buurt per maand (95%-interval {lo} tot {hi}).",
+        "All interventions together (staggered difference-in-differences, Callaway & Sant'Anna; {indicator}, "
+        "{start} to {end}, {n} treated neighbourhoods): mean difference {att} per neighbourhood per month (95% "
+        "interval {lo} to {hi}).",
+    ),
 }
 
 

@@ -1292,6 +1292,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Computed when the incidents were loaded (weerbaar ingest events).",
     ),
     "violence.alerts.live": ("Nu berekend.", "Computed now."),
+    # --- interventions: synthetic set and council report (issue 19) ---
+    "iv.synthetic.note": (
+        "Het register is nog leeg. Daarom staat hier een SYNTHETISCHE demonstratieset: verzonnen ingrepen in "
+        "verzonnen buurten (codes S000 ...), met een ingebouwd effect van -{effect}% in de buurt van de ingreep en "
+        "+{displacement}% verplaatsing naar de buurten eromheen (gemiddelde ingebouwde verandering {change} per "
+        "maand). De schattingen hieronder laten zien of de methoden dat terugvinden. Het zijn geen echte gegevens.",
+        "The register is still empty, so a SYNTHETIC demonstration set is shown: made-up interventions in made-up "
+        "neighbourhoods (codes S000 ...), with a planted effect of -{effect}% in the intervention area and "
+        "+{displacement}% displacement to the surrounding neighbourhoods (mean planted change {change} per "
+        "month). The estimates below show whether the methods recover it. This is not real data.",
+    ),
 }
 
 

@@ -23,7 +23,7 @@ from .i18n import t
 from .partner import Field_, _guard, _link, _no_store, _refuse, _render, _require
 from .report_form import store_url
 
-__all__ = ["router", "api_router", "partner_router"]
+__all__ = ["router", "api_router", "partner_router", "displacement_runs", "did_run"]
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -33,8 +33,11 @@ FORM_FIELDS = ("kind", "title", "start_date", "end_date", "x", "y", "radius_m", 
 
 
 def _displacement_runs(request: Request) -> list[dict]:
+    return displacement_runs(pages._data(request))
+
+
+def displacement_runs(data) -> list[dict]:
     """Stored displacement estimates (kind ``displacement``), newest first: areas and the test, no raw counts."""
-    data = pages._data(request)
 
     def make() -> list[dict]:
         with data._wh() as wh:
@@ -72,8 +75,11 @@ def _displacement_runs(request: Request) -> list[dict]:
 
 
 def _did_run(request: Request) -> dict | None:
+    return did_run(pages._data(request))
+
+
+def did_run(data) -> dict | None:
     """The newest stored staggered-DiD result: overall effect with its interval and the event study."""
-    data = pages._data(request)
 
     def make():
         with data._wh() as wh:
@@ -116,9 +122,10 @@ def _names(request: Request) -> dict[str, str]:
 @router.get("/interventions", response_class=HTMLResponse)
 def interventions_page(request: Request, lang: pages.Lang = "nl") -> HTMLResponse:
     """The register at area level, with the stored displacement estimates and their caveats."""
-    from ..interventions import public_rows
+    from ..interventions import register_view
 
-    rows = public_rows(store_url(request.app))
+    view = register_view(store_url(request.app))
+    rows = view["rows"]
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
@@ -129,9 +136,10 @@ def interventions_page(request: Request, lang: pages.Lang = "nl") -> HTMLRespons
         rows=rows,
         kinds=kinds,
         names=_names(request),
-        estimates=_displacement_runs(request),
-        did=_did_run(request),
+        estimates=view["displacement"] if view["synthetic"] else _displacement_runs(request),
+        did=view["did"] if view["synthetic"] else _did_run(request),
         any_synthetic=any(r["synthetic"] for r in rows),
+        synthetic_set=view["synthetic"],
     )
 
 
@@ -140,13 +148,22 @@ def interventions_api(
     request: Request,
     measure: Annotated[int | None, Query(ge=1, le=15, description="only interventions of this measure")] = None,
 ) -> dict:
-    from ..interventions import KINDS, public_rows
+    from ..interventions import KINDS, register_view
 
-    return {
+    view = register_view(store_url(request.app), measure=measure)
+    out = {
         "kinds": list(KINDS),
-        "interventions": public_rows(store_url(request.app), measure=measure),
-        "displacement": _displacement_runs(request),
+        "synthetic": view["synthetic"],
+        "interventions": view["rows"],
+        "displacement": view["displacement"] if view["synthetic"] else _displacement_runs(request),
     }
+    if view["synthetic"]:
+        out["note"] = (
+            "SYNTHETIC demonstration set: the register is empty, so made-up interventions on a grid of made-up "
+            "buurten with planted effects are shown; see 'planted' and 'did'."
+        )
+        out["did"] = view["did"]
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
