@@ -200,6 +200,31 @@ def test_warm_up_needs_no_test_extras(served_home, monkeypatch):
     assert lines and "disclosure control" in lines[0]
 
 
+def test_a_changed_warehouse_has_its_cubes_protected_again_in_the_background(served_home):
+    """After a rebuild the protected cubes are made at once in the background (issue 16 item 9), in one batch
+    with the cache file the start-up warm-up uses, not per indicator at the first /area/ request."""
+    import os
+    import threading
+
+    from weerbaar.web.app import create_app
+
+    data = create_app(served_home).state.data
+    division = data.meta()["default_division"]
+    flows = data.count_indicators(division)
+    assert flows
+    data.cube(division, flows[-1])  # one cube asked for: the whole batch is protected
+    assert all(("cube", division, i) in data._cache for i in flows)
+    done = threading.Event()
+    rewarm = data.on_change
+    data.on_change = lambda: (rewarm(), done.set())
+    st = data.path.stat()
+    os.utime(data.path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # as a rebuild would
+    data._checked = float("-inf")  # look at the file now, not up to a second later
+    data.version()
+    assert done.wait(300)
+    assert all(("cube", division, i) in data._cache for i in flows)
+
+
 # --- residents' reports (/reports) ---------------------------------------------------------------
 
 

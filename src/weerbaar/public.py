@@ -195,6 +195,8 @@ class PublicData:
         self._stamp: tuple | None = None
         self._checked = 0.0
         self._lock = threading.RLock()
+        #: called (in a background thread) when the warehouse file changed under a running reader
+        self.on_change: Callable[[], None] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
     def _current_stamp(self) -> tuple:
@@ -227,10 +229,15 @@ class PublicData:
         self._checked = now
         stamp = self._current_stamp()
         if stamp != self._stamp:
+            changed = False
             with self._lock:
                 if stamp != self._stamp:
+                    changed = self._stamp is not None
                     self._cache = {}
                     self._stamp = stamp
+            if changed and self.on_change is not None:
+                # e.g. the web app protects the new cubes in the background at once, not at the next request
+                threading.Thread(target=self.on_change, name="weerbaar-rewarm", daemon=True).start()
 
     def version(self) -> tuple:
         """The warehouse version the caches belong to (changes with every rebuild or stored result)."""
@@ -457,8 +464,16 @@ class PublicData:
         key = ("cube", division, indicator)
         self._fresh()
         if key not in self._cache:
-            self.prefetch_cubes(division, [indicator])
+            # the whole batch of the division's counts at once: one protection problem and one cache file,
+            # the same ones the web app's warm-up makes, so a first request after a start reuses them
+            batch = self.count_indicators(division)
+            self.prefetch_cubes(division, batch if indicator in batch else [indicator])
         return self.cached(key, lambda: self._cubes(division, [indicator])[indicator])
+
+    def count_indicators(self, division: str) -> list[str]:
+        """The count indicators (flows) of a division: the batch whose cubes are protected together."""
+        cat = self.catalogue()
+        return cat.loc[(cat["division"] == division) & cat["flow"], "indicator"].tolist()
 
     def prefetch_cubes(self, division: str, indicators: list[str]) -> None:
         """Protect the cubes of many count indicators in one pass (a forest of one area tree per indicator)."""

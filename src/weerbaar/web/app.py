@@ -8,6 +8,7 @@ bundled once and cached in the data folder.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from importlib.resources import files
 from pathlib import Path
@@ -25,6 +26,8 @@ from ..public import PublicData
 from . import api, pages, partner, partner_networks, report_form, reports_page, violence_page
 from .bodies import Body, FastPath, ResponseCache
 from .security import BodyLimit, SecurityHeaders, trusted_proxies
+
+log = logging.getLogger(__name__)
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 STATIC = Path(str(files("weerbaar.web") / "static"))
@@ -115,6 +118,7 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
         openapi_url="/api/v1/openapi.json",
     )
     app.state.data = data
+    data.on_change = lambda: rewarm_cubes(data)  # a rebuilt warehouse: protect its cubes at once, in the background
     app.state.responses = ResponseCache(data.version)
     app.state.warming = threading.Event()  # set while the background warm-up runs
     app.state.vega = VegaBundle(home / "cache")
@@ -239,6 +243,17 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
         return pages.error_page(request, 500, "An unexpected error occurred.", type(exc).__name__, None, None)
 
     return app
+
+
+def rewarm_cubes(data: PublicData) -> None:
+    """Protect the count cubes of the default division again after the warehouse changed (run in a background
+    thread by ``PublicData`` when it notices the change), so the next page finds them ready or nearly so; the
+    cube cache on disk makes this cheap when the observations did not change."""
+    try:
+        division = data.meta()["default_division"]
+        data.prefetch_cubes(division, data.count_indicators(division))
+    except Exception:  # noqa: BLE001 - a warehouse mid-rebuild: the next request protects what it needs
+        log.warning("re-warming the protected cubes failed", exc_info=True)
 
 
 def warm(app: FastAPI, progress=lambda _: None, *, background: bool = True) -> None:
