@@ -72,6 +72,15 @@ def main() -> None:
         t = time.perf_counter()
         third.prefetch_cubes(division, flows)
         print(f"restart with the cube cache on disk: {time.perf_counter() - t:.2f} s")
+        # the first area profile after a start (protected cubes of the warm-up's batch on disk, nothing in memory)
+        from weerbaar.web import views
+
+        fourth = PublicData(work)
+        areas = fourth.areas(division)
+        code = str(areas.index[areas["level"] == "wijk"][0])
+        t = time.perf_counter()
+        views.profile(fourth, code, division=division)
+        print(f"first /area/{code} profile after a start (cube cache on disk): {time.perf_counter() - t:.2f} s")
         print("(machine shared by other jobs: timings indicative)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
