@@ -203,6 +203,41 @@ def test_warm_up_needs_no_test_extras(served_home, monkeypatch):
     assert lines and "disclosure control" in lines[0]
 
 
+def test_a_changed_warehouse_is_prepared_again_in_the_background(served_home, tmp_path, monkeypatch):
+    """After a rebuild the protected cubes and the area profiles are made at once in the background (issue 16
+    item 9), the cubes in one batch with the cache file the start-up warm-up uses."""
+    import os
+    import shutil
+    import threading
+
+    from weerbaar import pipeline
+    from weerbaar.web.app import create_app
+
+    shutil.copy2(pipeline.warehouse_path(served_home), pipeline.warehouse_path(tmp_path))  # the shared one untouched
+    if (served_home / "cache" / "cubes").exists():
+        shutil.copytree(served_home / "cache" / "cubes", tmp_path / "cache" / "cubes")
+    app = create_app(tmp_path)
+    app.state.profiles_on_change = True  # as after `weerbaar serve`'s warm-up
+    data = app.state.data
+    division = data.meta()["default_division"]
+    flows = data.count_indicators(division)
+    assert flows
+    data.cube(division, flows[-1])  # one cube asked for: the whole batch is protected
+    assert all(("cube", division, i) in data._cache for i in flows)
+    profiled: list[str] = []
+    monkeypatch.setattr(views, "profile", lambda _d, code, **_k: profiled.append(code))  # the real one: slow
+    done = threading.Event()
+    rewarm = data.on_change
+    data.on_change = lambda: (rewarm(), done.set())
+    st = data.path.stat()
+    os.utime(data.path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # as a rebuild would
+    data._checked = float("-inf")  # look at the file now, not up to a second later
+    data.version()
+    assert done.wait(300)
+    assert all(("cube", division, i) in data._cache for i in flows)
+    assert profiled and not app.state.warming.is_set()
+
+
 # --- residents' reports (/reports) ---------------------------------------------------------------
 
 

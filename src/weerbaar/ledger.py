@@ -24,6 +24,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from datetime import date, timedelta
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -96,21 +97,16 @@ class ReleaseLedger:
             with con:
                 cur = con.executemany(
                     "INSERT OR IGNORE INTO released VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            division,
-                            indicator,
-                            lineage,
-                            str(a),
-                            str(p),
-                            str(s),
-                            None if v is None or np.isnan(v) else float(v),
-                            released_on.isoformat(),
-                        )
-                        for a, p, s, v in zip(
-                            cells["area_code"], cells["period"], cells["status"], cells["published"], strict=True
-                        )
-                    ],
+                    zip(
+                        repeat(division),
+                        repeat(indicator),
+                        repeat(lineage),
+                        cells["area_code"].astype(str).tolist(),
+                        cells["period"].astype(str).tolist(),
+                        cells["status"].astype(str).tolist(),
+                        [None if np.isnan(v) else v for v in pd.to_numeric(cells["published"]).astype(float).tolist()],
+                        repeat(released_on.isoformat()),
+                    ),
                 )
                 return cur.rowcount
         finally:

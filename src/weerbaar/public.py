@@ -195,6 +195,8 @@ class PublicData:
         self._stamp: tuple | None = None
         self._checked = 0.0
         self._lock = threading.RLock()
+        #: called (in a background thread) when the warehouse file changed under a running reader
+        self.on_change: Callable[[], None] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
     def _current_stamp(self) -> tuple:
@@ -227,10 +229,15 @@ class PublicData:
         self._checked = now
         stamp = self._current_stamp()
         if stamp != self._stamp:
+            changed = False
             with self._lock:
                 if stamp != self._stamp:
+                    changed = self._stamp is not None
                     self._cache = {}
                     self._stamp = stamp
+            if changed and self.on_change is not None:
+                # e.g. the web app protects the new cubes in the background at once, not at the next request
+                threading.Thread(target=self.on_change, name="weerbaar-rewarm", daemon=True).start()
 
     def version(self) -> tuple:
         """The warehouse version the caches belong to (changes with every rebuild or stored result)."""
@@ -457,8 +464,16 @@ class PublicData:
         key = ("cube", division, indicator)
         self._fresh()
         if key not in self._cache:
-            self.prefetch_cubes(division, [indicator])
+            # the whole batch of the division's counts at once: one protection problem and one cache file,
+            # the same ones the web app's warm-up makes, so a first request after a start reuses them
+            batch = self.count_indicators(division)
+            self.prefetch_cubes(division, batch if indicator in batch else [indicator])
         return self.cached(key, lambda: self._cubes(division, [indicator])[indicator])
+
+    def count_indicators(self, division: str) -> list[str]:
+        """The count indicators (flows) of a division: the batch whose cubes are protected together."""
+        cat = self.catalogue()
+        return cat.loc[(cat["division"] == division) & cat["flow"], "indicator"].tolist()
 
     def prefetch_cubes(self, division: str, indicators: list[str]) -> None:
         """Protect the cubes of many count indicators in one pass (a forest of one area tree per indicator)."""
@@ -575,9 +590,9 @@ class PublicData:
             protected = self._pass_through(division, cube, indicators, sep)
         else:
             protected = self._release(division, cube, forest, persons, sep)
-        split = protected["area_code"].str.split(sep, n=1, expand=True)
-        protected = protected.assign(indicator=split[0], area_code=split[1])
-        protected["kind"] = protected["period"].map(period_kind)
+        ind_of, code_of = _split_keys(protected["area_code"], sep)
+        protected = protected.assign(indicator=ind_of, area_code=code_of)
+        protected["kind"] = _map_unique(protected["period"], period_kind)
         own_years = base.assign(year=base["period"].str[:4]).groupby("indicator")["year"].agg(set)
         for ind, frame in protected.groupby("indicator"):
             # a batch shares one period grid: keep each indicator to the years it has data for
@@ -605,7 +620,7 @@ class PublicData:
     def _release(self, division: str, cube: pd.DataFrame, forest: dict, cat: pd.DataFrame, sep: str) -> pd.DataFrame:
         """About-persons counts: protected with the release ledger (delay, frozen cells, rounding of open
         submissions), and the newly released cells recorded."""
-        ind = cube["area_code"].str.split(sep, n=1).str[0]
+        ind = _split_keys(cube["area_code"], sep)[0]
         lineage = {i: ",".join(cat.at[i, "sources"]) for i in ind.unique()}
         previous = []
         for i, lin in lineage.items():
@@ -613,7 +628,7 @@ class PublicData:
             if len(prev):
                 previous.append(prev.assign(area_code=i + sep + prev["area_code"]))
         prev_all = pd.concat(previous, ignore_index=True) if previous else None
-        round_rows = ind.map(lambda i: bool(cat.at[i, "open_submissions"])).to_numpy(dtype=bool)
+        round_rows = ind.map({i: bool(cat.at[i, "open_submissions"]) for i in lineage}).to_numpy(dtype=bool)
         protected, new = protect_release(
             cube,
             forest,
@@ -624,13 +639,14 @@ class PublicData:
             round_published=round_rows if self.disclosure.mode == "suppress" else False,
         )
         if len(new):
-            new_ind = new["area_code"].str.split(sep, n=1).str[0]
+            new_ind, new_code = _split_keys(new["area_code"], sep)
+            new = new.assign(area_code=new_code)
             for i, rows in new.groupby(new_ind):
                 self.ledger.record(
                     division,
                     i,
                     lineage[i],
-                    rows.assign(area_code=rows["area_code"].str.split(sep, n=1).str[1]),
+                    rows,
                     self.release_date(),
                 )
         return protected
@@ -1219,6 +1235,26 @@ WITHHELD_REASONS = {
         "not tested": "Not tested (too few inhabitants or data). The counts are withheld.",
     },
 }
+
+
+def _map_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(fn)``, calling ``fn`` once per distinct value (cube columns repeat a few values)."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([fn(u) for u in uniques], dtype=object)
+    out = mapped[codes] if len(uniques) else np.empty(len(values), dtype=object)
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _split_keys(keys: pd.Series, sep: str) -> tuple[pd.Series, pd.Series]:
+    """Split "indicator<sep>area_code" keys into (indicator, area_code), once per distinct key."""
+    codes, uniques = pd.factorize(keys)
+    parts = [str(u).split(sep, 1) for u in uniques]
+    first = np.array([q[0] for q in parts], dtype=object)
+    second = np.array([q[1] if len(q) > 1 else None for q in parts], dtype=object)
+    return (
+        pd.Series(first[codes], index=keys.index, dtype=object),
+        pd.Series(second[codes], index=keys.index, dtype=object),
+    )
 
 
 def _protection_code() -> str:

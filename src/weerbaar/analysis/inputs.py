@@ -263,12 +263,14 @@ def _one_indicator(rows, p0, p1, flow, additive, level, areas, child_pop):
 
 def _ancestor_map(areas: pd.DataFrame, child_level: str, level: str) -> dict:
     a = areas.set_index("code")
+    lev = dict(zip(a.index, a["level"], strict=True))  # plain dicts: this walks every area of the division
+    par = dict(zip(a.index, a["parent"], strict=True))
     out = {}
     for code in a.index[a["level"] == child_level]:
         cur = code
-        while cur is not None and cur in a.index and a.at[cur, "level"] != level:
-            cur = a.at[cur, "parent"]
-        out[code] = cur if cur in a.index else np.nan
+        while cur is not None and cur in lev and lev[cur] != level:
+            cur = par[cur]
+        out[code] = cur if cur in lev else np.nan
     return out
 
 

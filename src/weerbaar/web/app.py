@@ -8,6 +8,7 @@ bundled once and cached in the data folder.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from importlib.resources import files
 from pathlib import Path
@@ -25,6 +26,8 @@ from ..public import PublicData
 from . import api, pages, partner, partner_networks, report_form, reports_page, violence_page
 from .bodies import Body, FastPath, ResponseCache
 from .security import BodyLimit, SecurityHeaders, trusted_proxies
+
+log = logging.getLogger(__name__)
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 STATIC = Path(str(files("weerbaar.web") / "static"))
@@ -115,8 +118,10 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
         openapi_url="/api/v1/openapi.json",
     )
     app.state.data = data
+    data.on_change = lambda: rewarm(app)  # a rebuilt warehouse: its figures made again at once, in the background
     app.state.responses = ResponseCache(data.version)
     app.state.warming = threading.Event()  # set while the background warm-up runs
+    app.state.profiles_on_change = False  # set by a background warm-up (`weerbaar serve`): see rewarm
     app.state.vega = VegaBundle(home / "cache")
     app.state.home = home  # the operational store (residents' reports) lives here; upgraded on first use
     app.add_middleware(GZipMiddleware, minimum_size=1000)
@@ -242,6 +247,30 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
     return app
 
 
+def rewarm(app: FastAPI) -> None:
+    """Prepare the figures again after the warehouse changed (run in a background thread by ``PublicData``
+    when it notices the change): the protected cubes of the default division first (cheap from the cube
+    cache on disk when the observations did not change), then, when the start-up warm-up ran in the background
+    (``weerbaar serve``), every area profile as at the start, so the first ``/area/...`` request after a
+    rebuild does not wait for them."""
+    from . import views
+
+    data: PublicData = app.state.data
+    app.state.warming.set()
+    try:
+        division = data.meta()["default_division"]
+        data.prefetch_cubes(division, data.count_indicators(division))
+        areas = data.areas(division)
+        profiled = areas.index[areas["level"] != "stad"] if app.state.profiles_on_change else []
+        for code in profiled:
+            for lang in ("nl", "en"):
+                views.profile(data, code, division=division, lang=lang)
+    except Exception:  # noqa: BLE001 - a warehouse mid-rebuild: the next request makes what it needs
+        log.warning("preparing the figures again after a warehouse change failed", exc_info=True)
+    finally:
+        app.state.warming.clear()
+
+
 def warm(app: FastAPI, progress=lambda _: None, *, background: bool = True) -> None:
     """Prepare what the first visitor needs (cubes, geometries, results, the default map, the Vega bundle),
     so the first page load is as fast as the next; every area profile follows in the background."""
@@ -277,5 +306,6 @@ def warm(app: FastAPI, progress=lambda _: None, *, background: bool = True) -> N
 
     if not background:
         return
+    app.state.profiles_on_change = True
     app.state.warming.set()
     threading.Thread(target=profiles, name="weerbaar-warm-profiles", daemon=True).start()
