@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import InputError, NotFoundError
 from . import pages
+from .api import ERRORS
 from .i18n import t
 from .partner import Field_, _guard, _link, _no_store, _refuse, _render, _require
 from .report_form import store_url
@@ -143,7 +144,9 @@ def interventions_page(request: Request, lang: pages.Lang = "nl") -> HTMLRespons
     )
 
 
-@api_router.get("/interventions", summary="The intervention register at area level (no addresses or points)")
+@api_router.get(
+    "/interventions", summary="The intervention register at area level (no addresses or points)", responses=ERRORS
+)
 def interventions_api(
     request: Request,
     measure: Annotated[int | None, Query(ge=1, le=15, description="only interventions of this measure")] = None,

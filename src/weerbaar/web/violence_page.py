@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from . import pages
+from .api import ERRORS
 from .i18n import TEXTS, t
 
 __all__ = ["router", "partner_router", "api_router"]
@@ -187,7 +188,11 @@ def _counts_table(data, division: str, lang: str) -> dict | None:
     return {"level": level, "months": months, "rows": rows}
 
 
-@api_router.get("/violence/counts", summary="Violence events per area, month and type group, disclosure-controlled")
+@api_router.get(
+    "/violence/counts",
+    summary="Violence events per area, month and type group, disclosure-controlled",
+    responses=ERRORS,
+)
 def counts_api(
     request: Request,
     division: Annotated[str | None, Query(max_length=32, description="Area division (default: the configured)")] = None,
