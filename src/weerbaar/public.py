@@ -511,7 +511,7 @@ class PublicData:
         path = self._cube_file(division, indicators)
         if path.exists():
             try:
-                stored = pd.read_parquet(path)
+                stored = _plain_text(pd.read_parquet(path))
                 return {
                     i: stored[stored["indicator"] == i].drop(columns="indicator").reset_index(drop=True)
                     if (stored["indicator"] == i).any()
@@ -520,7 +520,7 @@ class PublicData:
                 }
             except Exception:  # noqa: BLE001 - a damaged cache file is removed and made again
                 path.unlink(missing_ok=True)
-        out = self._protect_cubes(division, indicators)
+        out = {i: _plain_text(f) for i, f in self._protect_cubes(division, indicators).items()}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             for old in path.parent.glob("*.parquet"):  # cubes of earlier snapshots are of no further use
@@ -1255,6 +1255,13 @@ def _split_keys(keys: pd.Series, sep: str) -> tuple[pd.Series, pd.Series]:
         pd.Series(first[codes], index=keys.index, dtype=object),
         pd.Series(second[codes], index=keys.index, dtype=object),
     )
+
+
+def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain object columns, so a cube read from the disk cache equals the one just made
+    (Parquet gives back pandas' string dtype where the protection made objects, or the other way round)."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]) and frame[c].dtype != object]
+    return frame.astype({c: object for c in text}) if text else frame
 
 
 def _protection_code() -> str:
