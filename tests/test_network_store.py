@@ -137,12 +137,8 @@ def test_cli_ingest_disrupt_analyse_export(tmp_path, home):
     assert r.exit_code == 2 and "exactly one of --edges FILE and --name N" in r.output
 
 
-def test_cli_reads_real_caviar_phase(tmp_path, home):
-    from pathlib import Path
-
-    phase = Path("/work/shared/data/networks/caviar/phases_directed_valued/phase4.csv")
-    if not phase.exists():
-        pytest.skip("shared network data not present")
+def test_cli_reads_real_caviar_phase(tmp_path, home, shared_data):
+    phase = shared_data / "networks" / "caviar" / "phases_directed_valued" / "phase4.csv"
     nd = read_network(phase)
     assert nd.directed and nd.weighted
     r = runner.invoke(app, ["--home", str(home), "network", "disrupt", "--edges", str(phase), "--measure",

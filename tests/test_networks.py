@@ -31,9 +31,13 @@ from weerbaar.analysis.networks import (
 from weerbaar.analysis.networks.centrality import betweenness
 from weerbaar.errors import InputError
 
-DATA = Path("/work/shared/data/networks")
-MEETINGS = DATA / "montagna" / "raw_lcucav" / "Montagna_meetings_edgelist.tsv"
-needs_data = pytest.mark.skipif(not MEETINGS.exists(), reason="shared covert-network data not present")
+MEETINGS = Path("montagna") / "raw_lcucav" / "Montagna_meetings_edgelist.tsv"
+
+
+@pytest.fixture(scope="module")
+def networks(shared_data) -> Path:
+    """The published covert networks of the shared data folder (an error under CI when it is missing)."""
+    return shared_data / "networks"
 
 # Cavallaro et al. (2020), published LCC shares (LCC / initial LCC of 92), Montagna meetings, unweighted.
 PUBLISHED_SEQUENTIAL = {
@@ -55,8 +59,8 @@ PUBLISHED_BLOCK5 = {
 
 
 @pytest.fixture(scope="module")
-def meetings():
-    return read_network(MEETINGS).graph()
+def meetings(networks):
+    return read_network(networks / MEETINGS).graph()
 
 
 def _write(tmp_path, name, text):
@@ -98,13 +102,12 @@ def test_bad_input_says_where_and_what(tmp_path):
     assert "not a number" in err.value.problem
 
 
-@needs_data
-def test_reads_the_real_files():
-    caviar = read_network(DATA / "caviar" / "full_network" / "morselli_caviar_full_110x110.csv")
+def test_reads_the_real_files(networks):
+    caviar = read_network(networks / "caviar" / "full_network" / "morselli_caviar_full_110x110.csv")
     assert len(caviar.nodes) == 110 and caviar.directed and caviar.weighted
-    siren = read_network(DATA / "siren" / "morselli_siren_44x44.csv")
+    siren = read_network(networks / "siren" / "morselli_siren_44x44.csv")
     assert len(siren.nodes) == 44
-    roles = read_attributes(DATA / "caviar" / "caviar_node_roles.csv")
+    roles = read_attributes(networks / "caviar" / "caviar_node_roles.csv")
     assert roles.loc["N1", "group"] == "trafficker" and len(roles) == 110
 
 
@@ -198,7 +201,6 @@ def test_replaceability_star_centre_is_hard_leaves_are_not():
 # -- disruption ------------------------------------------------------------------------------
 
 
-@needs_data
 @pytest.mark.parametrize("measure", sorted(PUBLISHED_SEQUENTIAL))
 def test_reproduces_cavallaro_sequential(meetings, measure):
     res = disrupt(meetings, strategy="sequential", measure=measure, ci_radius=1, ties="last", max_fraction=0.25)
@@ -208,7 +210,6 @@ def test_reproduces_cavallaro_sequential(meetings, measure):
     assert np.max(np.abs(ours - published)) < 0.03
 
 
-@needs_data
 @pytest.mark.parametrize("measure", sorted(PUBLISHED_BLOCK5))
 def test_reproduces_cavallaro_block_of_five(meetings, measure):
     res = disrupt(meetings, strategy="sequential", rerank_every=5, step=5, measure=measure, ci_radius=1,
@@ -285,11 +286,10 @@ def test_recovery_replaces_a_role_holder_through_trust():
         simulate_recovery(g, ["nobody"])
 
 
-@needs_data
-def test_caviar_phase_comparison_runs_on_the_real_phases():
+def test_caviar_phase_comparison_runs_on_the_real_phases(networks):
     from weerbaar.analysis.networks.phases import phase_comparison
 
-    folder = DATA / "caviar" / "phases_directed_valued"
+    folder = networks / "caviar" / "phases_directed_valued"
     graphs = {i: read_network(folder / f"phase{i}.csv").graph() for i in (5, 6, 7)}
     frame = phase_comparison(graphs, {6: 3}, rounds=2, repeats=2)
     assert list(frame["seizures_in_from_phase"]) == [0, 3]
