@@ -20,10 +20,12 @@ city mean. See docs/methods/zwijgwijk.md and docs/decisions/0005-zwijgwijk-defin
 
 from __future__ import annotations
 
+import functools
+import operator
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -117,7 +119,7 @@ def observations_frame(observations: pd.DataFrame, years: Iterable[int | str] | 
     return out.sort_index()
 
 
-def _choice(what: str, value, valid: Sequence) -> None:
+def _choice(what: str, value: object, valid: Sequence[str]) -> None:
     if value not in valid:
         _fail(
             f"Unknown {what}.",
@@ -175,8 +177,13 @@ def _counts(frame: pd.DataFrame, col: str, notes: list[str]) -> pd.Series:
     frac = s.notna() & (s != np.round(s))
     if frac.any():
         notes.append(f"{col}: {int(frac.sum())} non-integer counts rounded to whole numbers")
-        s = np.round(s)
+        s = s.round()
     return s
+
+
+def _log(s: pd.Series) -> pd.Series:
+    """Natural log of a Series, keeping its index (np.log on a Series is typed as an array)."""
+    return pd.Series(np.log(s.to_numpy(dtype="float64", na_value=np.nan)), index=s.index, name=s.name)
 
 
 def _logit_pct(p: pd.Series, col: str) -> pd.Series:
@@ -189,17 +196,17 @@ def _logit_pct(p: pd.Series, col: str) -> pd.Series:
             col,
         )
     q = (p / 100).clip(0.005, 0.995)
-    return np.log(q / (1 - q))
+    return _log(q / (1 - q))
 
 
 def _transform(frame: pd.DataFrame, name: str, pop: pd.Series, respondents: str | None) -> pd.Series:
     if name == "tips.anonymous_drugs":
-        return np.log((_counts(frame, name, []) + 0.5) / pop.where(pop > 0) * 1000.0)
+        return _log((_counts(frame, name, []) + 0.5) / pop.where(pop > 0) * 1000.0)
     v = _numeric(frame, name)
     if name == "survey.drug_nuisance_pct" and respondents and respondents in frame.columns:
         r = _numeric(frame, respondents).where(lambda x: x > 0)
         k = v / 100 * r
-        emp = np.log((k + 0.5) / (r - k + 0.5))
+        emp = _log((k + 0.5) / (r - k + 0.5))
         return emp.where(r.notna(), _logit_pct(v, name))
     return _logit_pct(v, name)
 
@@ -218,7 +225,7 @@ class _Fit:
 
     def sigma(self, v: np.ndarray) -> np.ndarray:
         """Per-area sigma of the lognormal area effect; v = log(population / reference)."""
-        return self.scale * np.exp(self.slope * np.nan_to_num(v))
+        return np.asarray(self.scale * np.exp(self.slope * np.nan_to_num(v)))
 
 
 def _pln_modes(y: np.ndarray, eta: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -237,7 +244,9 @@ def _pln_modes(y: np.ndarray, eta: np.ndarray, s: np.ndarray) -> tuple[np.ndarra
 _GH_LOGW = (np.log(_GH_W) + _GH_X**2 - 0.5 * np.log(2 * np.pi) + 0.5 * np.log(2))[None, :]
 
 
-def _pln_terms(beta: np.ndarray, log_s: np.ndarray, x: np.ndarray, y: np.ndarray, off: np.ndarray, lgy: np.ndarray):
+def _pln_terms(
+    beta: np.ndarray, log_s: np.ndarray, x: np.ndarray, y: np.ndarray, off: np.ndarray, lgy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-area log likelihood of the Poisson-lognormal model, and its gradients with respect to beta and
     to each area's log sigma (adaptive Gauss-Hermite quadrature around the mode of the area effect).
     ``lgy`` is log(y!)."""
@@ -257,7 +266,9 @@ def _pln_terms(beta: np.ndarray, log_s: np.ndarray, x: np.ndarray, y: np.ndarray
     return ll, x.T @ g_eta, g_logs
 
 
-def _fit_lognormal(x, y, off, v, start, hessian: bool = True) -> _Fit:
+def _fit_lognormal(
+    x: np.ndarray, y: np.ndarray, off: np.ndarray, v: np.ndarray, start: np.ndarray | None, hessian: bool = True
+) -> _Fit:
     """Maximum likelihood: log mu = x beta + off + sigma_i z, z ~ N(0, 1), log sigma_i = s0 + s1 v_i.
 
     The covariance comes from a finite-difference Hessian of the analytic gradient (``hessian``;
@@ -269,9 +280,9 @@ def _fit_lognormal(x, y, off, v, start, hessian: bool = True) -> _Fit:
         start[0] = np.log(max(y.sum(), 0.5) / np.exp(off).sum())
         start[k] = np.log(0.3)
 
-    def f(th):
+    def f(th: np.ndarray) -> tuple[float, np.ndarray]:
         ll, gb, gs = _pln_terms(th[:k], th[k] + th[k + 1] * v, x, y, off, lgy)
-        return -ll.sum(), -np.concatenate([gb, [gs.sum(), gs @ v]])
+        return -float(ll.sum()), -np.concatenate([gb, [gs.sum(), gs @ v]])
 
     bounds = [(None, None)] * k + [(np.log(1e-3), np.log(5.0)), (-1.5, 1.5)]
     res = optimize.minimize(f, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000})
@@ -294,7 +305,9 @@ def _fit_lognormal(x, y, off, v, start, hessian: bool = True) -> _Fit:
     return _Fit(th[:k], cov[:k, :k], s, se, bool(res.success) and ok, float(th[k + 1]))
 
 
-def _fit_negbin(x, y, off, v, start, hessian: bool = True) -> _Fit:
+def _fit_negbin(
+    x: np.ndarray, y: np.ndarray, off: np.ndarray, v: np.ndarray, start: np.ndarray | None, hessian: bool = True
+) -> _Fit:
     """NB2 by maximum likelihood (statsmodels); ``v`` is not used (one dispersion for all areas)."""
     import statsmodels.api as sm
 
@@ -354,7 +367,7 @@ def _tail(
                 + yy * np.log1p(-pr)
             )
             out[i] = ((cdf - 0.5 * pmf) @ _GH_W) / np.sqrt(np.pi)
-    return np.clip(out, 0.0, 1.0)
+    return np.asarray(np.clip(out, 0.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -373,7 +386,7 @@ class _Model:
 
     @property
     def expected(self) -> np.ndarray:
-        return np.exp(self.eta)
+        return np.asarray(np.exp(self.eta))
 
     def describe(self, family: str) -> dict:
         se = np.sqrt(np.clip(np.diag(self.fit.cov), 0, None))
@@ -400,7 +413,16 @@ class _Model:
         }
 
 
-def _model(name, family, x, columns, y, off, fit_set, robust) -> _Model:
+def _model(
+    name: str,
+    family: str,
+    x: np.ndarray,
+    columns: tuple[str, ...],
+    y: np.ndarray,
+    off: np.ndarray,
+    fit_set: np.ndarray,
+    robust: float,
+) -> _Model:
     """Fit on ``fit_set``, then iteratively leave out areas in either ``robust`` tail and refit.
 
     ``off`` is log(population / 1000); the lognormal area effect's sd varies with log population
@@ -443,7 +465,9 @@ def _model(name, family, x, columns, y, off, fit_set, robust) -> _Model:
 # -- inference helpers -----------------------------------------------------------------------------------
 
 
-def _ratio_interval(y, eta, se, level, rng, draws=1000):
+def _ratio_interval(
+    y: np.ndarray, eta: np.ndarray, se: np.ndarray, level: float, rng: np.random.Generator, draws: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
     """Interval of the area's rate relative to expectation: Jeffreys Gamma(y + 1/2) over lognormal expected."""
     lo = np.full(len(y), np.nan)
     hi = np.full(len(y), np.nan)
@@ -523,7 +547,7 @@ def detect_zwijgwijken(
     family: str = "lognormal",
     robust: float = 0.005,
     seed: int | np.random.Generator = 0,
-    graph=None,
+    graph: Any = None,
 ) -> ZwijgwijkResult:
     """Expected reports and registrations per area, and the zwijgwijk and effort flags.
 
@@ -635,7 +659,9 @@ def detect_zwijgwijken(
         _fail("Negative population.", _listed(pop, pop < 0), "inhabitants >= 0", "correct the data", population)
     y_rep = _counts(frame, rep_col, notes) if rep_col else pd.Series(np.nan, index=codes)
     y_reg = (
-        sum(_counts(frame, c, notes) for c in reg_cols).where(frame[reg_cols].notna().all(axis=1))
+        functools.reduce(operator.add, [_counts(frame, c, notes) for c in reg_cols]).where(
+            frame[reg_cols].notna().all(axis=1)
+        )
         if reg_cols
         else pd.Series(np.nan, index=codes)
     )
@@ -659,9 +685,9 @@ def detect_zwijgwijken(
     miss = pd.DataFrame({c: frame[c].isna() for c in pred_cols}, index=codes)
     if eff_col:
         miss[eff_col] = eff.isna()
-    for c, s in [(rep_col, y_rep), *[(c, frame[c]) for c in reg_cols]]:
-        if c:
-            miss[c] = s.isna()
+    for col, s in [(rep_col, y_rep), *[(c, frame[c]) for c in reg_cols]]:
+        if col:
+            miss[col] = s.isna()
     miss[population] = pop.isna()
     missing_list = miss.apply(lambda r: ", ".join(c for c, m in r.items() if m), axis=1).astype(object)
     imputed = pd.Series("", index=codes, dtype=object)
@@ -787,13 +813,13 @@ def detect_zwijgwijken(
     table["candidate"] = candidate
     table["q_under"] = q_under
     table["tested"] = tested
-    for label, m, yv in [
+    for label, mod, yv in [
         ("reports", models.get("reports"), y_rep),
         ("registrations", models.get("registrations"), y_reg),
     ]:
         table[f"{label}_observed"] = yv.to_numpy()
-        table[f"{label}_expected"] = m.expected if m else np.nan
-        table[f"{label}_p_under"] = m.p_under if m else np.nan
+        table[f"{label}_expected"] = mod.expected if mod else np.nan
+        table[f"{label}_p_under"] = mod.p_under if mod else np.nan
     table["registrations_expected_no_effort"] = mu_no_effort
     table["registrations_p_over_no_effort"] = p_over_a
     table["q_effort"] = q_eff
@@ -848,7 +874,7 @@ def detect_zwijgwijken(
     return ZwijgwijkResult(table, {k: m.describe(family) for k, m in models.items()}, params, absent, tuple(notes))
 
 
-def _lags(graph, codes: pd.Index, z: np.ndarray, modelled: np.ndarray, notes: list[str]) -> np.ndarray:
+def _lags(graph: Any, codes: pd.Index, z: np.ndarray, modelled: np.ndarray, notes: list[str]) -> np.ndarray:
     """Neighbours' weighted mean of each column (over modelled neighbours); own value for islands."""
     if not hasattr(graph, "adjacency"):
         _fail(
