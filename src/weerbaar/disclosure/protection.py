@@ -1,0 +1,151 @@
+"""Applying disclosure control to a cube (``protect``) and to figures derived from it (``suppress_derived``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from . import intervals
+from .config import _MISSING, _PRIMARY, _PUBLISHED, _ROUNDED, _SECONDARY, STATUSES, DisclosureConfig
+from .cube import _check_columns, _keys, _numeric_values
+from .equations import _build_system
+from .secondary import _fixed_point
+
+
+def protect(
+    cube: pd.DataFrame,
+    parents: Mapping[str, str | None],
+    config: DisclosureConfig = DisclosureConfig(),
+    *,
+    fixed: np.ndarray | pd.Series | None = None,
+    forced: np.ndarray | pd.Series | None = None,
+) -> pd.DataFrame:
+    """Decide which cells of a table of counts may be published.
+
+    Parameters
+    ----------
+    cube:
+        Columns ``area_code, period, value`` (others are kept), one row per area and period, as
+        ``aggregate_cube`` returns; NaN is a missing value.
+    parents:
+        Child code -> parent code (root -> None). An area's parent in the equations is its
+        nearest ancestor that is in the cube.
+    config:
+        ``DisclosureConfig()``: threshold 5, mode "suppress", protection level 1.
+    fixed:
+        Optional boolean per row: cells an earlier release already published (the release
+        ledger). They are never chosen for secondary suppression, as the attacker knows them.
+    forced:
+        Optional boolean per row: cells an earlier release withheld. They stay withheld and are
+        protected like primary cells, so a later release cannot give them away.
+
+    Returns
+    -------
+    A copy of ``cube`` (same rows, order and index) with ``published`` (the value, or NaN when
+    not shown) and ``status``: ``published``, ``primary``, ``secondary``, ``missing`` or
+    ``rounded``.
+
+    Mode "suppress"
+    ---------------
+    1. **Primary**: 0 < value < threshold. Zero is published.
+    2. **Equations** an attacker can use: per period, every area with children in the cube equals
+       the sum of those children (even when the source's total is not their exact sum); per
+       area, every period equals the sum of its sub-periods of each finer kind present (year =
+       2 halves = 4 quarters = 12 months, half = 2 quarters = 6 months, quarter = 3 months). An
+       equation with a missing cell is not used.
+    3. **Fixed point**: while some equation has exactly one withheld cell, withhold one more of
+       its cells: the published cell with the smallest value >= threshold, else the smallest
+       non-zero, else any; children before the total; ties by area code, then period.
+    4. **Completion**: combinations of equations can still pin a cell down. Every withheld
+       positive cell must lie on a *rectangle*: leaf area(s) x leaf period(s) whose +1/-1
+       perturbation, summed up both hierarchies, keeps every equation and every published cell
+       unchanged and keeps all cells non-negative (cells that would go down must be positive).
+       Where none exists, the cheapest rectangle through the cell (cost per added cell
+       1 + log(1 + value)) is withheld too. Each withheld positive cell can then take other
+       values consistent with everything published: no combination of the equations
+       determines it, and non-negativity does not pin it.
+    5. **Protection intervals**: every primary (and forced) cell with value x must lie on the
+       increasing side of a rectangle whose decreasing cells are all >= p, and on the decreasing
+       side of one whose decreasing cells are all >= min(x, p); the cheapest such rectangle is
+       added where none exists. Its feasible range then holds [x - min(x, p), x + p], as the
+       upper and lower protection levels of tau-ARGUS and sdcTable demand. (Steps 4 and 5 are
+       one loop over the sensitive cells: a secondary cell needs no interval of its own.)
+
+    Mode "round": every value rounded to the nearest multiple of ``base`` (halves up:
+    floor(value / base + 1/2) * base; 0 stays 0), status ``rounded``; nothing withheld.
+
+    The result depends only on the cells, not on the row order.
+    """
+    if not isinstance(config, DisclosureConfig):
+        raise InputError(
+            "protect needs a DisclosureConfig.", received=type(config).__name__, expected="DisclosureConfig(...)"
+        )
+    _check_columns(cube, "cube")
+    out = cube.copy()
+    keys = _keys(cube, "cube")
+    values = _numeric_values(cube, "cube")
+    status = np.where(np.isnan(values), _MISSING, _PUBLISHED)
+    if config.mode == "round":
+        published = np.floor(values / config.base + 0.5) * config.base
+        status = np.where(np.isnan(values), _MISSING, _ROUNDED)
+    else:
+        primary_rows = (values > 0) & (values < config.threshold)
+        status[primary_rows] = _PRIMARY
+        forced_rows = _row_mask(forced, len(cube), "forced") & ~np.isnan(values)
+        fixed_rows = _row_mask(fixed, len(cube), "fixed") & ~forced_rows & ~np.isnan(values)
+        status[forced_rows & ~primary_rows] = _SECONDARY
+        if len(cube):
+            system, flat = _build_system(keys, parents, values)
+            primary = np.zeros(len(system.values), dtype=bool)
+            primary[flat[primary_rows]] = True
+            sensitive = primary.copy()
+            sensitive[flat[forced_rows]] = True
+            fixed_cells = np.zeros(len(system.values), dtype=bool)
+            fixed_cells[flat[fixed_rows & ~primary_rows]] = True
+            secondary = _fixed_point(system, sensitive, config.threshold, fixed_cells)
+            secondary |= intervals._complete(system, sensitive | secondary, sensitive, config.protection, fixed_cells)
+            status[secondary[flat] & (status == _PUBLISHED)] = _SECONDARY
+        published = np.where(status == _PUBLISHED, values, np.nan)
+    out["published"] = published
+    out["status"] = np.array(STATUSES, dtype=object)[status]
+    return out
+
+
+def _row_mask(mask, n: int, name: str) -> np.ndarray:
+    if mask is None:
+        return np.zeros(n, dtype=bool)
+    arr = np.asarray(mask)
+    if arr.shape != (n,):
+        raise InputError(
+            f"The {name} mask does not match the cube.",
+            received=f"{arr.shape[0] if arr.ndim else 0} values",
+            expected=f"one boolean per row of the cube ({n})",
+            fix="pass a mask aligned with the cube's rows",
+        )
+    return arr.astype(bool)
+
+
+def suppress_derived(frame: pd.DataFrame, count_status: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """Withhold figures computed from a withheld count.
+
+    Returns a copy of ``frame`` with ``columns`` set to NaN on every row whose ``count_status``
+    (aligned on the frame's index) is not ``published`` or ``rounded``. A row without a status is
+    withheld too.
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            "Unknown column to withhold.",
+            received=", ".join(map(str, missing)),
+            expected="columns of the frame: " + ", ".join(map(str, frame.columns)),
+            fix="name the derived columns (rates, ratios) of this frame",
+        )
+    status = pd.Series(count_status).reindex(frame.index)
+    keep = status.isin(["published", "rounded"]).to_numpy()
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].astype(float).where(keep)
+    return out
