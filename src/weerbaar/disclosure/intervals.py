@@ -126,8 +126,39 @@ def _sibling_any(f: _Forest, flag: np.ndarray) -> np.ndarray:
     return out
 
 
+def _capable(
+    system: _System, sup: np.ndarray, d: float, slack: tuple[np.ndarray, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells (n_areas x n_periods) may lie on the decreasing side (``pos``) and on the increasing
+    side (``any``) of a rectangle moved by ``d``.
+
+    A withheld cell can go up without bound and down to zero; a missing cell takes part in no equation.
+    A published cell the attacker knows only within a window (a rounded value) can move within it: it
+    has ``slack`` = (room up, room down) from its true value to the window's edges. On the decreasing
+    side such a cell needs room both ways (a rectangle without increasing side is also used the other
+    way round), which is conservative."""
+    n_a, n_p = system.n_areas, system.n_periods
+    v = system.values.reshape(n_a, n_p)
+    missing = np.isnan(v)
+    s = sup.reshape(n_a, n_p)
+    pos = (s & (v >= d)) | missing
+    any_ = s | missing
+    if slack is not None:
+        up, down = slack[0].reshape(n_a, n_p), slack[1].reshape(n_a, n_p)
+        any_ = any_ | (up >= d)
+        pos = pos | ((up >= d) & (down >= d))
+    return pos, any_
+
+
 def _certified(
-    system: _System, f: _Forest, s1, s2, sup: np.ndarray, d: float = 1.0, empty2: np.ndarray | None = None
+    system: _System,
+    f: _Forest,
+    s1,
+    s2,
+    sup: np.ndarray,
+    d: float = 1.0,
+    empty2: np.ndarray | None = None,
+    slack: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cells (flat) that can move by ``d`` up, and by ``d`` down, along a valid rectangle.
 
@@ -135,13 +166,11 @@ def _certified(
     has a decreasing side (cells withheld and >= d) and an increasing side (cells withheld), so t
     can run from 0 to d: the cells on the increasing side can go up by d, those on the decreasing
     side down by d. A rectangle without increasing side (one chain up to the root in both
-    hierarchies) can also go up without bound. Returns (up, down), flat boolean masks."""
-    n_a, n_p = system.n_areas, system.n_periods
-    v = system.values.reshape(n_a, n_p)
-    missing = np.isnan(v)
-    s = sup.reshape(n_a, n_p)
-    pos_bad = (~((s & (v >= d)) | missing)).astype(np.float32)
-    any_bad = (~(s | missing)).astype(np.float32)
+    hierarchies) can also go up without bound. A published cell known only within a window (``slack``,
+    see ``_capable``) can take part as far as its window allows. Returns (up, down), flat boolean masks."""
+    pos, any_ = _capable(system, sup, d, slack)
+    pos_bad = (~pos).astype(np.float32)
+    any_bad = (~any_).astype(np.float32)
     g1 = ((pos_bad @ s1.T) + (any_bad @ s2.T)) == 0  # chain 1: positive on S1, withheld on S2
     g2 = ((any_bad @ s1.T) + (pos_bad @ s2.T)) == 0
     down1 = _down_fill(f, g1)
@@ -210,13 +239,15 @@ def _add_rectangles(
     d: float = 1.0,
     side: str = "any",
     fixed: np.ndarray | None = None,
+    slack: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Withhold, for each target cell, the cells of the cheapest valid rectangle through it.
 
     A cell costs 1 + log(1 + value) (small counts are withheld before large totals); a cell below
     ``d`` may not be used on the decreasing side, a ``fixed`` cell (already public) not at all.
     ``side`` "up" puts the target on the increasing side, "down" on the decreasing side, "any"
-    on either. Returns the cells withheld (flat indices)."""
+    on either. A cell whose window (``slack``) lets it move by ``d`` in its role costs nothing and is not
+    withheld. Returns the cells withheld (flat indices)."""
     n_a, n_p = system.n_areas, system.n_periods
     v = system.values.reshape(n_a, n_p)
     missing = np.isnan(v)
@@ -224,8 +255,9 @@ def _add_rectangles(
     w = np.where(missing, 0.0, 1.0 + np.log1p(np.where(missing, 0.0, v)))
     if fixed is not None:
         w = np.where(fixed.reshape(n_a, n_p) & ~s, _BIG, w)
-    cost_pos = np.where((s & (v >= d)) | missing, 0.0, np.where(~s & (v >= d), w, _BIG))
-    cost_any = np.where(s | missing, 0.0, w)
+    ok_pos, ok_any = _capable(system, sup, d, slack)
+    cost_pos = np.where(ok_pos, 0.0, np.where(~s & (v >= d), w, _BIG))
+    cost_any = np.where(ok_any, 0.0, w)
     c1 = np.asarray(cost_pos @ s1.T + cost_any @ s2.T)
     c2 = np.asarray(cost_any @ s1.T + cost_pos @ s2.T)
     dc1, dc2 = _down_cost(f, c1), _down_cost(f, c2)
@@ -292,9 +324,13 @@ def _add_rectangles(
                     break
                 areas1.append(par)
                 x = par
-        periods = np.asarray(sides[k][0] + sides[k][1], dtype=np.int64)
-        cells = (np.asarray(areas1 + areas2, dtype=np.int64)[:, None] * n_p + periods[None, :]).ravel()
-        new = cells[~sup[cells] & ~np.isnan(system.values[cells])]
+        # chain 1 decreases on S1 and increases on S2, chain 2 the other way round
+        a1, a2 = np.asarray(areas1, dtype=np.int64), np.asarray(areas2, dtype=np.int64)
+        t1, t2 = np.asarray(sides[k][0], dtype=np.int64), np.asarray(sides[k][1], dtype=np.int64)
+        parts = [(a1, t1, ok_pos), (a1, t2, ok_any), (a2, t1, ok_any), (a2, t2, ok_pos)]
+        cells = np.concatenate([(aa[:, None] * n_p + tt[None, :]).ravel() for aa, tt, _ in parts])
+        lacking = np.concatenate([~ok[np.ix_(aa, tt)].ravel() for aa, tt, ok in parts])
+        new = cells[lacking & ~sup[cells] & ~np.isnan(system.values[cells])]
         sup[new] = True
         withheld[new] = True
         covered[cells] = True
@@ -307,12 +343,15 @@ def _complete(
     sensitive: np.ndarray,
     protection: int,
     fixed: np.ndarray | None = None,
+    slack: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Add withheld cells until every sensitive cell with value x can move up by ``protection``
     and down by min(x, ``protection``) along valid rectangles, so that its feasible range given
     everything published holds [x - min(x, p), x + p] (the protection interval).
 
-    Returns the added cells as a boolean mask."""
+    A sensitive cell need not be withheld: one published rounded keeps its interval when its own
+    window and the rectangles through it (``slack``: room up and down of each published cell known only
+    within a window, flat arrays) allow the moves. Returns the added cells as a boolean mask."""
     added = np.zeros_like(sup)
     if system.n_areas == 0 or system.n_periods == 0:
         return added
@@ -331,13 +370,13 @@ def _complete(
         todo: list[tuple[np.ndarray, float, str]] = []
         ups = None
         for d in range(1, p + 1):
-            up_d, down_d = _certified(system, f, s1, s2, sup, float(d), empty2)
+            up_d, down_d = _certified(system, f, s1, s2, sup, float(d), empty2, slack)
             if d == p:
                 ups = up_d
-            fail = targets_of & sup & (need_down == d) & ~down_d
+            fail = targets_of & (need_down == d) & ~down_d
             if fail.any():
                 todo.append((np.flatnonzero(fail), float(d), "down"))
-        fail_up = targets_of & sup & ~ups
+        fail_up = targets_of & ~ups
         if fail_up.any():
             todo.append((np.flatnonzero(fail_up), float(p), "up"))
         if not todo:
@@ -345,7 +384,7 @@ def _complete(
         grew = False
         for targets, d, side in todo:
             targets = targets[np.lexsort((targets, coarseness[targets]))]
-            new = _add_rectangles(system, f, s1, s2, sides, sup, targets, d=d, side=side, fixed=fixed)
+            new = _add_rectangles(system, f, s1, s2, sides, sup, targets, d=d, side=side, fixed=fixed, slack=slack)
             if len(new):
                 added[new] = True
                 grew = True

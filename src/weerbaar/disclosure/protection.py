@@ -22,6 +22,7 @@ def protect(
     *,
     fixed: np.ndarray | pd.Series | None = None,
     forced: np.ndarray | pd.Series | None = None,
+    rounded: np.ndarray | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Decide which cells of a table of counts may be published.
 
@@ -41,6 +42,11 @@ def protect(
     forced:
         Optional boolean per row: cells an earlier release withheld. They stay withheld and are
         protected like primary cells, so a later release cannot give them away.
+    rounded:
+        Optional boolean per row (mode "suppress"): cells published rounded to a multiple of
+        ``config.base`` rather than exactly (counts from open submissions, decision 0028). The
+        attacker knows such a cell only within its rounding window, which gives the protection
+        intervals room; see step 6.
 
     Returns
     -------
@@ -73,6 +79,14 @@ def protect(
        added where none exists. Its feasible range then holds [x - min(x, p), x + p], as the
        upper and lower protection levels of tau-ARGUS and sdcTable demand. (Steps 4 and 5 are
        one loop over the sensitive cells: a secondary cell needs no interval of its own.)
+    6. **Rounded cells** (``rounded``): a cell published as r = the nearest multiple of ``base``
+       is known to lie in its window [max(r - floor(base / 2), 0), r + floor((base - 1) / 2)].
+       A small cell whose own window holds its protection interval (with base 5 and p = 1: the
+       counts 1 and 4, shown as 0 and 5) is not withheld but stays sensitive: steps 4 and 5
+       certify its interval too. A rectangle may run through a published rounded cell as far as
+       its window allows (room up: window top - x; room down: x - window bottom; on the
+       decreasing side it needs room both ways), so fewer complements are withheld. The fixed
+       point of step 3 only looks at equations whose other cells are all exact.
 
     Mode "round": every value rounded to the nearest multiple of ``base`` (halves up:
     floor(value / base + 1/2) * base; 0 stays 0), status ``rounded``; nothing withheld.
@@ -92,26 +106,54 @@ def protect(
         published = np.floor(values / config.base + 0.5) * config.base
         status = np.where(np.isnan(values), _MISSING, _ROUNDED)
     else:
-        primary_rows = (values > 0) & (values < config.threshold)
-        status[primary_rows] = _PRIMARY
+        small_rows = (values > 0) & (values < config.threshold)
         forced_rows = _row_mask(forced, len(cube), "forced") & ~np.isnan(values)
         fixed_rows = _row_mask(fixed, len(cube), "fixed") & ~forced_rows & ~np.isnan(values)
+        rounded_rows = _row_mask(rounded, len(cube), "rounded") & ~np.isnan(values) & ~forced_rows
+        shown, lo, hi = _rounding_window(values, config.base)
+        p = config.protection
+        own_window = (lo <= values - np.minimum(values, p)) & (values + p <= hi)
+        # published rounded, still sensitive (a cell an earlier release published rounded stays published)
+        shown_small = rounded_rows & small_rows & (own_window | fixed_rows)
+        primary_rows = small_rows & ~shown_small
+        status[primary_rows] = _PRIMARY
         status[forced_rows & ~primary_rows] = _SECONDARY
         if len(cube):
             system, flat = _build_system(keys, parents, values)
             primary = np.zeros(len(system.values), dtype=bool)
-            primary[flat[primary_rows]] = True
+            primary[flat[primary_rows | forced_rows]] = True
             sensitive = primary.copy()
-            sensitive[flat[forced_rows]] = True
+            sensitive[flat[shown_small]] = True
             fixed_cells = np.zeros(len(system.values), dtype=bool)
             fixed_cells[flat[fixed_rows & ~primary_rows]] = True
-            secondary = _fixed_point(system, sensitive, config.threshold, fixed_cells)
-            secondary |= intervals._complete(system, sensitive | secondary, sensitive, config.protection, fixed_cells)
-            status[secondary[flat] & (status == _PUBLISHED)] = _SECONDARY
-        published = np.where(status == _PUBLISHED, values, np.nan)
+            slack = None
+            if rounded_rows.any():
+                room_up = np.zeros(len(system.values))
+                room_down = np.zeros(len(system.values))
+                room_up[flat[rounded_rows]] = (hi - values)[rounded_rows]
+                room_down[flat[rounded_rows]] = (values - lo)[rounded_rows]
+                slack = (room_up, room_down)
+                exact = np.ones(len(system.values), dtype=bool)
+                exact[flat[rounded_rows]] = False
+                exact[np.isnan(system.values)] = True
+            secondary = _fixed_point(system, primary, config.threshold, fixed_cells, None if slack is None else exact)
+            secondary |= intervals._complete(
+                system, primary | secondary, sensitive, config.protection, fixed_cells, slack
+            )
+            withheld = secondary[flat]
+            status[withheld & shown_small] = _PRIMARY
+            status[withheld & (status == _PUBLISHED)] = _SECONDARY
+            status[rounded_rows & (status == _PUBLISHED)] = _ROUNDED
+        published = np.where(status == _PUBLISHED, values, np.where(status == _ROUNDED, shown, np.nan))
     out["published"] = published
     out["status"] = np.array(STATUSES, dtype=object)[status]
     return out
+
+
+def _rounding_window(values: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest multiple of ``base`` (halves up) and the window [lo, hi] of counts that round to it."""
+    shown = np.floor(values / base + 0.5) * base
+    return shown, np.maximum(shown - base // 2, 0.0), shown + (base - 1) // 2
 
 
 def _row_mask(mask, n: int, name: str) -> np.ndarray:

@@ -8,15 +8,26 @@ from scipy import sparse
 from .equations import _System
 
 
-def _fixed_point(system: _System, primary: np.ndarray, threshold: float, fixed: np.ndarray | None = None) -> np.ndarray:
-    """Secondary suppression until no usable equation has exactly one unknown cell."""
+def _fixed_point(
+    system: _System,
+    primary: np.ndarray,
+    threshold: float,
+    fixed: np.ndarray | None = None,
+    exact: np.ndarray | None = None,
+) -> np.ndarray:
+    """Secondary suppression until no usable equation has exactly one unknown cell.
+
+    ``exact``: cells published exactly (default: all). An equation with a cell the attacker knows only
+    within a window (a rounded value) does not give a withheld cell back on its own; it is left to
+    the completion, which checks the interval with the windows."""
     v = system.values
     missing = np.isnan(v)
     n_eq = len(system.ptr) - 1
     lens = np.diff(system.ptr)
     rows = np.repeat(np.arange(n_eq), lens)
     member = sparse.csr_matrix((np.ones(len(system.cells)), (rows, system.cells)), shape=(n_eq, len(v)))
-    usable = np.flatnonzero(member @ missing.astype(float) == 0)
+    unknown = missing if exact is None else (missing | ~exact)
+    usable = np.flatnonzero(member @ unknown.astype(float) == 0)
     member = member[usable]
     ptr, cells = system.ptr, system.cells
     # candidate order within an equation: value class, children before the total, value, area, period
