@@ -1081,7 +1081,11 @@ class PublicData:
             runs = runs[runs["division"] == division]
         return runs
 
-    def latest_run(self, kind: str, *, division: str | None = None, indicator: str | None = None) -> dict:
+    def latest_run(
+        self, kind: str, *, division: str | None = None, indicator: str | None = None, trend_test: str | None = None
+    ) -> dict:
+        """The newest run of a kind (of an indicator; of emerging hot spots with a trend test: mk, hamed-rao or
+        seasonal, runs stored without one used mk)."""
         if kind == "inventory":
             kind = "vulnerability"
         if kind == "hotspots":
@@ -1098,10 +1102,15 @@ class PublicData:
         runs = runs[runs["kind"] == kind]
         if indicator:
             runs = runs[runs["indicator"] == indicator]
+        if trend_test:
+            runs = runs[np.array([p.get("trend_test", "mk") == trend_test for p in runs["parameters"]], dtype=bool)]
         if runs.empty:
             raise NotFoundError(
                 "No stored result of this kind yet.",
-                received=f"{kind}" + (f" of {indicator}" if indicator else "") + f" in division {division}",
+                received=f"{kind}"
+                + (f" of {indicator}" if indicator else "")
+                + (f" with trend test {trend_test}" if trend_test else "")
+                + f" in division {division}",
                 expected="a result computed by `weerbaar compute` or `weerbaar serve` (it computes the standard set)",
                 fix=f"run `weerbaar compute {kind.split('.')[0]}`",
             )
