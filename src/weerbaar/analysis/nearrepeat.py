@@ -284,6 +284,7 @@ def _below_first_space(t, ii, jj, tds, nt) -> np.ndarray:
 def statement(result: KnoxResult, *, lang: str = "nl", alpha: float = 0.05, unit: str = "m") -> str:
     """The sentence an analyst needs, for the closest significant cell (excluding the same-location band)
     with the largest Knox ratio, plus the same-location finding when there is one."""
+
     def n(value: float, spec: str) -> str:  # Dutch texts use a decimal comma (20,9), English a point
         text = format(value, spec)
         return text.replace(".", ",") if lang == "nl" else text
