@@ -260,3 +260,70 @@ def test_emerging_hotspots_on_rates_by_default(tiny):
     assert {r[0]: json.loads(r[1])["measure"] for r in rows} == {rate.run_id: "rate", count.run_id: "count"}
     with pytest.raises(InputError, match="Unknown measure"):
         compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", measure="density")
+
+
+def test_emerging_and_trends_store_their_trend_test(tiny):
+    """Issue 15: the trend test is an option (mk, hamed-rao, seasonal) stored with the run; the default is
+    the seasonal Kendall test below a year and Mann-Kendall for years (decision 0029)."""
+    import json
+
+    from weerbaar.compute import compute_emerging, compute_trends
+
+    monthly = compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="month")
+    hr = compute_emerging(
+        indicator="registered.drug_trade", home=tiny, division="T", slice_kind="quarter", trend_test="hamed-rao"
+    )
+    yearly = compute_trends(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="year")
+    r = CliRunner().invoke(
+        app,
+        ["--home", str(tiny), "compute", "emerging", "--indicator", "registered.drug_trade", "--division", "T",
+         "--slice", "month", "--trend-test", "mk"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "trend test mk" in r.output
+    with pipeline.open_warehouse(tiny) as wh:
+        rows = wh.execute("SELECT run_id, parameters FROM runs")
+        stored = {row[0]: json.loads(row[1]).get("trend_test") for row in rows}
+    assert stored[monthly.run_id] == "seasonal" and stored[hr.run_id] == "hamed-rao" and stored[yearly.run_id] == "mk"
+    assert sorted(v for v in stored.values() if v) == ["hamed-rao", "mk", "mk", "seasonal"]
+    bad = CliRunner().invoke(
+        app,
+        ["--home", str(tiny), "compute", "emerging", "--indicator", "registered.drug_trade", "--division", "T",
+         "--trend-test", "spearman"],
+    )  # fmt: skip
+    assert bad.exit_code != 0 and "mk, hamed-rao or seasonal" in bad.output
+    with pytest.raises(InputError, match="sub-yearly"):
+        compute_trends(
+            indicator="registered.drug_trade", home=tiny, division="T", slice_kind="year", trend_test="seasonal"
+        )
+
+
+def test_emerging_trend_test_reachable_from_the_api_and_the_map(tiny):
+    """The latest emerging run of a trend test: /api/v1/results/emerging?trend_test=..., the map layer
+    result:emerging:<indicator>:<test>, and the map page's layer picker offers the other test."""
+    from fastapi.testclient import TestClient
+
+    from weerbaar.compute import compute_emerging
+    from weerbaar.web.app import create_app
+
+    mk = compute_emerging(
+        indicator="registered.drug_trade", home=tiny, division="T", slice_kind="month", trend_test="mk"
+    )
+    seasonal = compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="month")
+    with TestClient(create_app(tiny)) as c:
+        base = "/api/v1/results/emerging?division=T&indicator=registered.drug_trade"
+        assert c.get(base).json()["run"]["run_id"] == seasonal.run_id  # the latest
+        got = c.get(base + "&trend_test=mk").json()["run"]
+        assert got["run_id"] == mk.run_id and got["parameters"]["trend_test"] == "mk"
+        assert c.get(base + "&trend_test=hamed-rao").status_code == 404
+        assert c.get(base + "&trend_test=spearman").status_code == 422
+        layer = "result:emerging:registered.drug_trade"
+        r = c.get(f"/api/v1/map?division=T&layer={layer}:mk")
+        assert r.status_code == 200, r.text
+        assert c.get(f"/api/v1/map?division=T&layer={layer}:sen").status_code == 404
+        page = c.get(f"/?division=T&layer={layer}:mk&lang=en")
+        assert page.status_code == 200
+        assert f'value="{layer}:mk"' in page.text and "(Mann-Kendall)" in page.text
+        assert f"run {mk.run_id}; trend test: Mann-Kendall" in page.text
+        nl = c.get(f"/?division=T&layer={layer}&lang=nl").text
+        assert f"run {seasonal.run_id}; trendtoets: seizoens-Kendall" in nl

@@ -393,16 +393,21 @@ def compute_emerging(
     home: Path | None = None,
     progress: Progress = _quiet,
     measure: str = "rate",
+    trend_test: str | None = None,
 ) -> ComputeOutcome:
     """Emerging hot spot analysis (space-time Gi* and Mann-Kendall, ArcGIS Pro categories).
 
     ``measure``: "rate" (default for counts): per slice, empirical-Bayes rates per 1,000 inhabitants of the
-    slice's year (the nearest year with population data); "count": the raw counts."""
+    slice's year (the nearest year with population data); "count": the raw counts. ``trend_test``: mk,
+    hamed-rao or seasonal (default: seasonal for slices shorter than a year, mk for years; decision 0029)."""
     from .analysis.emerging import emerging_hotspots
     from .analysis.inputs import area_series
+    from .analysis.kendall import check_trend_test, default_trend_test
     from .analysis.rates import eb_rates
     from .errors import InputError
     from .indicators import is_flow
+
+    trend_test = check_trend_test(trend_test) if trend_test else default_trend_test(slice_kind)
 
     if measure not in ("rate", "count"):
         raise InputError(
@@ -442,8 +447,8 @@ def compute_emerging(
                     parts.append(g.assign(value=g["area_code"].map(rates).to_numpy()))
                 series = pd.concat(parts, ignore_index=True)
                 analysed = "rate"
-        progress(f"emerging hot spots of the {analysed}s")
-        result = emerging_hotspots(series, weights.graph, indicator=indicator)
+        progress(f"emerging hot spots of the {analysed}s (trend test: {trend_test})")
+        result = emerging_hotspots(series, weights.graph, indicator=indicator, trend_test=trend_test)
         return _store_series(
             wh,
             "emerging",
@@ -456,6 +461,7 @@ def compute_emerging(
             progress,
             weights=weights.summary(),
             measure=analysed,
+            trend_test=trend_test,
         )
     finally:
         wh.close()
@@ -471,10 +477,15 @@ def compute_trends(
     division: str | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
+    trend_test: str | None = None,
 ) -> ComputeOutcome:
-    """Change against the previous slice and a year before, Mann-Kendall trend and change point per area."""
+    """Change against the previous slice and a year before, Mann-Kendall trend and change point per area
+    (``trend_test``: mk, hamed-rao or seasonal; default seasonal below a year, mk for years)."""
     from .analysis.inputs import area_series
+    from .analysis.kendall import check_trend_test, default_trend_test
     from .analysis.trends import trends
+
+    trend_test = check_trend_test(trend_test) if trend_test else default_trend_test(slice_kind)
 
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
@@ -487,7 +498,7 @@ def compute_trends(
             f"trends for {series['area_code'].nunique()} areas ({meta['first']} .. {meta['last']}); "
             f"series breaks: {', '.join(breaks) or 'none'}"
         )
-        result = trends(series, indicator=indicator, breaks=breaks, counts=meta["flow"])
+        result = trends(series, indicator=indicator, breaks=breaks, counts=meta["flow"], trend_test=trend_test)
         out = result.to_frame()
         if "area_code" in out.columns:
             out = out.set_index("area_code")
@@ -502,6 +513,7 @@ def compute_trends(
             started,
             progress,
             breaks=breaks,
+            trend_test=trend_test,
         )
     finally:
         wh.close()

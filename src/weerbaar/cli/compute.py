@@ -185,6 +185,14 @@ def compute_emerging(
     measure: Annotated[
         str, typer.Option(help="rate (empirical-Bayes per 1,000 inhabitants, default) or count (raw counts)")
     ] = "rate",
+    trend_test: Annotated[
+        str | None,
+        typer.Option(
+            "--trend-test",
+            help="mk (Mann-Kendall), hamed-rao (corrected for serial correlation) or seasonal (seasonal Kendall); "
+            "default: seasonal for month, quarter and half slices, mk for years (decision 0029)",
+        ),
+    ] = None,
 ) -> None:
     """Emerging hot spots over time (new, intensifying, persistent, diminishing, ...), ArcGIS Pro categories."""
     from ..compute import EMERGING_COLUMNS
@@ -199,10 +207,12 @@ def compute_emerging(
         division=division,
         progress=_progress,
         measure=measure,
+        trend_test=trend_test,
     )
     _write_out(outcome.frame, out_file, None if details else EMERGING_COLUMNS)
     counts = outcome.frame["category"].value_counts()
-    out.print(f"run {outcome.run_id}: {indicator}, {outcome.summary['period']}, {level}")
+    test = outcome.summary["parameters"].get("trend_test", "mk")
+    out.print(f"run {outcome.run_id}: {indicator}, {outcome.summary['period']}, {level}; trend test {test}")
     _show(counts.rename_axis("category").reset_index(name="areas"), Format.table, title="Categories")
     _synthetic_banner(outcome.synthetic)
 
@@ -216,6 +226,14 @@ def compute_trends(
     slice_kind: Annotated[str, typer.Option("--slice", help="Time slice: month, quarter, half or year")] = "year",
     division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
+    trend_test: Annotated[
+        str | None,
+        typer.Option(
+            "--trend-test",
+            help="mk (Mann-Kendall), hamed-rao (corrected for serial correlation) or seasonal (seasonal Kendall); "
+            "default: seasonal for month, quarter and half slices, mk for years (decision 0029)",
+        ),
+    ] = None,
 ) -> None:
     """Change against the previous period and a year before (with intervals), trend and change point per area."""
     from ..compute import compute_trends as run_it
@@ -228,6 +246,7 @@ def compute_trends(
         slice_kind=slice_kind,
         division=division,
         progress=_progress,
+        trend_test=trend_test,
     )
     _write_out(outcome.frame, out_file)
     counts = outcome.frame["trend"].value_counts()

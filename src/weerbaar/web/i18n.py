@@ -1303,6 +1303,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "+{displacement}% displacement to the surrounding neighbourhoods (mean planted change {change} per "
         "month). The estimates below show whether the methods recover it. This is not real data.",
     ),
+    # --- trend tests, violence results, navigation (branch trends, issue 15) ---
+    "trend_test": ("trendtoets", "trend test"),
+    "trend_test.mk": ("Mann-Kendall", "Mann-Kendall"),
+    "trend_test.hamed-rao": ("Mann-Kendall met Hamed-Rao-correctie", "Mann-Kendall with Hamed-Rao correction"),
+    "trend_test.seasonal": ("seizoens-Kendall", "seasonal Kendall"),
 }
 
 

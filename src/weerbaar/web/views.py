@@ -135,11 +135,49 @@ def parse_layer(layer: str) -> tuple[str, str | None, str | None]:
                 "Unknown analysis layer.",
                 received=repr(layer),
                 expected="result:vulnerability, result:zwijgwijken, result:hotspots.gi:<indicator> or "
-                "result:emerging:<indicator>",
+                "result:emerging:<indicator>[:<trend test>]",
                 fix="pick a layer from the list on the map page or from /api/v1/results",
             )
         return "result", ind, kind
     return "indicator", layer, None
+
+
+def layer_trend_test(layer: str) -> str | None:
+    """The trend test named by an emerging hot-spot layer ('result:emerging:<indicator>:seasonal'), or None
+    (the latest run, whichever test it used)."""
+    parts = layer.split(":")
+    if len(parts) < 4 or parts[1] != "emerging" or not parts[3]:
+        return None
+    from ..analysis.kendall import check_trend_test
+
+    try:
+        return check_trend_test(parts[3])
+    except InputError:
+        raise NotFoundError(
+            "Unknown trend test in the layer.",
+            received=repr(layer),
+            expected="result:emerging:<indicator>:mk, :hamed-rao or :seasonal",
+            fix="pick a layer from the list on the map page",
+        ) from None
+
+
+def trend_test_label(run: dict, lang: str) -> str:
+    """The trend test of a stored emerging hot-spot run in words (runs stored without one used Mann-Kendall)."""
+    params = run.get("parameters") or {}
+    return t(f"trend_test.{params.get('trend_test', 'mk')}", lang)
+
+
+def trend_test_options(data: PublicData, runs: pd.DataFrame, division: str, lang: str) -> list[tuple[str, str]]:
+    """Map layer choices for emerging hot spots computed with another trend test than the indicator's latest
+    run ('result:emerging:<indicator>:<test>'), labelled with the test."""
+    out = []
+    em = runs[runs["kind"] == "emerging"]
+    for ind, part in em.groupby("indicator", sort=False):
+        tests = list(dict.fromkeys((p or {}).get("trend_test", "mk") for p in part["parameters"]))
+        for test in tests[1:]:  # the first (newest) is the plain layer result:emerging:<indicator>
+            text = f"{t('result.emerging', lang)} — {indicator_label(data, str(ind), division, lang)}"
+            out.append((f"result:emerging:{ind}:{test}", f"{text} ({t(f'trend_test.{test}', lang)})"))
+    return out
 
 
 def indicator_label(data: PublicData, indicator: str, division: str, lang: str) -> str:
@@ -230,7 +268,7 @@ def map_layer(
     if result_kind in ("hotspots.gi", "emerging") and not indicator:
         indicator = "registered.drug_trade"
     if run_id is None:
-        run = data.latest_run(rkind, division=division, indicator=indicator)
+        run = data.latest_run(rkind, division=division, indicator=indicator, trend_test=layer_trend_test(layer))
         view = data.result(run["run_id"])
     else:
         view = data.result(run_id)
@@ -271,7 +309,11 @@ def map_layer(
         period=str(run["period"]),
         unit="score 0–1" if col == "composite" else ("categorie" if lang == "nl" else "category"),
         title=title,
-        source="weerbaar: " + (run["kind"]) + f" (run {run['run_id']})",
+        source="weerbaar: "
+        + (run["kind"])
+        + f" (run {run['run_id']}"
+        + (f"; {t('trend_test', lang)}: {trend_test_label(run, lang)}" if result_kind == "emerging" else "")
+        + ")",
         synthetic=bool(run["synthetic"]),
         categorical=categorical,
         table=table,
