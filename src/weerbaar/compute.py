@@ -167,6 +167,16 @@ def compute_vulnerability(
         for c in table.columns:
             if c.startswith("value."):
                 out[c] = table[c]
+        if posterior:  # the channels the model read, as the indicator inventory shows them (rates per 1,000)
+            from .analysis.composite import prepare_indicators
+
+            try:
+                raw = prepare_indicators(frame, fallback).raw
+            except InputError:
+                raw = pd.DataFrame(index=out.index)
+            for c in raw.columns:
+                if f"value.{c}" not in out.columns:
+                    out[f"value.{c}"] = raw[c].reindex(out.index)
         out["synthetic"] = af.synthetic
         problem_info = est.summary() if est is not None else {"problem_source": "indicators"}
         if est is None:

@@ -80,8 +80,9 @@ RESULT_KINDS: dict[str, dict[str, Any]] = {
             "ranked",
             "not_ranked_reason",
             "imputed",
+            "problem_source",  # inventory: posterior problem of the measurement model, or the indicators
         ],
-        "prefixes": ["domain.", "contribution.", "value."],
+        "prefixes": ["domain.", "contribution.", "value.", "rank_", "share_"],
         "category": None,
     },
     "zwijgwijken": {

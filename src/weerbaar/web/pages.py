@@ -28,6 +28,7 @@ from ..public import PublicData
 from . import views
 from .bodies import Body, ResponseCache, cache_key, send
 from .i18n import number, t
+from .inventory_words import inventory_words
 from .source_texts import source_text
 
 TEMPLATES = Jinja2Templates(directory=str(files("weerbaar.web") / "templates"))
@@ -623,6 +624,7 @@ def _domain_label(domain: str, lang: str) -> str:
         "registered": "Registraties",
         "nuisance": "Ervaren overlast",
         "signals": "Signalen",
+        "problem": "Drugsprobleem (model)",
     }
     return nl.get(domain, domain) if lang == "nl" else domain.capitalize()
 
@@ -740,6 +742,7 @@ def inventory_page(
         division=division,
         n_ranked=int(data.result(run["run_id"]).frame["rank"].notna().sum()),
         ranking=views.ranking_counts(data, run["run_id"]),
+        words=inventory_words(run, lang),
     )
 
 
