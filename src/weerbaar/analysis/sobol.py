@@ -9,7 +9,8 @@ A_B^i is A with the columns of i taken from B. With V the variance of f over A a
 * first order (Saltelli et al. 2010, eq. b):  S_i  = mean(f(B) (f(A_B^i) - f(A))) / V
 * total order (Jansen 1999):                  ST_i = mean((f(A) - f(A_B^i))^2) / (2 V)
 
-N (k + 2) model evaluations. Intervals by bootstrap over the N rows. S_i is the share of Var(y)
+N (k + 2) model evaluations; the outputs are centred on their mean first (the first-order estimator's
+variance grows with the square of the output's mean). Intervals by bootstrap over the N rows. S_i is the share of Var(y)
 that factor i explains alone; ST_i adds every interaction it takes part in (ST_i - S_i > 0 means the
 factor acts together with others); a factor with ST_i ~ 0 can be fixed anywhere in its range.
 See docs/methods/composite-index.md ("Sensitivity").
@@ -84,7 +85,10 @@ def sobol_estimates(
     """S_i (Saltelli 2010) and ST_i (Jansen 1999) from f(A), f(B) (N) and f(A_B^i) (k x N)."""
     if rows is not None:
         f_a, f_b, f_ab = f_a[rows], f_b[rows], f_ab[:, rows]
-    var = float(np.var(np.concatenate([f_a, f_b]), ddof=1))
+    both = np.concatenate([f_a, f_b])
+    centre = both.mean()  # centred outputs: same expectations, far less variance when |mean| >> sd
+    f_a, f_b, f_ab = f_a - centre, f_b - centre, f_ab - centre
+    var = float(np.var(both, ddof=1))
     if not var > 0:
         k = f_ab.shape[0]
         return np.zeros(k), np.zeros(k), 0.0
