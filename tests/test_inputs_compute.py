@@ -80,7 +80,14 @@ def test_compute_vulnerability_on_an_imported_subset(tiny):
     s = outcome.summary
     assert set(s["absent_indicators"]) >= {"survey.drug_nuisance_pct", "reports.drug_nuisance"}
     assert any("nuisance" in n and "left out" in n for n in outcome.notes)
+    # no reports: no measurement fit, so the problem domain falls back to the indicators and says why
+    assert (
+        s["problem"]["problem_source"] == "indicators"
+        and "no measurement fit possible" in s["problem"]["fallback_reason"]
+    )
+    assert any(n.startswith("problem domain from the indicators") for n in outcome.notes)
     f = outcome.frame
+    assert (f["problem_source"] == "indicators").all()
     assert f["ranked"].sum() == 4 and not f["synthetic"].any()
     with pipeline.open_warehouse(tiny) as wh:
         stored = wh.result(outcome.run_id)
@@ -101,7 +108,22 @@ def test_cli_compute_vulnerability_on_the_default(default_home, tmp_path):
     home = default_home
     out = tmp_path / "v.csv"
     r = CliRunner().invoke(
-        app, ["--home", str(home), "compute", "vulnerability", "--period", "2019", "--draws", "100", "--out", str(out)]
+        app,
+        [
+            "--home",
+            str(home),
+            "compute",
+            "vulnerability",
+            "--period",
+            "2019",
+            "--draws",
+            "100",
+            "--sobol",
+            "32",
+            "--checks",
+            "--out",
+            str(out),
+        ],
     )
     assert r.exit_code == 0, r.output
     assert "SYNTHETIC" in r.stderr
@@ -109,7 +131,20 @@ def test_cli_compute_vulnerability_on_the_default(default_home, tmp_path):
     assert len(table) == 518 and table["synthetic"].all()
     ranked = table[table["ranked"]]
     assert (ranked["rank_low"] <= ranked["rank"]).mean() > 0.9 and (ranked["rank"] <= ranked["rank_high"]).mean() > 0.9
-    assert {"domain.registered", "contribution.signals", "stadsdeel"} <= set(table.columns)
+    # the problem domain is the measurement model's posterior problem; susceptibility its own domain
+    assert (table["problem_source"] == "model").all()
+    assert {"domain.problem", "domain.vulnerability", "contribution.problem", "stadsdeel"} <= set(table.columns)
+    assert "domain.registered" not in table.columns
+    # both uncertainties, each on its own and together, and the variance shares
+    for part in ("statistical", "choices"):
+        assert (ranked[f"rank_low_{part}"] <= ranked[f"rank_high_{part}"]).all()
+    shares = ranked[["share_statistical", "share_choices", "share_interaction"]].dropna()
+    assert len(shares) > 400 and np.allclose(shares.sum(axis=1), 1)
+    width = {p: (ranked[f"rank_high{p}"] - ranked[f"rank_low{p}"]).median() for p in ("", "_statistical", "_choices")}
+    assert width[""] >= max(width["_statistical"], width["_choices"]) * 0.95  # both together: not narrower
+    text = " ".join(r.stdout.split())
+    assert "posterior drug problem" in text and "statistical alone" in text and "Sobol indices" in text
+    assert "Cronbach" in text and "principal components" in text
 
 
 @pytest.mark.integration

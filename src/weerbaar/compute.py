@@ -56,24 +56,94 @@ def compute_vulnerability(
     seed: int | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
+    problem: str = "auto",
+    posterior_draws: int = 200,
+    sobol_n: int = 256,
 ) -> ComputeOutcome:
-    """The vulnerability inventory: composite index, rank intervals and sensitivity, stored with a run id."""
-    config = config or CompositeConfig.default().replace(min_population=float(settings.get("min_population")))
+    """The vulnerability inventory: composite index, rank intervals and sensitivity, stored with a run id.
+
+    ``problem``: "auto" (default) takes the problem domain from the measurement model's posterior problem
+    when a fit is possible for the division and period, else from the indicators (decision 0006), and says
+    which; "model" requires the fit; "indicators" never fits. A ``config`` is used as given (the model only
+    when it lists ``model.problem``)."""
+    from .analysis.composite_checks import composite_checks
+    from .analysis.inventory import MODEL_INPUTS, PROBLEM, estimate_problem, model_config
+    from .errors import InputError
+
+    if problem not in ("auto", "model", "indicators"):
+        raise InputError(
+            "Unknown problem source.",
+            received=repr(problem),
+            expected="auto, model or indicators",
+            fix="use --problem auto (the model where it can be fitted), model or indicators",
+        )
+    fallback = config or CompositeConfig.default().replace(min_population=float(settings.get("min_population")))
+    listed = any(s.name == PROBLEM for s in fallback.indicators)
+    use_model = listed or (config is None and problem != "indicators")
+    if listed and problem == "indicators":
+        raise InputError(
+            "The configuration lists model.problem but --problem indicators was asked.",
+            received="model.problem in the configuration",
+            expected="--problem auto or model with this configuration",
+            fix="drop model.problem from the configuration or the --problem option",
+        )
     seed = settings.get("seed") if seed is None else seed
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
     try:
-        wanted = [s.name for s in config.indicators]
-        if config.population not in wanted:
-            wanted.append(config.population)
+        wanted = [s.name for s in fallback.indicators if s.name != PROBLEM]
+        if use_model:
+            wanted += [c for c in MODEL_INPUTS if c not in wanted]
+        if fallback.population not in wanted:
+            wanted.append(fallback.population)
         progress(f"reading {len(wanted)} indicators at level {level}")
         af = area_frame(wh, wanted, period=period, level=level, division=division)
         notes = list(af.meta["notes"])
-        progress(f"composite index for {len(af.frame)} areas, period {af.period}")
-        result = composite_index(af.frame, config)
+        frame = af.frame
+        est = None
+        if use_model:
+            graph = None
+            try:
+                graph = _graph(wh, af.division, af.level).graph
+            except Exception as exc:  # noqa: BLE001 - no geometry: the model runs without its spatial parts
+                notes.append(f"no area graph ({type(exc).__name__}): the problem without its spatial part")
+            progress(f"measurement model for {len(frame)} areas, period {af.period} ({posterior_draws} draws)")
+            est = estimate_problem(
+                frame, graph=graph, min_population=fallback.min_population, draws=posterior_draws, seed=seed
+            )
+            if not est.used and (problem == "model" or listed):
+                raise InputError(
+                    "The measurement model cannot give the problem domain here.",
+                    received=est.reason,
+                    expected="a fit that passes its checks for this division and period",
+                    fix="use --problem auto (falls back to the indicators) or load the missing channels",
+                )
+        if est is not None and est.used:
+            config = config if listed else model_config(fallback)
+            frame = frame.assign(**{PROBLEM: est.median.reindex(frame.index)})
+            posterior = {PROBLEM: est.draws}
+            notes.append(
+                "problem domain: the measurement model's posterior drug problem (survey, tips, reports and "
+                "registrations with their distortions by fear and police effort); susceptibility a separate domain"
+            )
+        else:
+            config, posterior = fallback, None
+            why = est.reason if est is not None else "asked for (--problem indicators or a configuration)"
+            notes.append(f"problem domain from the indicators (decision 0006), not the measurement model: {why}")
+        progress(f"composite index for {len(frame)} areas, period {af.period}")
+        result = composite_index(frame, config)
         notes += list(result.notes)
-        progress(f"uncertainty analysis: {draws} draws (seed {seed})")
-        unc = rank_uncertainty(af.frame, config, draws=draws, seed=seed)
+        progress(f"uncertainty analysis: {draws} draws, Sobol N = {sobol_n} (seed {seed})")
+        unc = rank_uncertainty(frame, config, draws=draws, seed=seed, posterior=posterior, sobol_n=sobol_n)
+        checks = composite_checks(result)
+        channels = None
+        if posterior:
+            from .analysis.inventory import channels_config
+
+            try:
+                channels = composite_checks(composite_index(frame, channels_config(fallback)))
+            except InputError as exc:
+                notes.append(f"no step-4 checks of the channels: {exc.problem}")
         groups = area_groups(wh, af.division, af.level)
         names = wh.areas(division=af.division, level=af.level, geometry=False).set_index("code")["name"]
         table = result.to_frame()
@@ -83,8 +153,11 @@ def compute_vulnerability(
         out["composite"] = table["composite"]
         out["rank"] = table["rank"].round().astype("Int64")
         out["median_rank"] = unc.ranks["median_rank"]
-        out["rank_low"] = unc.ranks["rank_low"].round().astype("Int64")
-        out["rank_high"] = unc.ranks["rank_high"].round().astype("Int64")
+        for c in [c for c in unc.ranks.columns if c.startswith("rank_")]:
+            out[c] = unc.ranks[c].round().astype("Int64")
+        for c in [c for c in unc.ranks.columns if c.startswith("share_")]:
+            out[c] = unc.ranks[c]
+        out["problem_source"] = "model" if posterior else "indicators"
         out["ranked"] = table["ranked"]
         out["not_ranked_reason"] = table["not_ranked_reason"]
         out["imputed"] = table["imputed"]
@@ -94,10 +167,26 @@ def compute_vulnerability(
         for c in table.columns:
             if c.startswith("value."):
                 out[c] = table[c]
+        if posterior:  # the channels the model read, as the indicator inventory shows them (rates per 1,000)
+            from .analysis.composite import prepare_indicators
+
+            try:
+                raw = prepare_indicators(frame, fallback).raw
+            except InputError:
+                raw = pd.DataFrame(index=out.index)
+            for c in raw.columns:
+                if f"value.{c}" not in out.columns:
+                    out[f"value.{c}"] = raw[c].reindex(out.index)
         out["synthetic"] = af.synthetic
+        problem_info = est.summary() if est is not None else {"problem_source": "indicators"}
+        if est is None:
+            problem_info["fallback_reason"] = "asked for (--problem indicators or a configuration)"
+        check_info = {"index": checks.summary(), **({"channels": channels.summary()} if channels else {})}
         summary = {
             **result.summary(),
             **{"uncertainty": unc.summary()},
+            "problem": problem_info,
+            "checks": check_info,
             "period": af.period,
             "level": af.level,
             "division": af.division,
@@ -113,6 +202,9 @@ def compute_vulnerability(
             "inputs": af.meta["indicators"],
             "absent": af.meta["absent"],
             "notes": notes,
+            "problem": problem_info,
+            "uncertainty": unc.summary(),
+            "checks": check_info,
             "sensitivity": unc.sensitivity.to_dict("records"),
         }
         run_id = wh.store_result(

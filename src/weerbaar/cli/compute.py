@@ -27,14 +27,36 @@ def compute_vulnerability(
     explain: Annotated[
         str | None, typer.Option(help="Explain one area: each domain beside its stadsdeel and the city")
     ] = None,
+    problem: Annotated[
+        str,
+        typer.Option(
+            help="Problem domain: auto (the measurement model's posterior problem where a fit is possible, "
+            "else the indicators), model (require the fit) or indicators"
+        ),
+    ] = "auto",
+    sobol: Annotated[
+        int, typer.Option(min=0, help="Base sample N of the Sobol indices (N (k + 2) runs; 0: none)")
+    ] = 256,
+    checks: Annotated[
+        bool, typer.Option("--checks", help="Show the JRC step-4 checks (correlations, Cronbach's alpha, PCA)")
+    ] = False,
 ) -> None:
     """Criminogenic vulnerability inventory: composite index with rank intervals (measure 7)."""
     from ..analysis.composite import CompositeConfig
     from ..compute import compute_vulnerability as run_it
+    from .inventory_show import show_inventory_extras
 
     cfg = CompositeConfig.from_toml(config) if config else None
     outcome = run_it(
-        config=cfg, period=period, level=level, division=division, draws=draws, seed=seed, progress=_progress
+        config=cfg,
+        period=period,
+        level=level,
+        division=division,
+        draws=draws,
+        seed=seed,
+        progress=_progress,
+        problem=problem,
+        sobol_n=sobol,
     )
     for note in outcome.notes:
         err.print(f"note: {note}", highlight=False)
@@ -54,6 +76,7 @@ def compute_vulnerability(
         Format.table,
         title="Highest composite (rank, 90% interval)",
     )
+    show_inventory_extras(outcome, checks)
     if explain:
         row = outcome.frame.loc[explain] if explain in outcome.frame.index else None
         table = outcome.details.explain(explain, outcome.groups).round(3)

@@ -321,7 +321,9 @@ def _protection_code() -> str:
     from .. import disclosure, indicators, ledger
 
     try:
-        code = b"".join(Path(m.__file__).read_bytes() for m in (disclosure, indicators, ledger))
+        files = [*sorted(Path(disclosure.__file__).parent.glob("*.py")), Path(indicators.__file__)]
+        files.append(Path(ledger.__file__))
+        code = b"".join(f.read_bytes() for f in files)
         return hashlib.sha256(code).hexdigest()[:12]
     except OSError:
         return __version__

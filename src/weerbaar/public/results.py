@@ -31,8 +31,9 @@ RESULT_KINDS: dict[str, dict[str, Any]] = {
             "ranked",
             "not_ranked_reason",
             "imputed",
+            "problem_source",  # inventory: posterior problem of the measurement model, or the indicators
         ],
-        "prefixes": ["domain.", "contribution.", "value."],
+        "prefixes": ["domain.", "contribution.", "value.", "rank_", "share_"],
         "category": None,
     },
     "zwijgwijken": {
@@ -145,7 +146,11 @@ class ResultsPart(ReadModelBase):
             runs = runs[runs["division"] == division]
         return runs
 
-    def latest_run(self, kind: str, *, division: str | None = None, indicator: str | None = None) -> dict:
+    def latest_run(
+        self, kind: str, *, division: str | None = None, indicator: str | None = None, trend_test: str | None = None
+    ) -> dict:
+        """The newest run of a kind (of an indicator; of emerging hot spots with a trend test: mk, hamed-rao or
+        seasonal, runs stored without one used mk)."""
         if kind == "inventory":
             kind = "vulnerability"
         if kind == "hotspots":
@@ -162,10 +167,15 @@ class ResultsPart(ReadModelBase):
         runs = runs[runs["kind"] == kind]
         if indicator:
             runs = runs[runs["indicator"] == indicator]
+        if trend_test:
+            runs = runs[np.array([p.get("trend_test", "mk") == trend_test for p in runs["parameters"]], dtype=bool)]
         if runs.empty:
             raise NotFoundError(
                 "No stored result of this kind yet.",
-                received=f"{kind}" + (f" of {indicator}" if indicator else "") + f" in division {division}",
+                received=f"{kind}"
+                + (f" of {indicator}" if indicator else "")
+                + (f" with trend test {trend_test}" if trend_test else "")
+                + f" in division {division}",
                 expected="a result computed by `weerbaar compute` or `weerbaar serve` (it computes the standard set)",
                 fix=f"run `weerbaar compute {kind.split('.')[0]}`",
             )

@@ -1308,6 +1308,61 @@ TEXTS: dict[str, tuple[str, str]] = {
     "trend_test.mk": ("Mann-Kendall", "Mann-Kendall"),
     "trend_test.hamed-rao": ("Mann-Kendall met Hamed-Rao-correctie", "Mann-Kendall with Hamed-Rao correction"),
     "trend_test.seasonal": ("seizoens-Kendall", "seasonal Kendall"),
+    # --- inventory on the measurement model (branch inventory, issue 14 part 3) ---
+    "inv26.intro.model": (
+        "Maatregel 7: waar het drugsprobleem en de kwetsbaarheid samenkomen. Een score per buurt uit twee domeinen: "
+        "het drugsprobleem zoals het meetmodel dat schat, en de structurele kwetsbaarheid van de bewoners.",
+        "Measure 7: where the drug problem and susceptibility concentrate. A score per neighbourhood from two "
+        "domains: the drug problem as the measurement model estimates it, and the residents' structural "
+        "vulnerability.",
+    ),
+    "inv26.source.model": (
+        "Het drugsprobleem komt uit het meetmodel: één geschat probleem achter de enquête, anonieme tips, meldingen "
+        "en registraties, rekening houdend met angst om te melden en met politie-inzet ({draws} trekkingen uit de "
+        "posterior). Het zijn dus niet de ruwe meldingen of registraties.",
+        "The drug problem comes from the measurement model: one estimated problem behind the survey, anonymous tips, "
+        "reports and registrations, allowing for fear of reporting and for police effort ({draws} posterior draws). "
+        "So these are not the raw reports or registrations.",
+    ),
+    "inv26.source.indicators": (
+        "Het meetmodel kon hier niet worden geschat ({reason}). Daarom komt het probleem uit de indicatoren zelf "
+        "(registraties, ervaren overlast, meldingen en tips), die door angst en politie-inzet vertekend kunnen zijn.",
+        "The measurement model could not be estimated here ({reason}). The problem therefore comes from the "
+        "indicators themselves (registrations, experienced nuisance, reports and tips), which fear and police "
+        "effort can distort.",
+    ),
+    "inv26.unc.both": (
+        "Het 90%-interval van de rang telt twee soorten onzekerheid mee. Statistisch: het model kent het probleem "
+        "niet precies; alleen daardoor is het interval voor de middelste buurt {stat} plaatsen breed. Keuzes: "
+        "gewichten, normalisatie en optellen van de domeinen; alleen daardoor {choices} plaatsen. Samen: {both} "
+        "plaatsen.",
+        "The 90% rank interval counts two kinds of uncertainty. Statistical: the model does not know the problem "
+        "exactly; that alone makes the interval of the middle neighbourhood {stat} places wide. Choices: weights, "
+        "normalisation and how the domains are combined; those alone {choices} places. Both: {both} places.",
+    ),
+    "inv26.unc.shares": (
+        "Gemiddeld komt {s}% van de onzekerheid in een rang uit de statistiek, {c}% uit de keuzes en {i}% uit hun "
+        "samenspel.",
+        "On average {s}% of the uncertainty in a rank comes from the statistics, {c}% from the choices and {i}% from "
+        "the two together.",
+    ),
+    "inv26.unc.choices_only": (
+        "Het 90%-interval van de rang komt alleen uit de keuzes van de index (gewichten, normalisatie, optellen); "
+        "voor de middelste buurt {choices} plaatsen breed. Statistische onzekerheid is er niet in meegenomen.",
+        "The 90% rank interval comes only from the index's choices (weights, normalisation, combining); for the "
+        "middle neighbourhood {choices} places wide. Statistical uncertainty is not included.",
+    ),
+    "inv26.unc.sobol": (
+        "Van de keuzes verschuift {factor} de rangen het meest (Sobol-totaalindex {st}).",
+        "Of the choices, {factor} moves the ranks most (Sobol total index {st}).",
+    ),
+    "inv26.factor.normalisation": ("de normalisatie", "the normalisation"),
+    "inv26.factor.aggregation": ("de manier van optellen (rekenkundig of meetkundig)", "the aggregation"),
+    "inv26.factor.left_out": ("het weglaten van één indicator", "leaving out one indicator"),
+    "inv26.factor.statistical": ("de statistische onzekerheid", "the statistical uncertainty"),
+    "inv26.factor.weight": ("het gewicht van domein {domain}", "the weight of domain {domain}"),
+    "inv26.col.statistical": ("alleen statistiek", "statistics alone"),
+    "inv26.col.choices": ("alleen keuzes", "choices alone"),
 }
 
 

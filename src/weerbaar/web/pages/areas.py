@@ -14,6 +14,7 @@ from ...errors import InputError, NotFoundError
 from ...public import PublicData
 from .. import views
 from ..i18n import t
+from ..inventory_words import inventory_words
 from .common import (
     DivisionQ,
     Lang,
@@ -135,6 +136,7 @@ def _domain_label(domain: str, lang: str) -> str:
         "registered": "Registraties",
         "nuisance": "Ervaren overlast",
         "signals": "Signalen",
+        "problem": "Drugsprobleem (model)",
     }
     return nl.get(domain, domain) if lang == "nl" else domain.capitalize()
 
@@ -252,4 +254,5 @@ def inventory_page(
         division=division,
         n_ranked=int(data.result(run["run_id"]).frame["rank"].notna().sum()),
         ranking=views.ranking_counts(data, run["run_id"]),
+        words=inventory_words(run, lang),
     )

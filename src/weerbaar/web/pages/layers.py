@@ -58,6 +58,7 @@ def _layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
             if r.indicator:
                 text += f" — {views.indicator_label(data, r.indicator, division, lang)}"
             results.append((value, text))
+    results += views.trend_test_options(data, runs, division, lang)  # emerging hot spots by another trend test
     if results:
         groups.append({"label": t("group.results", lang), "options": results})
     other = cat[~channel]
