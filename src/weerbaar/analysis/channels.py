@@ -34,7 +34,7 @@ from ..contract import LEVELS
 from ..warehouse import Warehouse
 from .inputs import _ancestor_map, area_frame, area_frame_years, resolve_division
 
-__all__ = ["MODEL_INDICATORS", "NUISANCE", "ModelInputs", "model_inputs", "survey_areas"]
+__all__ = ["FLAGS", "MODEL_INDICATORS", "NUISANCE", "ModelInputs", "model_inputs", "survey_areas"]
 
 #: What the measurement model reads (canonical names); ``NUISANCE`` is read when loaded.
 MODEL_INDICATORS = [
@@ -49,6 +49,8 @@ MODEL_INDICATORS = [
     "police.effort",
     "population",
 ]
+#: The values of the model's ``flag`` column (``compute zwijgwijken``): a zwijgwijk, an effort area, or none.
+FLAGS = ("zwijgwijk", "effort", "")
 #: CBS 47024NED, police-registered nuisance incidents related to alcohol and drugs (sources/cbs_police.py).
 NUISANCE = "registered.nuisance.alcohol_drugs"
 REGISTRATIONS = ("registered.drug_trade", "registered.drug_use", "registered.drug_production")
