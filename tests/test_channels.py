@@ -30,7 +30,9 @@ def _grid(tmp_path):
     t = gpd.GeoDataFrame(rows, columns=["code", "name", "level", "parent", "geometry"], crs="EPSG:28992")
     s_rows = [("STAD", "Teststad", "stad", None, box(X0, Y0, X0 + 500 * NX, Y0 + 500 * NY))]
     for k in range(3):
-        s_rows.append((f"S{k}", f"Enquêtegebied {k}", "wijk", "STAD", box(X0 + 1000 * k, Y0, X0 + 1000 * (k + 1), Y0 + 2500)))
+        s_rows.append(
+            (f"S{k}", f"Enquêtegebied {k}", "wijk", "STAD", box(X0 + 1000 * k, Y0, X0 + 1000 * (k + 1), Y0 + 2500))
+        )
     s = gpd.GeoDataFrame(s_rows, columns=["code", "name", "level", "parent", "geometry"], crs="EPSG:28992")
     paths = []
     for name, gdf in (("t", t), ("s", s)):
@@ -112,17 +114,36 @@ def test_compute_says_what_it_could_not_estimate(city, tmp_path):
     out = tmp_path / "z.csv"
     r = CliRunner().invoke(
         app,
-        ["--home", str(city), "compute", "zwijgwijken", "--division", "T", "--period", "2020", "--years", "1",
-         "--out", str(out)],
+        [
+            "--home",
+            str(city),
+            "compute",
+            "zwijgwijken",
+            "--division",
+            "T",
+            "--period",
+            "2020",
+            "--years",
+            "1",
+            "--out",
+            str(out),
+        ],
     )
     assert r.exit_code == 0, r.output
     assert "not estimated: effort flag: no police effort index" in r.stderr
     assert "input survey: real" in r.stderr
     assert list(pd.read_csv(out).columns) == [
-        "area_code", "observed", "expected", "ratio", "ratio_low", "ratio_high", "p_under", "flag"
+        "area_code",
+        "observed",
+        "expected",
+        "ratio",
+        "ratio_low",
+        "ratio_high",
+        "p_under",
+        "flag",
     ]
     with pipeline.open_warehouse(city) as wh:
-        (params, synthetic), = wh.execute("SELECT parameters, synthetic FROM runs WHERE kind = 'zwijgwijken'")
+        ((params, synthetic),) = wh.execute("SELECT parameters, synthetic FROM runs WHERE kind = 'zwijgwijken'")
     params = json.loads(params)
     assert not synthetic and params["mode"] == "real"
     assert params["channels"]["survey"]["status"] == "real"

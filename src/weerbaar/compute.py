@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import settings
-from .analysis.composite import CompositeConfig, composite_index
 from .analysis.channels import MODEL_INDICATORS, NUISANCE, model_inputs
-from .analysis.inputs import area_frame, area_frame_years, area_groups
+from .analysis.composite import CompositeConfig, composite_index
+from .analysis.inputs import area_frame, area_groups
 from .analysis.uncertainty import rank_uncertainty
 from .pipeline import warehouse_path
 from .warehouse import Warehouse

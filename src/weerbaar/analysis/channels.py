@@ -293,9 +293,7 @@ def _real_elsewhere(wh: Warehouse, ind: str, division: str, level: str, year: in
         [ind, division],
     )
     for other, sub in rows.groupby("division"):
-        cw = wh.query(
-            "SELECT * FROM crosswalk WHERE from_division = ? AND to_division = ?", [str(other), division]
-        )
+        cw = wh.query("SELECT * FROM crosswalk WHERE from_division = ? AND to_division = ?", [str(other), division])
         if cw.empty:
             continue
         years = sorted({int(p) for p in sub["period"]})
@@ -388,11 +386,15 @@ def _real_survey(wh: Warehouse, division: str, level: str, period: str, codes: p
         used = sorted(set(sa.dropna()) & set(table.index))
         if len(used) < 3:
             continue
-        yrs = sorted(set(wh.query(
-            "SELECT DISTINCT substr(period, 1, 4) AS y FROM observations WHERE indicator = ? AND division = ? "
-            "AND status <> 'synthetic' AND substr(period, 1, 4) BETWEEN ? AND ?",
-            [SURVEY, d, first, last],
-        )["y"]))
+        yrs = sorted(
+            set(
+                wh.query(
+                    "SELECT DISTINCT substr(period, 1, 4) AS y FROM observations WHERE indicator = ? AND division = ? "
+                    "AND status <> 'synthetic' AND substr(period, 1, 4) BETWEEN ? AND ?",
+                    [SURVEY, d, first, last],
+                )["y"]
+            )
+        )
         how = (
             f"real survey share on {len(used)} {lv} areas of division {d} ({', '.join(yrs)}, averaged), "
             f"{int(sa.notna().sum())} of {len(codes)} buurten assigned to the survey area covering most of them"

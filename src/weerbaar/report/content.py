@@ -24,6 +24,7 @@ from ..public import PublicData
 from ..web import views
 from ..web.i18n import number, t
 from .model import Bullets, Figure, Heading, Notice, Para, Report, Section, Table
+from .silence import silence_blocks
 from .texts import TEXTS as RT_TEXTS
 from .texts import rt
 
@@ -771,6 +772,7 @@ class Gatherer:
                     note=rt("zwijg_note", lang, threshold=self.threshold),
                 )
             )
+            blocks.extend(silence_blocks(run, zw, lang))  # the same result in words (report/silence.py)
         return Section("hotspots", rt("s.hotspots", lang), tuple(blocks))
 
     def violence(self) -> Section:
