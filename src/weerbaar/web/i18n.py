@@ -1309,18 +1309,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "silence.uncertain": ("onzeker of het hier stil is", "uncertain whether silent"),
     "silence.unlikely": ("waarschijnlijk niet stil", "probably not silent"),
     "silence.very_unlikely": ("zeer waarschijnlijk niet stil", "very probably not silent"),
-    "silence.verdict": ("{words} (kans {pct} %)", "{words} ({pct} % probability)"),
+    "silence.verdict": ("{words} (kans {pct} %)", "{words} ({pct} % probability)"),
     "silence.meaning": (
-        "‘Stil’ betekent: bewoners melden hier minder dan {keep} % van wat elders in de stad bij hetzelfde "
+        "‘Stil’ betekent: bewoners melden hier minder dan {keep} % van wat elders in de stad bij hetzelfde "
         "drugsprobleem gemeld wordt. De kans is een uitkomst van het meetmodel, geen zekerheid.",
-        "‘Silent’ means: residents here report less than {keep} % of what is reported elsewhere in the city for "
+        "‘Silent’ means: residents here report less than {keep} % of what is reported elsewhere in the city for "
         "the same drug problem. The probability is an outcome of the measurement model, not a certainty.",
     ),
     "silence.ratio": (
-        "Bewoners melden hier naar schatting {ratio} % van wat elders bij hetzelfde drugsprobleem gemeld wordt "
-        "(90 %-interval {low}–{high} %).",
-        "Residents here report an estimated {ratio} % of what is reported elsewhere for the same drug problem "
-        "(90 % interval {low}–{high} %).",
+        "Bewoners melden hier naar schatting {ratio} % van wat elders bij hetzelfde drugsprobleem gemeld wordt "
+        "(90 %-interval {low}–{high} %).",
+        "Residents here report an estimated {ratio} % of what is reported elsewhere for the same drug problem "
+        "(90 % interval {low}–{high} %).",
     ),
     "silence.ratio_withheld": (
         "De verhouding meldingen/verwacht is afgeschermd, omdat zij de afgeschermde aantallen zou verraden; de kans "

@@ -34,9 +34,14 @@ def _float(v: object) -> float | None:
     return None if math.isnan(x) else x
 
 
-def percent(p: float) -> int:
-    """A probability as a whole percentage that never claims certainty: 0.999 -> 99, 0.001 -> 1."""
-    return int(min(99, max(1, round(100 * p)))) if 0 < p < 1 else int(round(100 * p))
+def percent(p: float, lang: str = "nl") -> str:
+    """A probability as a whole percentage that never claims certainty: 0.93 -> '93', 0.999 and 1 (every
+    posterior draw) -> 'meer dan 99' / 'more than 99', 0.001 and 0 -> 'minder dan 1' / 'less than 1'."""
+    if p >= 0.995:
+        return "meer dan 99" if lang == "nl" else "more than 99"
+    if p < 0.005:
+        return "minder dan 1" if lang == "nl" else "less than 1"
+    return number(round(100 * p), lang, 0)
 
 
 def verdict(p_silent: object, lang: str = "nl") -> str | None:
@@ -45,7 +50,7 @@ def verdict(p_silent: object, lang: str = "nl") -> str | None:
     if p is None:
         return None
     key = next(k for lo, k in BANDS if p >= lo)
-    return t("silence.verdict", lang, words=t(key, lang), pct=number(percent(p), lang, 0))
+    return t("silence.verdict", lang, words=t(key, lang), pct=percent(p, lang))
 
 
 def map_label(category_text: str, p_silent: object, lang: str = "nl") -> str:
