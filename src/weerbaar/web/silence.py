@@ -37,11 +37,12 @@ def _float(v: object) -> float | None:
 def percent(p: float, lang: str = "nl") -> str:
     """A probability as a whole percentage that never claims certainty: 0.93 -> '93', 0.999 and 1 (every
     posterior draw) -> 'meer dan 99' / 'more than 99', 0.001 and 0 -> 'minder dan 1' / 'less than 1'."""
-    if p >= 0.995:
+    whole = round(100 * p)
+    if whole > 99:
         return "meer dan 99" if lang == "nl" else "more than 99"
-    if p < 0.005:
+    if whole < 1:
         return "minder dan 1" if lang == "nl" else "less than 1"
-    return number(round(100 * p), lang, 0)
+    return number(whole, lang, 0)
 
 
 def verdict(p_silent: object, lang: str = "nl") -> str | None:
