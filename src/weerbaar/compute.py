@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import settings
+from .analysis.channels import MODEL_INDICATORS, NUISANCE, model_inputs
 from .analysis.composite import CompositeConfig, composite_index
-from .analysis.inputs import area_frame, area_frame_years, area_groups
+from .analysis.inputs import area_frame, area_groups
 from .analysis.uncertainty import rank_uncertainty
 from .pipeline import warehouse_path
 from .warehouse import Warehouse
@@ -225,18 +226,7 @@ def compute_vulnerability(
 
 
 ZWIJGWIJK_COLUMNS = ["area_code", "observed", "expected", "ratio", "ratio_low", "ratio_high", "p_under", "flag"]
-ZWIJGWIJK_INDICATORS = [
-    "reports.drug_nuisance",
-    "registered.drug_trade",
-    "registered.drug_use",
-    "registered.drug_production",
-    "ses.vulnerable_pct",
-    "survey.drug_nuisance_pct",
-    "survey.respondents",
-    "tips.anonymous_drugs",
-    "police.effort",
-    "population",
-]
+ZWIJGWIJK_INDICATORS = MODEL_INDICATORS
 
 
 def compute_zwijgwijken(
@@ -263,25 +253,24 @@ def compute_zwijgwijken(
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
     try:
-        progress(f"reading {len(ZWIJGWIJK_INDICATORS)} indicators at level {level}")
-        if years > 1:
-            af = area_frame_years(wh, ZWIJGWIJK_INDICATORS, last=period, years=years, level=level, division=division)
-        else:
-            af = area_frame(wh, ZWIJGWIJK_INDICATORS, period=period, level=level, division=division)
-        used_years = int(af.meta.get("years", 1))
-        notes = list(af.meta["notes"])
+        progress(f"reading the measurement model's inputs at level {level} (real channels first)")
+        mi = model_inputs(wh, period=period, years=years, level=level, division=division)
+        used_years = mi.years
+        notes = list(mi.meta["notes"]) + list(mi.notes)
         graph = None
         try:
-            graph = _graph(wh, af.division, af.level).graph
+            graph = _graph(wh, mi.division, mi.level).graph
         except Exception as exc:  # noqa: BLE001 - no geometry: the model runs without its spatial parts
             notes.append(f"no area graph ({type(exc).__name__}): problem and propensity without spatial parts")
         progress(
-            f"measurement model for {len(af.frame)} areas, period {af.period} ({used_years} year(s)), "
+            f"measurement model for {len(mi.frame)} areas, period {mi.period} ({used_years} year(s)), "
             "Laplace approximation"
         )
         result = measurement_model(
-            af.frame,
+            mi.frame,
             graph=graph,
+            survey=mi.survey,
+            survey_area=mi.survey_area,
             years=used_years,
             shortfall=shortfall,
             alpha=alpha,
@@ -295,23 +284,24 @@ def compute_zwijgwijken(
                 "FIT FAILED ITS CHECKS: no zwijgwijk or effort flags are published for this run; see "
                 "model.diagnostics (gradient at the mode, Hessian, hyperparameter optimiser)"
             )
-        names = wh.areas(division=af.division, level=af.level, geometry=False).set_index("code")["name"]
+        names = wh.areas(division=mi.division, level=mi.level, geometry=False).set_index("code")["name"]
         out = result.details().copy()
         if "area_code" in out.columns:
             out = out.set_index("area_code")
         out.insert(0, "name", names.reindex(out.index))
-        out["synthetic"] = af.synthetic
+        out["synthetic"] = mi.synthetic
         params = {
-            "period": af.period,
-            "level": af.level,
-            "division": af.division,
+            "period": mi.period,
+            "level": mi.level,
+            "division": mi.division,
+            **mi.record(),
             "alpha": alpha,
             "shortfall": shortfall,
             "years": years,
             "years_used": used_years,
             "seed": seed,
-            "inputs": af.meta["indicators"],
-            "absent": af.meta["absent"],
+            "inputs": mi.meta["indicators"],
+            "absent": mi.meta["absent"],
             "notes": notes,
             "model": {k: v for k, v in summary.items() if k != "notes"},
         }
@@ -319,22 +309,24 @@ def compute_zwijgwijken(
             "zwijgwijken",
             out,
             parameters=params,
-            division=af.division,
-            period=af.period,
-            level=af.level,
-            synthetic=af.synthetic,
+            division=mi.division,
+            period=mi.period,
+            level=mi.level,
+            synthetic=mi.synthetic,
             started_at=started,
-            inputs=ZWIJGWIJK_INDICATORS,
+            inputs=[*ZWIJGWIJK_INDICATORS, NUISANCE],
         )
         progress(f"stored as run {run_id}")
         summary = {
             **summary,
-            "period": af.period,
-            "level": af.level,
-            "division": af.division,
-            "synthetic_indicators": af.meta["synthetic_indicators"],
+            "period": mi.period,
+            "level": mi.level,
+            "division": mi.division,
+            "synthetic_indicators": mi.synthetic_indicators,
+            **mi.record(),
         }
-        return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result, area_groups(wh, af.division, af.level))
+        groups = area_groups(wh, mi.division, mi.level)
+        return ComputeOutcome(run_id, out, summary, notes, mi.synthetic, result, groups)
     finally:
         wh.close()
 

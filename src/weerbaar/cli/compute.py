@@ -129,6 +129,10 @@ def compute_zwijgwijken(
         err.print("[red]The model fit failed its checks: no flags are published (see --details / the run).[/red]")
     for note in outcome.notes:
         err.print(f"note: {note}", highlight=False)
+    for name, ch in outcome.summary.get("channels", {}).items():
+        err.print(f"input {name}: {ch['status']} ({ch['how']})", highlight=False)
+    for item in outcome.summary.get("not_estimated", []):
+        err.print(f"not estimated: {item['what']}: {item['why']}", highlight=False)
     _write_out(outcome.frame, out_file, None if details else ZWIJGWIJK_COLUMNS)
     flags = outcome.frame["flag"].value_counts()
     s = outcome.summary

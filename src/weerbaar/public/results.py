@@ -46,6 +46,8 @@ RESULT_KINDS: dict[str, dict[str, Any]] = {
             "ratio_high",
             "p_under",
             "q_under",
+            "p_silent",
+            "p_effort",
             "flag",
             "candidate",
             "effort_driven",
@@ -59,8 +61,10 @@ RESULT_KINDS: dict[str, dict[str, Any]] = {
         ],
         "prefixes": [],
         "category": "flag",
-        # measures computed from the observed reports count (withheld when it is)
-        "derived": ["observed", "ratio", "ratio_low", "ratio_high", "p_under", "q_under"],
+        # measures computed from the observed reports count (withheld when it is); the model's posterior
+        # probabilities stay public, to the percent (decision 0027)
+        "derived": ["observed", "ratio", "ratio_low", "ratio_high"],
+        "rounded": ["p_under", "q_under", "p_silent", "p_effort"],
         "count_indicators": ["reports.drug_nuisance"],
         # the reason texts quote report and registration totals: replaced by a generic text unless all are public
         "texts": ["reason_nl", "reason_en"],
@@ -224,6 +228,8 @@ class ResultsPart(ReadModelBase):
                     if converted.notna().sum() >= frame[c].notna().sum():
                         frame[c] = converted
             frame = self._protect_result(run, frame)
+            for c in [c for c in rules.get("rounded", []) if c in frame.columns]:
+                frame[c] = pd.to_numeric(frame[c], errors="coerce").round(2)
             order = [c for c in rules["measures"] if c in frame.columns]
             order += [c for c in frame.columns if c not in order]
             frame.index.name = "area_code"

@@ -1363,6 +1363,41 @@ TEXTS: dict[str, tuple[str, str]] = {
     "inv26.factor.weight": ("het gewicht van domein {domain}", "the weight of domain {domain}"),
     "inv26.col.statistical": ("alleen statistiek", "statistics alone"),
     "inv26.col.choices": ("alleen keuzes", "choices alone"),
+    # --- meas-inputs: the measurement model's results in words (issue 14, part 5) ---
+    "silence.very_likely": ("zeer waarschijnlijk stil", "very probably silent"),
+    "silence.likely": ("waarschijnlijk stil", "probably silent"),
+    "silence.uncertain": ("onzeker of het hier stil is", "uncertain whether silent"),
+    "silence.unlikely": ("waarschijnlijk niet stil", "probably not silent"),
+    "silence.very_unlikely": ("zeer waarschijnlijk niet stil", "very probably not silent"),
+    "silence.verdict": ("{words} (kans {pct} %)", "{words} ({pct} % probability)"),
+    "silence.meaning": (
+        "‘Stil’ betekent: bewoners melden hier minder dan {keep} % van wat elders in de stad bij hetzelfde "
+        "drugsprobleem gemeld wordt. De kans is een uitkomst van het meetmodel, geen zekerheid.",
+        "‘Silent’ means: residents here report less than {keep} % of what is reported elsewhere in the city for "
+        "the same drug problem. The probability is an outcome of the measurement model, not a certainty.",
+    ),
+    "silence.ratio": (
+        "Bewoners melden hier naar schatting {ratio} % van wat elders bij hetzelfde drugsprobleem gemeld wordt "
+        "(90 %-interval {low}–{high} %).",
+        "Residents here report an estimated {ratio} % of what is reported elsewhere for the same drug problem "
+        "(90 % interval {low}–{high} %).",
+    ),
+    "silence.ratio_withheld": (
+        "De verhouding meldingen/verwacht is afgeschermd, omdat zij de afgeschermde aantallen zou verraden; de kans "
+        "hierboven blijft openbaar.",
+        "The ratio of reports to expected is withheld because it would give away withheld counts; the probability "
+        "above stays public.",
+    ),
+    "silence.not_estimated": ("Niet geschat", "Not estimated"),
+    "silence.synthetic": (
+        "Deze uitkomst rust (deels) op SYNTHETISCHE demonstratiegegevens: het zijn geen echte cijfers voor deze buurt.",
+        "This outcome rests (partly) on SYNTHETIC demonstration data: these are not real figures for this "
+        "neighbourhood.",
+    ),
+    "silence.effort": (
+        "Registraties per eenheid drugsprobleem naar schatting {ratio} keer die van de stad.",
+        "Registrations per unit of drug problem an estimated {ratio} times the city's.",
+    ),
 }
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from ..contract import LEVELS
 from ..errors import InputError, NotFoundError
 from ..public import RESULT_KINDS, PublicData
+from . import silence
 from .i18n import number, t
 
 WITHHELD = ("primary", "secondary", "pending", "suppressed")
@@ -291,6 +292,9 @@ def map_layer(
         table["category"] = cats
         table["value"] = np.nan
         table["label"] = [category_label(c, lang) for c in cats]
+        if col == "flag" and "p_silent" in frame.columns:  # the probability in words (web/silence.py)
+            pairs = zip(table["label"], frame["p_silent"], strict=True)
+            table["label"] = [silence.map_label(x, p, lang) for x, p in pairs]
         table["status"] = "published"
     else:
         table["value"] = pd.to_numeric(frame[col], errors="coerce")
@@ -556,6 +560,8 @@ def _profile_results(data: PublicData, division, code, level, stadsdeel, lang) -
             item["indicator_label"] = indicator_label(data, ind, division, lang)
         if kind == "zwijgwijken":
             item["reason"] = row.get("reason_en" if lang == "en" else "reason_nl")
+            params = data.result(run_id).run.get("parameters")
+            item["silence"] = silence.profile_silence(row, params, lang, synthetic)
         out[key] = item
     return out
 

@@ -8,6 +8,7 @@ from ... import charts
 from ...web import views
 from ...web.i18n import t
 from ..model import Para, Section, Table
+from ..silence import silence_blocks
 from ..texts import rt
 from .base import REPORTS
 
@@ -59,4 +60,5 @@ class HotspotsSection:
                     note=rt("zwijg_note", lang, threshold=self.threshold),
                 )
             )
+            blocks.extend(silence_blocks(run, zw, lang))  # the same result in words (report/silence.py)
         return Section("hotspots", rt("s.hotspots", lang), tuple(blocks))
