@@ -81,12 +81,12 @@ def main() -> None:
     t_round, _ = timed(protect, cube, parents, DisclosureConfig(mode="round"), repeat=a.repeat)
     print(f"protect (round):    {t_round:6.3f} s")
 
-    original = disclosure._complete
-    disclosure._complete = lambda system, sup: np.zeros_like(sup)
+    original = disclosure.intervals._complete
+    disclosure.intervals._complete = lambda system, sup, *rest: np.zeros_like(sup)
     try:
         fixed = protect(cube, parents)
     finally:
-        disclosure._complete = original
+        disclosure.intervals._complete = original
     n_fixed = int((fixed["status"] == "secondary").sum())
     n_all = int((prot["status"] == "secondary").sum())
     added = (prot["status"] == "secondary") & (fixed["status"] != "secondary")

@@ -3,6 +3,7 @@
     python benchmarks/validate_measurement.py                    # every world, 1/3/10 years, 2 seeds
     python benchmarks/validate_measurement.py --years 1 --seeds 3
     python benchmarks/validate_measurement.py --speed            # 518 buurten x 10 years, timed
+    python benchmarks/validate_measurement.py --large [--full]   # 13,000 areas x 1 year (approximation)
 
 The worlds come from ``weerbaar.synthetic.worlds`` (SAR fields, negative binomial counts, a probit
 beta-binomial survey, silence in clusters following vulnerability; SYNTHETIC). Per world and number
@@ -78,7 +79,9 @@ def run(worlds, years_list, seeds) -> pd.DataFrame:
                 silent = w.truth["silent"].reindex(d.index).to_numpy()
                 m = score((d["flag"] == "zwijgwijk").to_numpy(), silent)
                 b = score(baseline(w), w.truth["silent"].to_numpy())
-                eff = int((d["flag"] == "effort").sum())
+                eff_flag = (d["effort_driven"]).to_numpy(bool)
+                true_eff = w.truth["effort"].reindex(d.index).to_numpy()
+                eff = int(eff_flag.sum())
                 rows.append(
                     {
                         "world": name,
@@ -87,6 +90,10 @@ def run(worlds, years_list, seeds) -> pd.DataFrame:
                         **{f"m_{k}": v for k, v in m.items()},
                         **{f"b_{k}": v for k, v in b.items() if k != "n"},
                         "effort_flags": eff,
+                        # effort-driven (whether or not also a zwijgwijk) against the planted effort
+                        "effort_tp2": int((eff_flag & (true_eff > 2)).sum()),
+                        "effort_tp15": int((eff_flag & (true_eff > 1.5)).sum()),
+                        "effort_true2": int((true_eff > 2).sum()),
                         "converged": r.published,
                         "seconds": round(secs, 1),
                     }
@@ -105,6 +112,19 @@ def table(df: pd.DataFrame) -> pd.DataFrame:
     out["base_recall"] = (g["b_tp"] / g["b_silent"]).round(2)
     out["base_flagged_%"] = (100 * g["b_flagged"] / g["m_n"]).round(1)
     out["effort_flags_per_run"] = (g["effort_flags"] / df.groupby(["world", "years"], sort=False).size()).round(1)
+    out["effort_precision_2x"] = (g["effort_tp2"] / g["effort_flags"]).round(2)
+    out["effort_precision_1.5x"] = (g["effort_tp15"] / g["effort_flags"]).round(2)
+    out["effort_recall_2x"] = (g["effort_tp2"] / g["effort_true2"]).round(2)
+    per = df.assign(
+        p=df["m_tp"] / df["m_flagged"].where(df["m_flagged"] > 0),
+        r=df["m_tp"] / df["m_silent"].where(df["m_silent"] > 0),
+        f=100 * df["m_flagged"] / df["m_n"],
+    ).groupby(["world", "years"], sort=False)
+    out["precision_range"] = per["p"].agg(lambda v: f"{v.min():.2f}-{v.max():.2f}")
+    out["recall_mean"] = per["r"].mean().round(2)
+    out["recall_range"] = per["r"].agg(lambda v: f"{v.min():.2f}-{v.max():.2f}")
+    out["flagged_%_max"] = per["f"].max().round(1)
+    out["seeds"] = per.size()
     out["all_converged"] = df.groupby(["world", "years"], sort=False)["converged"].all()
     out["mean_seconds"] = df.groupby(["world", "years"], sort=False)["seconds"].mean().round(1)
     return out
@@ -118,15 +138,56 @@ def speed() -> None:
     print(f"518 buurten x 10 years: {time.perf_counter() - t:.1f} s, converged {r.published}")
 
 
+def large(nx: int = 130, ny: int = 100, window: int = 40, full: bool = False) -> None:
+    """13,000 areas x 1 year (a 130 x 100 lattice from worlds.py, SYNTHETIC).
+
+    Faster approximation: the hyperparameters are estimated on a ``window`` x ``window`` block of the
+    lattice (1,600 areas), then fixed for one fit of all areas (mode, heavy-tail weights, draws; no
+    outer optimisation). With ``full`` the full fit (hyperparameters estimated on all areas) runs too and
+    the flags are compared."""
+    w = make_world("clustered", years=1, nx=nx, ny=ny, seed=0)
+    codes = w.frame.index
+    ix, iy = np.arange(len(codes)) % nx, np.arange(len(codes)) // nx
+    sub = codes[(ix < window) & (iy < window)]
+    t = time.perf_counter()
+    r_sub = measurement_model(w.frame.loc[sub], graph=w.graph.subgraph(list(sub)), years=1)
+    hy = r_sub.summary()["model"]["hyperparameters"]
+    t_sub = time.perf_counter() - t
+    r = measurement_model(w.frame, graph=w.graph, years=1, hyperparameters=hy)
+    secs = time.perf_counter() - t
+    flag = (r.table["flag"] == "zwijgwijk").to_numpy()
+    s = score(flag, w.truth["silent"].reindex(r.table.index).to_numpy())
+    print(
+        f"{len(codes)} areas x 1 year, approximation: {secs:.0f} s ({t_sub:.0f} s for the window's hyperparameters), "
+        f"converged {r.published}, flagged {s['flagged']}, true {s['tp']} of {s['silent']}",
+        flush=True,
+    )
+    if full:
+        t = time.perf_counter()
+        rf = measurement_model(w.frame, graph=w.graph, years=1)
+        ff = (rf.table["flag"] == "zwijgwijk").to_numpy()
+        agree = float((ff == flag).mean())
+        both = int((ff & flag).sum())
+        print(
+            f"full fit: {time.perf_counter() - t:.0f} s, converged {rf.published}, flagged {int(ff.sum())}; "
+            f"agreement {agree:.4f}, flagged by both {both}",
+            flush=True,
+        )
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--worlds", nargs="*", default=list(WORLDS))
     ap.add_argument("--years", nargs="*", type=int, default=[1, 3, 10])
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--large", action="store_true", help="13,000 areas x 1 year (window approximation)")
+    ap.add_argument("--full", action="store_true", help="with --large: also the full fit, and the agreement")
     a = ap.parse_args()
     if a.speed:
         speed()
+    elif a.large:
+        large(full=a.full)
     else:
         res = run(a.worlds, a.years, list(range(a.seeds)))
         pd.set_option("display.width", 200)

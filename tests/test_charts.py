@@ -14,9 +14,9 @@ import pytest
 import vl_convert as vlc  # noqa: E402 - a dependency of weerbaar, never skipped
 from altair.utils.schemapi import validate_jsonschema
 
+from weerbaar.analysis.channels import FLAGS
 from weerbaar.analysis.emerging import CATEGORIES as EMERGING_VALUES
 from weerbaar.analysis.hotspots import GI_CATEGORIES
-from weerbaar.analysis.zwijgwijk import FLAGS
 from weerbaar.charts import (
     EMERGING_CATEGORIES,
     FLAG_CATEGORIES,

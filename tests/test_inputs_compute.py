@@ -80,7 +80,14 @@ def test_compute_vulnerability_on_an_imported_subset(tiny):
     s = outcome.summary
     assert set(s["absent_indicators"]) >= {"survey.drug_nuisance_pct", "reports.drug_nuisance"}
     assert any("nuisance" in n and "left out" in n for n in outcome.notes)
+    # no reports: no measurement fit, so the problem domain falls back to the indicators and says why
+    assert (
+        s["problem"]["problem_source"] == "indicators"
+        and "no measurement fit possible" in s["problem"]["fallback_reason"]
+    )
+    assert any(n.startswith("problem domain from the indicators") for n in outcome.notes)
     f = outcome.frame
+    assert (f["problem_source"] == "indicators").all()
     assert f["ranked"].sum() == 4 and not f["synthetic"].any()
     with pipeline.open_warehouse(tiny) as wh:
         stored = wh.result(outcome.run_id)
@@ -101,7 +108,22 @@ def test_cli_compute_vulnerability_on_the_default(default_home, tmp_path):
     home = default_home
     out = tmp_path / "v.csv"
     r = CliRunner().invoke(
-        app, ["--home", str(home), "compute", "vulnerability", "--period", "2019", "--draws", "100", "--out", str(out)]
+        app,
+        [
+            "--home",
+            str(home),
+            "compute",
+            "vulnerability",
+            "--period",
+            "2019",
+            "--draws",
+            "100",
+            "--sobol",
+            "32",
+            "--checks",
+            "--out",
+            str(out),
+        ],
     )
     assert r.exit_code == 0, r.output
     assert "SYNTHETIC" in r.stderr
@@ -109,7 +131,20 @@ def test_cli_compute_vulnerability_on_the_default(default_home, tmp_path):
     assert len(table) == 518 and table["synthetic"].all()
     ranked = table[table["ranked"]]
     assert (ranked["rank_low"] <= ranked["rank"]).mean() > 0.9 and (ranked["rank"] <= ranked["rank_high"]).mean() > 0.9
-    assert {"domain.registered", "contribution.signals", "stadsdeel"} <= set(table.columns)
+    # the problem domain is the measurement model's posterior problem; susceptibility its own domain
+    assert (table["problem_source"] == "model").all()
+    assert {"domain.problem", "domain.vulnerability", "contribution.problem", "stadsdeel"} <= set(table.columns)
+    assert "domain.registered" not in table.columns
+    # both uncertainties, each on its own and together, and the variance shares
+    for part in ("statistical", "choices"):
+        assert (ranked[f"rank_low_{part}"] <= ranked[f"rank_high_{part}"]).all()
+    shares = ranked[["share_statistical", "share_choices", "share_interaction"]].dropna()
+    assert len(shares) > 400 and np.allclose(shares.sum(axis=1), 1)
+    width = {p: (ranked[f"rank_high{p}"] - ranked[f"rank_low{p}"]).median() for p in ("", "_statistical", "_choices")}
+    assert width[""] >= max(width["_statistical"], width["_choices"]) * 0.95  # both together: not narrower
+    text = " ".join(r.stdout.split())
+    assert "posterior drug problem" in text and "statistical alone" in text and "Sobol indices" in text
+    assert "Cronbach" in text and "principal components" in text
 
 
 @pytest.mark.integration
@@ -260,3 +295,70 @@ def test_emerging_hotspots_on_rates_by_default(tiny):
     assert {r[0]: json.loads(r[1])["measure"] for r in rows} == {rate.run_id: "rate", count.run_id: "count"}
     with pytest.raises(InputError, match="Unknown measure"):
         compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", measure="density")
+
+
+def test_emerging_and_trends_store_their_trend_test(tiny):
+    """Issue 15: the trend test is an option (mk, hamed-rao, seasonal) stored with the run; the default is
+    the seasonal Kendall test below a year and Mann-Kendall for years (decision 0029)."""
+    import json
+
+    from weerbaar.compute import compute_emerging, compute_trends
+
+    monthly = compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="month")
+    hr = compute_emerging(
+        indicator="registered.drug_trade", home=tiny, division="T", slice_kind="quarter", trend_test="hamed-rao"
+    )
+    yearly = compute_trends(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="year")
+    r = CliRunner().invoke(
+        app,
+        ["--home", str(tiny), "compute", "emerging", "--indicator", "registered.drug_trade", "--division", "T",
+         "--slice", "month", "--trend-test", "mk"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "trend test mk" in r.output
+    with pipeline.open_warehouse(tiny) as wh:
+        rows = wh.execute("SELECT run_id, parameters FROM runs")
+        stored = {row[0]: json.loads(row[1]).get("trend_test") for row in rows}
+    assert stored[monthly.run_id] == "seasonal" and stored[hr.run_id] == "hamed-rao" and stored[yearly.run_id] == "mk"
+    assert sorted(v for v in stored.values() if v) == ["hamed-rao", "mk", "mk", "seasonal"]
+    bad = CliRunner().invoke(
+        app,
+        ["--home", str(tiny), "compute", "emerging", "--indicator", "registered.drug_trade", "--division", "T",
+         "--trend-test", "spearman"],
+    )  # fmt: skip
+    assert bad.exit_code != 0 and "mk, hamed-rao or seasonal" in bad.output
+    with pytest.raises(InputError, match="sub-yearly"):
+        compute_trends(
+            indicator="registered.drug_trade", home=tiny, division="T", slice_kind="year", trend_test="seasonal"
+        )
+
+
+def test_emerging_trend_test_reachable_from_the_api_and_the_map(tiny):
+    """The latest emerging run of a trend test: /api/v1/results/emerging?trend_test=..., the map layer
+    result:emerging:<indicator>:<test>, and the map page's layer picker offers the other test."""
+    from fastapi.testclient import TestClient
+
+    from weerbaar.compute import compute_emerging
+    from weerbaar.web.app import create_app
+
+    mk = compute_emerging(
+        indicator="registered.drug_trade", home=tiny, division="T", slice_kind="month", trend_test="mk"
+    )
+    seasonal = compute_emerging(indicator="registered.drug_trade", home=tiny, division="T", slice_kind="month")
+    with TestClient(create_app(tiny)) as c:
+        base = "/api/v1/results/emerging?division=T&indicator=registered.drug_trade"
+        assert c.get(base).json()["run"]["run_id"] == seasonal.run_id  # the latest
+        got = c.get(base + "&trend_test=mk").json()["run"]
+        assert got["run_id"] == mk.run_id and got["parameters"]["trend_test"] == "mk"
+        assert c.get(base + "&trend_test=hamed-rao").status_code == 404
+        assert c.get(base + "&trend_test=spearman").status_code == 422
+        layer = "result:emerging:registered.drug_trade"
+        r = c.get(f"/api/v1/map?division=T&layer={layer}:mk")
+        assert r.status_code == 200, r.text
+        assert c.get(f"/api/v1/map?division=T&layer={layer}:sen").status_code == 404
+        page = c.get(f"/?division=T&layer={layer}:mk&lang=en")
+        assert page.status_code == 200
+        assert f'value="{layer}:mk"' in page.text and "(Mann-Kendall)" in page.text
+        assert f"run {mk.run_id}; trend test: Mann-Kendall" in page.text
+        nl = c.get(f"/?division=T&layer={layer}&lang=nl").text
+        assert f"run {seasonal.run_id}; trendtoets: seizoens-Kendall" in nl

@@ -107,6 +107,11 @@ def test_permutations_expected_p_and_seed():
     ]
     assert frame["space_to"].isna().sum() == 3 and frame["time_to"].isna().sum() == 3
     assert "keer" in a.summary("nl") and "times" in a.summary("en")
+    # Dutch sentences use a decimal comma ("20,9 keer", "p = 0,005"), English a point
+    import re
+
+    assert re.search(r"\d,\d keer", a.summary("nl")) and not re.search(r"\d\.\d", a.summary("nl"))
+    assert re.search(r"\d\.\d times", a.summary("en"))
 
 
 def test_no_pattern_under_independence():

@@ -444,3 +444,15 @@ def test_reports_page_at_phone_width(phone_tab):
     )
     assert phone_tab.errors == [], phone_tab.errors
     assert overflow <= 1, f"the page is {overflow}px wider than a 390px phone"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_menu_fits_one_row_at_1280(tab, lang):
+    """All thirteen menu items and the language switch on one row at 1280 px (tab is the desktop width)."""
+    tab.open(with_lang("/methods", lang))
+    tops = tab.page.evaluate(
+        "[...document.querySelectorAll('header nav li, header .lang')]"
+        ".map(e => { const r = e.getBoundingClientRect(); return Math.round(r.top + r.height / 2); })"
+    )
+    assert len(tops) == 14 and max(tops) - min(tops) <= 6, tops  # one row: the same vertical centre
+    tab.shot(f"menu-1280-{lang}")

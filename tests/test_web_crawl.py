@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import pkgutil
 import re
 import socket
 import threading
@@ -265,7 +266,9 @@ def keys_used(monkeypatch) -> list[str]:
         used.append(key)
         return real(key, lang, **fields)
 
-    monkeypatch.setattr(pages, "t", spy)
+    for module in (pages, *(getattr(pages, m.name) for m in pkgutil.iter_modules(pages.__path__))):
+        if hasattr(module, "t"):  # every page module of the pages package looks t up in its own globals
+            monkeypatch.setattr(module, "t", spy)
     return used
 
 

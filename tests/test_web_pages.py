@@ -63,6 +63,17 @@ def test_every_page_renders(client, url, lang):
     assert other in html
 
 
+def test_inventory_page_says_where_the_problem_comes_from_and_which_uncertainty_is_which(client):
+    """Issue 14 part 3: the problem domain from the measurement model, two kinds of rank uncertainty in words."""
+    nl = " ".join(client.get("/inventory").text.split())
+    en = " ".join(client.get("/inventory?lang=en").text.split())
+    assert "Het drugsprobleem komt uit het meetmodel" in nl and "Drugsprobleem (model)" in nl
+    assert "The drug problem comes from the measurement model" in en
+    assert "Statistisch:" in nl and "Keuzes:" in nl and "uit de statistiek" in nl
+    assert "Statistical:" in en and "from the statistics" in en and "moves the ranks most" in en
+    assert "alleen statistiek" in nl and "choices alone" in en  # the two intervals per area, as columns
+
+
 def test_map_page_keeps_its_state_in_links(client):
     html = client.get("/?layer=reports.drug_nuisance&level=gebied&period=2022").text
     assert 'value="reports.drug_nuisance" selected' in html

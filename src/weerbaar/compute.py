@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import settings
+from .analysis.channels import MODEL_INDICATORS, NUISANCE, model_inputs
 from .analysis.composite import CompositeConfig, composite_index
-from .analysis.inputs import area_frame, area_frame_years, area_groups
+from .analysis.inputs import area_frame, area_groups
 from .analysis.uncertainty import rank_uncertainty
 from .pipeline import warehouse_path
 from .warehouse import Warehouse
@@ -56,24 +57,94 @@ def compute_vulnerability(
     seed: int | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
+    problem: str = "auto",
+    posterior_draws: int = 200,
+    sobol_n: int = 256,
 ) -> ComputeOutcome:
-    """The vulnerability inventory: composite index, rank intervals and sensitivity, stored with a run id."""
-    config = config or CompositeConfig.default().replace(min_population=float(settings.get("min_population")))
+    """The vulnerability inventory: composite index, rank intervals and sensitivity, stored with a run id.
+
+    ``problem``: "auto" (default) takes the problem domain from the measurement model's posterior problem
+    when a fit is possible for the division and period, else from the indicators (decision 0006), and says
+    which; "model" requires the fit; "indicators" never fits. A ``config`` is used as given (the model only
+    when it lists ``model.problem``)."""
+    from .analysis.composite_checks import composite_checks
+    from .analysis.inventory import MODEL_INPUTS, PROBLEM, estimate_problem, model_config
+    from .errors import InputError
+
+    if problem not in ("auto", "model", "indicators"):
+        raise InputError(
+            "Unknown problem source.",
+            received=repr(problem),
+            expected="auto, model or indicators",
+            fix="use --problem auto (the model where it can be fitted), model or indicators",
+        )
+    fallback = config or CompositeConfig.default().replace(min_population=float(settings.get("min_population")))
+    listed = any(s.name == PROBLEM for s in fallback.indicators)
+    use_model = listed or (config is None and problem != "indicators")
+    if listed and problem == "indicators":
+        raise InputError(
+            "The configuration lists model.problem but --problem indicators was asked.",
+            received="model.problem in the configuration",
+            expected="--problem auto or model with this configuration",
+            fix="drop model.problem from the configuration or the --problem option",
+        )
     seed = settings.get("seed") if seed is None else seed
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
     try:
-        wanted = [s.name for s in config.indicators]
-        if config.population not in wanted:
-            wanted.append(config.population)
+        wanted = [s.name for s in fallback.indicators if s.name != PROBLEM]
+        if use_model:
+            wanted += [c for c in MODEL_INPUTS if c not in wanted]
+        if fallback.population not in wanted:
+            wanted.append(fallback.population)
         progress(f"reading {len(wanted)} indicators at level {level}")
         af = area_frame(wh, wanted, period=period, level=level, division=division)
         notes = list(af.meta["notes"])
-        progress(f"composite index for {len(af.frame)} areas, period {af.period}")
-        result = composite_index(af.frame, config)
+        frame = af.frame
+        est = None
+        if use_model:
+            graph = None
+            try:
+                graph = _graph(wh, af.division, af.level).graph
+            except Exception as exc:  # noqa: BLE001 - no geometry: the model runs without its spatial parts
+                notes.append(f"no area graph ({type(exc).__name__}): the problem without its spatial part")
+            progress(f"measurement model for {len(frame)} areas, period {af.period} ({posterior_draws} draws)")
+            est = estimate_problem(
+                frame, graph=graph, min_population=fallback.min_population, draws=posterior_draws, seed=seed
+            )
+            if not est.used and (problem == "model" or listed):
+                raise InputError(
+                    "The measurement model cannot give the problem domain here.",
+                    received=est.reason,
+                    expected="a fit that passes its checks for this division and period",
+                    fix="use --problem auto (falls back to the indicators) or load the missing channels",
+                )
+        if est is not None and est.used:
+            config = config if listed else model_config(fallback)
+            frame = frame.assign(**{PROBLEM: est.median.reindex(frame.index)})
+            posterior = {PROBLEM: est.draws}
+            notes.append(
+                "problem domain: the measurement model's posterior drug problem (survey, tips, reports and "
+                "registrations with their distortions by fear and police effort); susceptibility a separate domain"
+            )
+        else:
+            config, posterior = fallback, None
+            why = est.reason if est is not None else "asked for (--problem indicators or a configuration)"
+            notes.append(f"problem domain from the indicators (decision 0006), not the measurement model: {why}")
+        progress(f"composite index for {len(frame)} areas, period {af.period}")
+        result = composite_index(frame, config)
         notes += list(result.notes)
-        progress(f"uncertainty analysis: {draws} draws (seed {seed})")
-        unc = rank_uncertainty(af.frame, config, draws=draws, seed=seed)
+        progress(f"uncertainty analysis: {draws} draws, Sobol N = {sobol_n} (seed {seed})")
+        unc = rank_uncertainty(frame, config, draws=draws, seed=seed, posterior=posterior, sobol_n=sobol_n)
+        checks = composite_checks(result)
+        channels = None
+        if posterior:
+            from .analysis.inventory import channels_config
+
+            try:
+                channels = composite_checks(composite_index(frame, channels_config(fallback)))
+            except InputError as exc:
+                notes.append(f"no step-4 checks of the channels: {exc.problem}")
         groups = area_groups(wh, af.division, af.level)
         names = wh.areas(division=af.division, level=af.level, geometry=False).set_index("code")["name"]
         table = result.to_frame()
@@ -83,8 +154,11 @@ def compute_vulnerability(
         out["composite"] = table["composite"]
         out["rank"] = table["rank"].round().astype("Int64")
         out["median_rank"] = unc.ranks["median_rank"]
-        out["rank_low"] = unc.ranks["rank_low"].round().astype("Int64")
-        out["rank_high"] = unc.ranks["rank_high"].round().astype("Int64")
+        for c in [c for c in unc.ranks.columns if c.startswith("rank_")]:
+            out[c] = unc.ranks[c].round().astype("Int64")
+        for c in [c for c in unc.ranks.columns if c.startswith("share_")]:
+            out[c] = unc.ranks[c]
+        out["problem_source"] = "model" if posterior else "indicators"
         out["ranked"] = table["ranked"]
         out["not_ranked_reason"] = table["not_ranked_reason"]
         out["imputed"] = table["imputed"]
@@ -94,10 +168,26 @@ def compute_vulnerability(
         for c in table.columns:
             if c.startswith("value."):
                 out[c] = table[c]
+        if posterior:  # the channels the model read, as the indicator inventory shows them (rates per 1,000)
+            from .analysis.composite import prepare_indicators
+
+            try:
+                raw = prepare_indicators(frame, fallback).raw
+            except InputError:
+                raw = pd.DataFrame(index=out.index)
+            for c in raw.columns:
+                if f"value.{c}" not in out.columns:
+                    out[f"value.{c}"] = raw[c].reindex(out.index)
         out["synthetic"] = af.synthetic
+        problem_info = est.summary() if est is not None else {"problem_source": "indicators"}
+        if est is None:
+            problem_info["fallback_reason"] = "asked for (--problem indicators or a configuration)"
+        check_info = {"index": checks.summary(), **({"channels": channels.summary()} if channels else {})}
         summary = {
             **result.summary(),
             **{"uncertainty": unc.summary()},
+            "problem": problem_info,
+            "checks": check_info,
             "period": af.period,
             "level": af.level,
             "division": af.division,
@@ -113,6 +203,9 @@ def compute_vulnerability(
             "inputs": af.meta["indicators"],
             "absent": af.meta["absent"],
             "notes": notes,
+            "problem": problem_info,
+            "uncertainty": unc.summary(),
+            "checks": check_info,
             "sensitivity": unc.sensitivity.to_dict("records"),
         }
         run_id = wh.store_result(
@@ -133,18 +226,7 @@ def compute_vulnerability(
 
 
 ZWIJGWIJK_COLUMNS = ["area_code", "observed", "expected", "ratio", "ratio_low", "ratio_high", "p_under", "flag"]
-ZWIJGWIJK_INDICATORS = [
-    "reports.drug_nuisance",
-    "registered.drug_trade",
-    "registered.drug_use",
-    "registered.drug_production",
-    "ses.vulnerable_pct",
-    "survey.drug_nuisance_pct",
-    "survey.respondents",
-    "tips.anonymous_drugs",
-    "police.effort",
-    "population",
-]
+ZWIJGWIJK_INDICATORS = MODEL_INDICATORS
 
 
 def compute_zwijgwijken(
@@ -171,25 +253,24 @@ def compute_zwijgwijken(
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
     try:
-        progress(f"reading {len(ZWIJGWIJK_INDICATORS)} indicators at level {level}")
-        if years > 1:
-            af = area_frame_years(wh, ZWIJGWIJK_INDICATORS, last=period, years=years, level=level, division=division)
-        else:
-            af = area_frame(wh, ZWIJGWIJK_INDICATORS, period=period, level=level, division=division)
-        used_years = int(af.meta.get("years", 1))
-        notes = list(af.meta["notes"])
+        progress(f"reading the measurement model's inputs at level {level} (real channels first)")
+        mi = model_inputs(wh, period=period, years=years, level=level, division=division)
+        used_years = mi.years
+        notes = list(mi.meta["notes"]) + list(mi.notes)
         graph = None
         try:
-            graph = _graph(wh, af.division, af.level).graph
+            graph = _graph(wh, mi.division, mi.level).graph
         except Exception as exc:  # noqa: BLE001 - no geometry: the model runs without its spatial parts
             notes.append(f"no area graph ({type(exc).__name__}): problem and propensity without spatial parts")
         progress(
-            f"measurement model for {len(af.frame)} areas, period {af.period} ({used_years} year(s)), "
+            f"measurement model for {len(mi.frame)} areas, period {mi.period} ({used_years} year(s)), "
             "Laplace approximation"
         )
         result = measurement_model(
-            af.frame,
+            mi.frame,
             graph=graph,
+            survey=mi.survey,
+            survey_area=mi.survey_area,
             years=used_years,
             shortfall=shortfall,
             alpha=alpha,
@@ -203,23 +284,24 @@ def compute_zwijgwijken(
                 "FIT FAILED ITS CHECKS: no zwijgwijk or effort flags are published for this run; see "
                 "model.diagnostics (gradient at the mode, Hessian, hyperparameter optimiser)"
             )
-        names = wh.areas(division=af.division, level=af.level, geometry=False).set_index("code")["name"]
+        names = wh.areas(division=mi.division, level=mi.level, geometry=False).set_index("code")["name"]
         out = result.details().copy()
         if "area_code" in out.columns:
             out = out.set_index("area_code")
         out.insert(0, "name", names.reindex(out.index))
-        out["synthetic"] = af.synthetic
+        out["synthetic"] = mi.synthetic
         params = {
-            "period": af.period,
-            "level": af.level,
-            "division": af.division,
+            "period": mi.period,
+            "level": mi.level,
+            "division": mi.division,
+            **mi.record(),
             "alpha": alpha,
             "shortfall": shortfall,
             "years": years,
             "years_used": used_years,
             "seed": seed,
-            "inputs": af.meta["indicators"],
-            "absent": af.meta["absent"],
+            "inputs": mi.meta["indicators"],
+            "absent": mi.meta["absent"],
             "notes": notes,
             "model": {k: v for k, v in summary.items() if k != "notes"},
         }
@@ -227,22 +309,24 @@ def compute_zwijgwijken(
             "zwijgwijken",
             out,
             parameters=params,
-            division=af.division,
-            period=af.period,
-            level=af.level,
-            synthetic=af.synthetic,
+            division=mi.division,
+            period=mi.period,
+            level=mi.level,
+            synthetic=mi.synthetic,
             started_at=started,
-            inputs=ZWIJGWIJK_INDICATORS,
+            inputs=[*ZWIJGWIJK_INDICATORS, NUISANCE],
         )
         progress(f"stored as run {run_id}")
         summary = {
             **summary,
-            "period": af.period,
-            "level": af.level,
-            "division": af.division,
-            "synthetic_indicators": af.meta["synthetic_indicators"],
+            "period": mi.period,
+            "level": mi.level,
+            "division": mi.division,
+            "synthetic_indicators": mi.synthetic_indicators,
+            **mi.record(),
         }
-        return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result, area_groups(wh, af.division, af.level))
+        groups = area_groups(wh, mi.division, mi.level)
+        return ComputeOutcome(run_id, out, summary, notes, mi.synthetic, result, groups)
     finally:
         wh.close()
 
@@ -393,16 +477,21 @@ def compute_emerging(
     home: Path | None = None,
     progress: Progress = _quiet,
     measure: str = "rate",
+    trend_test: str | None = None,
 ) -> ComputeOutcome:
     """Emerging hot spot analysis (space-time Gi* and Mann-Kendall, ArcGIS Pro categories).
 
     ``measure``: "rate" (default for counts): per slice, empirical-Bayes rates per 1,000 inhabitants of the
-    slice's year (the nearest year with population data); "count": the raw counts."""
+    slice's year (the nearest year with population data); "count": the raw counts. ``trend_test``: mk,
+    hamed-rao or seasonal (default: seasonal for slices shorter than a year, mk for years; decision 0029)."""
     from .analysis.emerging import emerging_hotspots
     from .analysis.inputs import area_series
+    from .analysis.kendall import check_trend_test, default_trend_test
     from .analysis.rates import eb_rates
     from .errors import InputError
     from .indicators import is_flow
+
+    trend_test = check_trend_test(trend_test) if trend_test else default_trend_test(slice_kind)
 
     if measure not in ("rate", "count"):
         raise InputError(
@@ -442,8 +531,8 @@ def compute_emerging(
                     parts.append(g.assign(value=g["area_code"].map(rates).to_numpy()))
                 series = pd.concat(parts, ignore_index=True)
                 analysed = "rate"
-        progress(f"emerging hot spots of the {analysed}s")
-        result = emerging_hotspots(series, weights.graph, indicator=indicator)
+        progress(f"emerging hot spots of the {analysed}s (trend test: {trend_test})")
+        result = emerging_hotspots(series, weights.graph, indicator=indicator, trend_test=trend_test)
         return _store_series(
             wh,
             "emerging",
@@ -456,6 +545,7 @@ def compute_emerging(
             progress,
             weights=weights.summary(),
             measure=analysed,
+            trend_test=trend_test,
         )
     finally:
         wh.close()
@@ -471,10 +561,15 @@ def compute_trends(
     division: str | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
+    trend_test: str | None = None,
 ) -> ComputeOutcome:
-    """Change against the previous slice and a year before, Mann-Kendall trend and change point per area."""
+    """Change against the previous slice and a year before, Mann-Kendall trend and change point per area
+    (``trend_test``: mk, hamed-rao or seasonal; default seasonal below a year, mk for years)."""
     from .analysis.inputs import area_series
+    from .analysis.kendall import check_trend_test, default_trend_test
     from .analysis.trends import trends
+
+    trend_test = check_trend_test(trend_test) if trend_test else default_trend_test(slice_kind)
 
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)
@@ -487,7 +582,7 @@ def compute_trends(
             f"trends for {series['area_code'].nunique()} areas ({meta['first']} .. {meta['last']}); "
             f"series breaks: {', '.join(breaks) or 'none'}"
         )
-        result = trends(series, indicator=indicator, breaks=breaks, counts=meta["flow"])
+        result = trends(series, indicator=indicator, breaks=breaks, counts=meta["flow"], trend_test=trend_test)
         out = result.to_frame()
         if "area_code" in out.columns:
             out = out.set_index("area_code")
@@ -502,6 +597,7 @@ def compute_trends(
             started,
             progress,
             breaks=breaks,
+            trend_test=trend_test,
         )
     finally:
         wh.close()

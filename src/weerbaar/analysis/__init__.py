@@ -17,14 +17,10 @@ from .rates import eb_rates, raw_rates
 from .trends import TrendResult, trends
 from .uncertainty import UncertaintyResult, first_order_indices, rank_uncertainty
 from .weights import WeightsResult, build_graph
-from .zwijgwijk import ZwijgwijkResult, detect_zwijgwijken, observations_frame
 
 __all__ = [
     "MeasurementResult",
     "measurement_model",
-    "ZwijgwijkResult",
-    "detect_zwijgwijken",
-    "observations_frame",
     "EmergingResult",
     "GlobalMoranResult",
     "LocalResult",

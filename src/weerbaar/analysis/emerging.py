@@ -1,6 +1,11 @@
 """Emerging hot spot analysis: space-time Gi* per area and time slice, a Mann-Kendall trend on each
 area's series of Gi* z-scores, and the ArcGIS Pro pattern categories.
 
+The trend test is the plain Mann-Kendall test, or as options the Hamed-Rao (1998) variance correction
+for serial correlation or the seasonal Kendall test (Hirsch, Slack & Smith 1982); the default is the
+seasonal test for monthly, quarterly and half-yearly slices and the plain test for years (decision 0029,
+:mod:`.kendall`).
+
 The space-time neighbourhood of bin (area i, slice t) is area i and its spatial neighbours, in
 slice t and the ``time_window`` slices before it (binary weights). Gi* is computed analytically
 for every bin at once with one sparse product and a rolling sum over time; the mean and standard
@@ -24,7 +29,8 @@ from libpysal.graph import Graph
 from ..contract import PERIOD_PATTERN, period_kind
 from ..errors import InputError
 from .hotspots import INSUFFICIENT, gi_bin
-from .inference import fdr_bh, mann_kendall, normal_p
+from .inference import fdr_bh, normal_p
+from .kendall import TREND_TEST_NAMES, check_trend_test, default_trend_test, kendall_trend, seasons_of
 from .weights import WeightsResult, graph_matrix
 
 __all__ = [
@@ -50,7 +56,7 @@ GLOBAL_WINDOWS = ("cube", "slice")
 
 #: The rules, checked in this order for hot spots (cold spots mirror them with hot <-> cold and the
 #: trend's sign reversed). n = slices with data, H = hot slices, "final" = the last slice with data,
-#: trend = Mann-Kendall on the Gi* z-scores, significant when its p <= trend_alpha.
+#: trend = the trend test (Mann-Kendall or a variant) on the Gi* z-scores, significant when its p <= trend_alpha.
 RULES = (
     ("intensifying hot spot", "final slice hot, H >= 90% of n, significant upward trend"),
     ("diminishing hot spot", "final slice hot, H >= 90% of n, significant downward trend"),
@@ -366,6 +372,7 @@ def emerging_hotspots(
     trend_alpha: float = 0.05,
     share: float = 0.9,
     min_slices: int = 10,
+    trend_test: str | None = None,
 ) -> EmergingResult:
     """Emerging hot spot analysis of one indicator over time slices.
 
@@ -391,12 +398,19 @@ def emerging_hotspots(
         The "ninety percent of the time-step intervals" of the rules.
     min_slices:
         Areas with fewer slices with data get "insufficient data" (ArcGIS needs 10).
+    trend_test:
+        ``mk`` (Mann-Kendall, as ArcGIS), ``hamed-rao`` (Mann-Kendall with the Hamed-Rao correction
+        for serial correlation) or ``seasonal`` (seasonal Kendall test; slices must be months,
+        quarters or halves). Default: ``seasonal`` for slices shorter than a year, ``mk`` for years
+        (decision 0029).
     """
     time_window = _check_int("time_window", time_window, 0)
     min_slices = _check_int("min_slices", min_slices, 2)
     alpha = _check_level("alpha", alpha)
     trend_alpha = _check_level("trend_alpha", trend_alpha)
     share = _check_level("share", share)
+    if trend_test is not None:
+        trend_test = check_trend_test(trend_test)
     if global_window not in GLOBAL_WINDOWS:
         raise InputError(
             "Unknown global window.", received=repr(global_window), expected="'cube' or 'slice'", fix="use 'cube'"
@@ -422,6 +436,14 @@ def emerging_hotspots(
         notes.append(f"{len(empty)} slice(s) without any data left out: " + ", ".join(empty[:6]))
         cube = cube.drop(columns=empty)
     slices = tuple(cube.columns)
+    periods = bool(slices) and all(isinstance(v, str) and PERIOD_PATTERN.match(v) for v in slices)
+    if trend_test is None:
+        trend_test = default_trend_test(period_kind(slices[0]) if periods else None)
+    seasons = None
+    if trend_test == "seasonal":
+        seasons = seasons_of(slices) if slices else np.zeros(0, dtype=np.int64)
+    if seasons is not None and len(np.unique(seasons)) == len(seasons):
+        notes.append("seasonal Kendall test: no season occurs twice among the slices, so no trend can be found")
     x = cube.reindex(pd.Index(ids)).to_numpy(dtype="float64", copy=True)
     x[~np.isfinite(x)] = np.nan
     adj = sp.csr_array(mat, copy=True)
@@ -453,7 +475,7 @@ def emerging_hotspots(
     p_fdr = fdr_bh(p)
     hot = (p_fdr <= alpha) & (z > 0)
     cold = (p_fdr <= alpha) & (z < 0)
-    mk = mann_kendall(z)
+    mk = kendall_trend(z, trend_test, seasons=seasons)
     cat, details = classify_series(hot, cold, ~np.isnan(z), np.sign(mk.s), mk.p <= trend_alpha, share=share)
     cat = np.where(reason != "", INSUFFICIENT, cat)
 
@@ -472,6 +494,7 @@ def emerging_hotspots(
             "trend_tau": np.where(insufficient, np.nan, mk.tau),
             "trend_p": np.where(insufficient, np.nan, mk.p),
             "trend_z": np.where(insufficient, np.nan, mk.z),
+            "trend_variance_factor": np.where(insufficient, np.nan, mk.variance_factor),
             "n_slices": details["n_slices"],
             "n_hot": details["n_hot"],
             "n_cold": details["n_cold"],
@@ -517,6 +540,8 @@ def emerging_hotspots(
         "trend_alpha": trend_alpha,
         "share": share,
         "min_slices": min_slices,
+        "trend_test": trend_test,
+        "trend_test_name": TREND_TEST_NAMES[trend_test],
         "inference": "analytical Gi* z, Benjamini-Hochberg FDR over all bins",
     }
     return EmergingResult(table, slices, z, p, p_fdr, params, tuple(notes))

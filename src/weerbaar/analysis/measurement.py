@@ -335,9 +335,27 @@ class LaplaceFit:
     def hyper(self) -> dict:
         return _hyper(self.theta)
 
-    def draws(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Posterior draws of the latent vector (dim x n) from the Gaussian approximation."""
+    def projected_draws(
+        self, n: int, rng: np.random.Generator, maps: dict[str, sparse.spmatrix], chunk: int = 250
+    ) -> dict[str, np.ndarray]:
+        """Posterior draws of linear maps of the latent vector (``{name: rows x n}``), drawn in chunks.
+
+        Same draws as ``draws`` would give, but never holds the full dim x n matrix (13,000 areas:
+        65,000 latent values)."""
         lu = _factor(self.hessian)
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in maps}
+        done = 0
+        while done < n:
+            k = min(chunk, n - done)
+            xs = self.draws(k, rng, lu=lu)
+            for name, m in maps.items():
+                parts[name].append(np.asarray(m @ xs))
+            done += k
+        return {k: np.hstack(v) for k, v in parts.items()}
+
+    def draws(self, n: int, rng: np.random.Generator, lu=None) -> np.ndarray:
+        """Posterior draws of the latent vector (dim x n) from the Gaussian approximation."""
+        lu = _factor(self.hessian) if lu is None else lu
         z = rng.standard_normal((len(self.mode), n))
         if not np.array_equal(lu.perm_r, lu.perm_c):  # pivoting happened: dense Cholesky instead
             from scipy.linalg import solve_triangular
@@ -351,7 +369,7 @@ class LaplaceFit:
 
 
 def laplace_fit(
-    d: _Design, theta: np.ndarray | None = None, fixed: Sequence[str] = (), tail_df: float | None = 4.0
+    d: _Design, theta: np.ndarray | None = None, fixed: Sequence[str] = (), tail_df: float | None = 1.0
 ) -> LaplaceFit:
     """Hyperparameters by maximising Laplace marginal likelihood x prior (or fixed at ``theta``); the mode."""
     mp = _maps(d)
@@ -408,24 +426,55 @@ def laplace_fit(
     mode, th = evaluate(th_free)
     if tail_df is not None:
         # Heavy-tailed propensity: a Student-t scale mixture on each area's conditional deviation from its
-        # neighbours, by EM on the local precision weights kappa (hyperparameters kept).
-        hy = _hyper(th)
-        tau = np.exp(-2 * hy["log_sd_propensity"])
-        rho = special.expit(hy["logit_rho_propensity"])
+        # neighbours. ECM: EM updates of the local precision weights kappa alternate with re-estimating the
+        # propensity's scale and mixing given kappa (with kappa = 1 the scale absorbs the silent areas and
+        # the tail would barely down-weight them).
         deg = np.asarray(d.adj.sum(axis=1)).ravel()
-        lii = (1 - rho) + rho * deg
         rs = d.blocks()["r"]
         d.kappa = np.ones(d.n)
-        for _ in range(8):
-            r = mode.x[rs]
-            e = r - rho * (d.adj @ r) / lii
-            hd = mode.h.diagonal()[rs]
-            new = (tail_df + 1) / (tail_df + tau * lii * (e**2 + 1 / hd))
-            change = float(np.max(np.abs(np.log(new) - np.log(d.kappa))))
-            d.kappa = new
-            mode, th = evaluate(th_free)
-            if change < 0.01:
+        prop_names = ("log_sd_propensity", "logit_rho_propensity")
+        prop_free = [k for k, i in enumerate(free) if names[i] in prop_names]
+        settled = False
+        for _outer in range(6):
+            for _ in range(8):
+                hy = _hyper(th)
+                tau = np.exp(-2 * hy["log_sd_propensity"])
+                rho = special.expit(hy["logit_rho_propensity"])
+                lii = (1 - rho) + rho * deg
+                r = mode.x[rs]
+                e = r - rho * (d.adj @ r) / lii
+                hd = mode.h.diagonal()[rs]
+                new = (tail_df + 1) / (tail_df + tau * lii * (e**2 + 1 / hd))
+                change = float(np.max(np.abs(np.log(new) - np.log(d.kappa))))
+                d.kappa = new
+                mode, th = evaluate(th_free)
+                if change < 0.01:
+                    break
+            if not prop_free or settled:
                 break
+            before = th_free[prop_free].copy()
+
+            def neg_prop(v, base=th_free.copy()):
+                full = base.copy()
+                full[prop_free] = v
+                return neg(full)
+
+            sub = optimize.minimize(
+                neg_prop,
+                before,
+                method="L-BFGS-B",
+                bounds=[_HYPER[free[k]][4] for k in prop_free],
+                options={"maxiter": 50, "eps": 1e-4},
+            )
+            th_free = th_free.copy()
+            th_free[prop_free] = sub.x
+            mode, th = evaluate(th_free)
+            settled = float(np.max(np.abs(sub.x - before))) < 0.01
+            if settled:
+                # the weights once more from 1 at the final scale: the path a refit at these hyperparameters
+                # (``hyperparameters=``) takes, so it reproduces this run
+                d.kappa = np.ones(d.n)
+                mode, th = evaluate(th_free)
     at_bound = [names[i] for i, v in zip(free, th_free, strict=True) if min(abs(v - b) for b in _HYPER[i][4]) < 1e-3]
     pd_ok = bool(np.all(_factor(mode.h).U.diagonal() > 0))
     outer_ok = res is None or bool(res.success) or "REL_REDUCTION" in str(res.message)
@@ -841,13 +890,16 @@ def _summarise(
 ) -> MeasurementResult:
     d = fit.design
     mp = fit.maps
-    xs = fit.draws(n_draws, rng)
-    prob = mp.p @ xs  # log problem (n x S)
-    prop = mp.q @ xs  # log propensity
+    sel = {"p": mp.p, "q": mp.q, "a_r": _unit(d, "a_reports")[:1]}
+    if d.log_eff is not None:
+        sel["delta"] = _unit(d, "delta")[:1]
+    xs = fit.projected_draws(n_draws, rng, sel)
+    prob = xs["p"]  # log problem (n x S)
+    prop = xs["q"]  # log propensity
     w = pop / pop.sum()
     city_q = w @ prop
     rel = prop - city_q  # log propensity relative to the city (population weighted)
-    a_r = xs[_fix(d, "a_reports")]
+    a_r = xs["a_r"][0]
     mu_city = np.exp(d.log_e[:, None] + a_r[None, :] + prob + city_q[None, :])  # reports at the city's propensity
     cut = np.log(1 - shortfall)
     p_silent = (rel < cut).mean(axis=1)
@@ -861,7 +913,11 @@ def _summarise(
     eff_rel = eff_p = q_eff = np.full(d.n, np.nan)
     is_eff = np.zeros(d.n, dtype=bool)
     if eff_avail:
-        e_log = xs[_fix(d, "delta")][None, :] * d.log_eff[:, None] + xs[d.blocks()["g"]]
+        # Registrations per unit of problem relative to the city, as far as police effort explains them:
+        # delta x log effort index. The iid area effect g is left out: with one count per area it cannot be
+        # told apart from the registrations' own overdispersion, and including it made the flag fire on
+        # noise (issue 14: 4 of 14 flagged truly had > 2x effort).
+        e_log = xs["delta"][0][None, :] * d.log_eff[:, None]
         e_rel = e_log - (w @ e_log)[None, :]
         eff_p = (e_rel > -cut).mean(axis=1)
         eff_rel = np.exp(np.median(e_rel, axis=1))

@@ -283,13 +283,14 @@ def _below_first_space(t: np.ndarray, ii: np.ndarray, jj: np.ndarray, tds: np.nd
     return np.bincount(tb[tb >= 0], minlength=nt)
 
 
-def _fmt(v: float) -> str:
-    return f"{v:g}"
-
-
 def statement(result: KnoxResult, *, lang: str = "nl", alpha: float = 0.05, unit: str = "m") -> str:
     """The sentence an analyst needs, for the closest significant cell (excluding the same-location band)
     with the largest Knox ratio, plus the same-location finding when there is one."""
+
+    def n(value: float, spec: str) -> str:  # Dutch texts use a decimal comma (20,9), English a point
+        text = format(value, spec)
+        return text.replace(".", ",") if lang == "nl" else text
+
     ratio = result.knox_ratio
     ns, nt = result.observed.shape
     first = 1 if result.same_location() else 0
@@ -302,19 +303,19 @@ def statement(result: KnoxResult, *, lang: str = "nl", alpha: float = 0.05, unit
     parts = []
     if best is None:
         parts.append(
-            f"Geen significant near-repeat-patroon (p ≤ {alpha:g}) binnen de gekozen afstanden en tijden."
+            f"Geen significant near-repeat-patroon (p ≤ {n(alpha, 'g')}) binnen de gekozen afstanden en tijden."
             if lang == "nl"
-            else f"No significant near-repeat pattern (p ≤ {alpha:g}) within the chosen distances and times."
+            else f"No significant near-repeat pattern (p ≤ {n(alpha, 'g')}) within the chosen distances and times."
         )
     else:
         a, b = best
-        s_hi, t_hi = _fmt(result.sds[a + 1]), _fmt(result.tds[b + 1])
-        s_lo, t_lo = _fmt(result.sds[a]), _fmt(result.tds[b])
+        s_hi, t_hi = n(result.sds[a + 1], "g"), n(result.tds[b + 1], "g")
+        s_lo, t_lo = n(result.sds[a], "g"), n(result.tds[b], "g")
         r = ratio[a, b]
         if lang == "nl":
             parts.append(
                 f"Tussen {s_lo} en {s_hi} {unit} en {t_lo} tot {t_hi} dagen na een incident is de kans op een volgend "
-                f"incident {r:.1f} keer zo groot als toeval zou geven (p = {result.p[a, b]:.3f})."
+                f"incident {n(r, '.1f')} keer zo groot als toeval zou geven (p = {n(result.p[a, b], '.3f')})."
             )
         else:
             parts.append(
@@ -324,9 +325,9 @@ def statement(result: KnoxResult, *, lang: str = "nl", alpha: float = 0.05, unit
     if result.same_location():
         r, p = ratio[0, 0], result.p[0, 0]
         if np.isfinite(r) and np.isfinite(p) and p <= alpha and r > 1:
-            t_hi = _fmt(result.tds[1]) if nt > 1 else "∞"
+            t_hi = n(result.tds[1], "g") if nt > 1 else "∞"
             parts.append(
-                f"Op dezelfde plek binnen {t_hi} dagen: {r:.1f} keer de kans (herhaald slachtofferschap)."
+                f"Op dezelfde plek binnen {t_hi} dagen: {n(r, '.1f')} keer de kans (herhaald slachtofferschap)."
                 if lang == "nl"
                 else f"At the same location within {t_hi} days: {r:.1f} times the chance (repeat victimisation)."
             )

@@ -7,7 +7,10 @@ For each area and indicator, at a chosen period (default: the latest):
   exact interval for the ratio of two counts by the conditional binomial method (given the
   total a + b, a is binomial with p = R / (1 + R); a Clopper-Pearson interval for p gives one
   for R);
-* the Mann-Kendall trend (Mann 1945, Kendall 1975) with Sen's (1968) slope over the series;
+* the Mann-Kendall trend (Mann 1945, Kendall 1975) with Sen's (1968) slope over the series; as options
+  the Hamed-Rao (1998) correction for serial correlation or the seasonal Kendall test (Hirsch, Slack
+  & Smith 1982, the default for series of months, quarters or halves; decision 0029), see
+  :mod:`.kendall`;
 * Pettitt's (1979) change-point test where the series is long enough;
 * series breaks (a change of area division, e.g. 2022-03 for 2015 -> 2022): comparisons across
   a break are marked, and the trend uses only the periods since the last break.
@@ -18,7 +21,6 @@ reason, never a crash or a silent NaN. See docs/methods/trends.md.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,7 +31,7 @@ from scipy import stats
 from ..contract import PERIOD_PATTERN, period_kind
 from ..errors import InputError
 from ..indicators import STOCKS, catalogue_rows, is_flow
-from .inference import mann_kendall
+from .kendall import TREND_TEST_NAMES, check_trend_test, default_trend_test, kendall_trend, sen_slope
 
 __all__ = [
     "TREND_LABELS",
@@ -37,7 +39,7 @@ __all__ = [
     "garwood_interval",
     "pettitt",
     "rate_ratio_interval",
-    "sen_slope",
+    "sen_slope",  # defined in .kendall, kept here for callers of trends.sen_slope
     "shift_period",
     "trends",
 ]
@@ -151,29 +153,6 @@ def rate_ratio_interval(
 
 
 # -- trend statistics ------------------------------------------------------------------------------
-
-
-def sen_slope(x: np.ndarray, t: np.ndarray | None = None, *, chunk: int = 512) -> np.ndarray:
-    """Sen's (1968) slope per row: the median of (x_j - x_i) / (t_j - t_i) over pairs i < j.
-
-    ``t`` gives the time of each column (default 0, 1, 2, ...); NaN values are skipped; rows
-    with fewer than two values give NaN.
-    """
-    x = np.atleast_2d(np.asarray(x, dtype="float64"))
-    rows, T = x.shape
-    t = np.arange(T, dtype="float64") if t is None else np.asarray(t, dtype="float64")
-    i, j = np.triu_indices(T, k=1)
-    dt = t[j] - t[i]
-    out = np.full(rows, np.nan)
-    if len(i) == 0:
-        return out
-    for a in range(0, rows, chunk):
-        block = x[a : a + chunk]
-        slopes = (block[:, j] - block[:, i]) / dt
-        with warnings.catch_warnings():  # all-NaN rows
-            warnings.simplefilter("ignore", RuntimeWarning)
-            out[a : a + chunk] = np.nanmedian(slopes, axis=1)
-    return out
 
 
 def pettitt(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -331,6 +310,7 @@ def trends(
     min_trend: int = 5,
     min_change_point: int = 10,
     across_breaks: bool = False,
+    trend_test: str | None = None,
 ) -> TrendResult:
     """Change, trend and change point per area and indicator.
 
@@ -358,8 +338,15 @@ def trends(
         Fewest periods with a value for a Mann-Kendall trend (5) and a Pettitt test (10).
     across_breaks:
         Use the whole series for trend and change point, ignoring breaks (marked in the output).
+    trend_test:
+        ``mk`` (Mann-Kendall), ``hamed-rao`` (Mann-Kendall with the Hamed-Rao correction for serial
+        correlation) or ``seasonal`` (seasonal Kendall test, seasons = the months, quarters or halves of
+        the year; Sen's slope then within seasons). Default: ``seasonal`` for monthly, quarterly and
+        half-yearly series, ``mk`` for yearly ones (decision 0029).
     """
     _check_args(level, alpha, min_trend, min_change_point)
+    if trend_test is not None:
+        trend_test = check_trend_test(trend_test)
     frame = _long(values, indicator)
     break_labels = [_check_period(b) for b in breaks]
     break_starts = sorted(_months(b)[0] for b in break_labels)
@@ -367,6 +354,7 @@ def trends(
         _check_period(period)
     notes: list[str] = []
     tables = []
+    used: list[str] = []
     for ind, part in frame.groupby("indicator", sort=True):
         kinds = {period_kind(p) for p in part["period"].unique()}
         if len(kinds) > 1:
@@ -377,6 +365,8 @@ def trends(
                 fix="pass the yearly and monthly series separately",
             )
         kind = kinds.pop()
+        test = trend_test or default_trend_test(kind)
+        used.append(test)
         tables.append(
             _one_indicator(
                 str(ind),
@@ -391,6 +381,7 @@ def trends(
                 min_change_point,
                 across_breaks,
                 notes,
+                test,
             )
         )
     table = pd.concat(tables) if tables else pd.DataFrame()
@@ -402,7 +393,8 @@ def trends(
         "min_trend": min_trend,
         "min_change_point": min_change_point,
         "across_breaks": across_breaks,
-        "trend_test": "Mann-Kendall (normal approximation, tie-corrected, continuity-corrected)",
+        "trend_test": ", ".join(dict.fromkeys(used)) or (trend_test or "mk"),
+        "trend_test_name": "; ".join(TREND_TEST_NAMES[u] for u in dict.fromkeys(used)),
         "change_point_test": "Pettitt (approximate p)",
         "count_interval": "Garwood exact; ratio by conditional binomial (Clopper-Pearson)",
     }
@@ -430,6 +422,7 @@ def _one_indicator(
     min_change_point: int,
     across_breaks: bool,
     notes: list[str],
+    trend_test: str = "mk",
 ) -> pd.DataFrame:
     cube = part.pivot(index="area_code", columns="period", values="value")
     cube = cube.sort_index()
@@ -506,8 +499,18 @@ def _one_indicator(
     out["segment_start"] = seg_labels[0] if seg_labels else None
     out["trend_crosses_break"] = bool(across_breaks and len(set(segs)) > 1)
     n_obs = (~np.isnan(xs)).sum(axis=1)
-    mk = mann_kendall(xs)
-    slope = sen_slope(xs, t_idx.astype("float64"))
+    seasons = None
+    if trend_test == "seasonal":
+        if kind == "year":
+            raise InputError(
+                f"The seasonal Kendall test needs sub-yearly periods (indicator {ind} is yearly).",
+                received=f"trend test seasonal on {kind} periods",
+                expected="monthly, quarterly or half-yearly periods",
+                fix="use the trend test mk or hamed-rao for yearly series, or monthly periods",
+            )
+        seasons = (first + t_idx) % _PER_YEAR[kind]  # the running index counts periods since year 0
+    mk = kendall_trend(xs, trend_test, seasons=seasons)
+    slope = sen_slope(xs, t_idx.astype("float64"), seasons=seasons)
     has = ~np.isnan(xs)
     if xs.shape[1]:
         spread = np.where(has, xs, -np.inf).max(axis=1) - np.where(has, xs, np.inf).min(axis=1)
@@ -523,6 +526,13 @@ def _one_indicator(
         [f"series too short for a trend ({k} period(s) with a value; at least {min_trend})" for k in n_obs],
         np.where(flat, "the series has no variance (all values equal)", ""),
     )
+    if trend_test == "seasonal":
+        no_pair = (trend_reason == "") & ~(mk.var_s > 0)
+        trend_reason = np.where(
+            no_pair,
+            "no season (month, quarter or half) has values in two years for the seasonal Kendall test",
+            trend_reason,
+        )
     trend = np.where(
         trend_reason != "",
         "insufficient data",
@@ -531,6 +541,7 @@ def _one_indicator(
     ok = trend_reason == ""
     out["n_periods"] = n_obs
     out["trend"] = trend
+    out["trend_test"] = trend_test
     out["mk_tau"] = np.where(ok, mk.tau, np.nan)
     out["mk_z"] = np.where(ok, mk.z, np.nan)
     out["mk_p"] = np.where(ok, mk.p, np.nan)

@@ -384,7 +384,7 @@ def FLAG_CATEGORIES(lang: str = "nl") -> list[tuple[str, str, str]]:  # noqa: N8
 
     Values (``FLAG_VALUES``):
 
-    * ``"zwijgwijk"``: flag "zwijgwijk" in ``weerbaar.analysis.zwijgwijk`` (fewer reports than expected);
+    * ``"zwijgwijk"``: flag "zwijgwijk" of the measurement model (fewer reports than expected);
     * ``"effort"``: flag "effort" (registrations driven by police effort);
     * ``"none"``: tested, not flagged (the analysis stores flag "");
     * ``"not tested"``: column ``tested`` False (missing input, too few inhabitants, ...).

@@ -27,14 +27,36 @@ def compute_vulnerability(
     explain: Annotated[
         str | None, typer.Option(help="Explain one area: each domain beside its stadsdeel and the city")
     ] = None,
+    problem: Annotated[
+        str,
+        typer.Option(
+            help="Problem domain: auto (the measurement model's posterior problem where a fit is possible, "
+            "else the indicators), model (require the fit) or indicators"
+        ),
+    ] = "auto",
+    sobol: Annotated[
+        int, typer.Option(min=0, help="Base sample N of the Sobol indices (N (k + 2) runs; 0: none)")
+    ] = 256,
+    checks: Annotated[
+        bool, typer.Option("--checks", help="Show the JRC step-4 checks (correlations, Cronbach's alpha, PCA)")
+    ] = False,
 ) -> None:
     """Criminogenic vulnerability inventory: composite index with rank intervals (measure 7)."""
     from ..analysis.composite import CompositeConfig
     from ..compute import compute_vulnerability as run_it
+    from .inventory_show import show_inventory_extras
 
     cfg = CompositeConfig.from_toml(config) if config else None
     outcome = run_it(
-        config=cfg, period=period, level=level, division=division, draws=draws, seed=seed, progress=_progress
+        config=cfg,
+        period=period,
+        level=level,
+        division=division,
+        draws=draws,
+        seed=seed,
+        progress=_progress,
+        problem=problem,
+        sobol_n=sobol,
     )
     for note in outcome.notes:
         err.print(f"note: {note}", highlight=False)
@@ -54,6 +76,7 @@ def compute_vulnerability(
         Format.table,
         title="Highest composite (rank, 90% interval)",
     )
+    show_inventory_extras(outcome, checks)
     if explain:
         row = outcome.frame.loc[explain] if explain in outcome.frame.index else None
         table = outcome.details.explain(explain, outcome.groups).round(3)
@@ -106,6 +129,10 @@ def compute_zwijgwijken(
         err.print("[red]The model fit failed its checks: no flags are published (see --details / the run).[/red]")
     for note in outcome.notes:
         err.print(f"note: {note}", highlight=False)
+    for name, ch in outcome.summary.get("channels", {}).items():
+        err.print(f"input {name}: {ch['status']} ({ch['how']})", highlight=False)
+    for item in outcome.summary.get("not_estimated", []):
+        err.print(f"not estimated: {item['what']}: {item['why']}", highlight=False)
     _write_out(outcome.frame, out_file, None if details else ZWIJGWIJK_COLUMNS)
     flags = outcome.frame["flag"].value_counts()
     s = outcome.summary
@@ -185,6 +212,14 @@ def compute_emerging(
     measure: Annotated[
         str, typer.Option(help="rate (empirical-Bayes per 1,000 inhabitants, default) or count (raw counts)")
     ] = "rate",
+    trend_test: Annotated[
+        str | None,
+        typer.Option(
+            "--trend-test",
+            help="mk (Mann-Kendall), hamed-rao (corrected for serial correlation) or seasonal (seasonal Kendall); "
+            "default: seasonal for month, quarter and half slices, mk for years (decision 0029)",
+        ),
+    ] = None,
 ) -> None:
     """Emerging hot spots over time (new, intensifying, persistent, diminishing, ...), ArcGIS Pro categories."""
     from ..compute import EMERGING_COLUMNS
@@ -199,10 +234,12 @@ def compute_emerging(
         division=division,
         progress=_progress,
         measure=measure,
+        trend_test=trend_test,
     )
     _write_out(outcome.frame, out_file, None if details else EMERGING_COLUMNS)
     counts = outcome.frame["category"].value_counts()
-    out.print(f"run {outcome.run_id}: {indicator}, {outcome.summary['period']}, {level}")
+    test = outcome.summary["parameters"].get("trend_test", "mk")
+    out.print(f"run {outcome.run_id}: {indicator}, {outcome.summary['period']}, {level}; trend test {test}")
     _show(counts.rename_axis("category").reset_index(name="areas"), Format.table, title="Categories")
     _synthetic_banner(outcome.synthetic)
 
@@ -216,6 +253,14 @@ def compute_trends(
     slice_kind: Annotated[str, typer.Option("--slice", help="Time slice: month, quarter, half or year")] = "year",
     division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
+    trend_test: Annotated[
+        str | None,
+        typer.Option(
+            "--trend-test",
+            help="mk (Mann-Kendall), hamed-rao (corrected for serial correlation) or seasonal (seasonal Kendall); "
+            "default: seasonal for month, quarter and half slices, mk for years (decision 0029)",
+        ),
+    ] = None,
 ) -> None:
     """Change against the previous period and a year before (with intervals), trend and change point per area."""
     from ..compute import compute_trends as run_it
@@ -228,6 +273,7 @@ def compute_trends(
         slice_kind=slice_kind,
         division=division,
         progress=_progress,
+        trend_test=trend_test,
     )
     _write_out(outcome.frame, out_file)
     counts = outcome.frame["trend"].value_counts()

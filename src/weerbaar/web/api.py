@@ -52,6 +52,12 @@ class ResultKind(StrEnum):
     emerging = "emerging"
 
 
+class TrendTest(StrEnum):
+    mk = "mk"
+    hamed_rao = "hamed-rao"
+    seasonal = "seasonal"
+
+
 class PeriodKind(StrEnum):
     year = "year"
     half = "half"
@@ -369,7 +375,8 @@ def map_layer(
         Query(
             max_length=200,
             description="An indicator, or result:vulnerability, "
-            "result:zwijgwijken, result:hotspots.gi:<indicator>, result:emerging:<indicator>",
+            "result:zwijgwijken, result:hotspots.gi:<indicator>, result:emerging:<indicator>[:<trend test>] "
+            "(trend test mk, hamed-rao or seasonal; default the latest run)",
         ),
     ] = "registered.drug_trade",
     level: Level = Level.buurt,
@@ -430,12 +437,17 @@ def result(
     division: Division = None,
     run_id: Annotated[str | None, Query(max_length=40, description="A specific run (default: the latest)")] = None,
     fmt: Format = Fmt.json,
+    trend_test: Annotated[
+        TrendTest | None,
+        Query(description="Emerging hot spots: the latest run with this trend test (mk, hamed-rao or seasonal)"),
+    ] = None,
 ) -> Any:
     data = data_of(request)
     if run_id is None:
         if kind in (ResultKind.hotspots, ResultKind.emerging) and not indicator:
             indicator = "registered.drug_trade"
-        run = data.latest_run(kind.value, division=division, indicator=indicator)
+        test = trend_test.value if trend_test and kind is ResultKind.emerging else None
+        run = data.latest_run(kind.value, division=division, indicator=indicator, trend_test=test)
         run_id = run["run_id"]
     view = data.result(run_id)
     df = view.frame.reset_index()

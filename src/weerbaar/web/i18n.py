@@ -1303,6 +1303,101 @@ TEXTS: dict[str, tuple[str, str]] = {
         "+{displacement}% displacement to the surrounding neighbourhoods (mean planted change {change} per "
         "month). The estimates below show whether the methods recover it. This is not real data.",
     ),
+    # --- trend tests, violence results, navigation (branch trends, issue 15) ---
+    "trend_test": ("trendtoets", "trend test"),
+    "trend_test.mk": ("Mann-Kendall", "Mann-Kendall"),
+    "trend_test.hamed-rao": ("Mann-Kendall met Hamed-Rao-correctie", "Mann-Kendall with Hamed-Rao correction"),
+    "trend_test.seasonal": ("seizoens-Kendall", "seasonal Kendall"),
+    # --- inventory on the measurement model (branch inventory, issue 14 part 3) ---
+    "inv26.intro.model": (
+        "Maatregel 7: waar het drugsprobleem en de kwetsbaarheid samenkomen. Een score per buurt uit twee domeinen: "
+        "het drugsprobleem zoals het meetmodel dat schat, en de structurele kwetsbaarheid van de bewoners.",
+        "Measure 7: where the drug problem and susceptibility concentrate. A score per neighbourhood from two "
+        "domains: the drug problem as the measurement model estimates it, and the residents' structural "
+        "vulnerability.",
+    ),
+    "inv26.source.model": (
+        "Het drugsprobleem komt uit het meetmodel: één geschat probleem achter de enquête, anonieme tips, meldingen "
+        "en registraties, rekening houdend met angst om te melden en met politie-inzet ({draws} trekkingen uit de "
+        "posterior). Het zijn dus niet de ruwe meldingen of registraties.",
+        "The drug problem comes from the measurement model: one estimated problem behind the survey, anonymous tips, "
+        "reports and registrations, allowing for fear of reporting and for police effort ({draws} posterior draws). "
+        "So these are not the raw reports or registrations.",
+    ),
+    "inv26.source.indicators": (
+        "Het meetmodel kon hier niet worden geschat ({reason}). Daarom komt het probleem uit de indicatoren zelf "
+        "(registraties, ervaren overlast, meldingen en tips), die door angst en politie-inzet vertekend kunnen zijn.",
+        "The measurement model could not be estimated here ({reason}). The problem therefore comes from the "
+        "indicators themselves (registrations, experienced nuisance, reports and tips), which fear and police "
+        "effort can distort.",
+    ),
+    "inv26.unc.both": (
+        "Het 90%-interval van de rang telt twee soorten onzekerheid mee. Statistisch: het model kent het probleem "
+        "niet precies; alleen daardoor is het interval voor de middelste buurt {stat} plaatsen breed. Keuzes: "
+        "gewichten, normalisatie en optellen van de domeinen; alleen daardoor {choices} plaatsen. Samen: {both} "
+        "plaatsen.",
+        "The 90% rank interval counts two kinds of uncertainty. Statistical: the model does not know the problem "
+        "exactly; that alone makes the interval of the middle neighbourhood {stat} places wide. Choices: weights, "
+        "normalisation and how the domains are combined; those alone {choices} places. Both: {both} places.",
+    ),
+    "inv26.unc.shares": (
+        "Gemiddeld komt {s}% van de onzekerheid in een rang uit de statistiek, {c}% uit de keuzes en {i}% uit hun "
+        "samenspel.",
+        "On average {s}% of the uncertainty in a rank comes from the statistics, {c}% from the choices and {i}% from "
+        "the two together.",
+    ),
+    "inv26.unc.choices_only": (
+        "Het 90%-interval van de rang komt alleen uit de keuzes van de index (gewichten, normalisatie, optellen); "
+        "voor de middelste buurt {choices} plaatsen breed. Statistische onzekerheid is er niet in meegenomen.",
+        "The 90% rank interval comes only from the index's choices (weights, normalisation, combining); for the "
+        "middle neighbourhood {choices} places wide. Statistical uncertainty is not included.",
+    ),
+    "inv26.unc.sobol": (
+        "Van de keuzes verschuift {factor} de rangen het meest (Sobol-totaalindex {st}).",
+        "Of the choices, {factor} moves the ranks most (Sobol total index {st}).",
+    ),
+    "inv26.factor.normalisation": ("de normalisatie", "the normalisation"),
+    "inv26.factor.aggregation": ("de manier van optellen (rekenkundig of meetkundig)", "the aggregation"),
+    "inv26.factor.left_out": ("het weglaten van één indicator", "leaving out one indicator"),
+    "inv26.factor.statistical": ("de statistische onzekerheid", "the statistical uncertainty"),
+    "inv26.factor.weight": ("het gewicht van domein {domain}", "the weight of domain {domain}"),
+    "inv26.col.statistical": ("alleen statistiek", "statistics alone"),
+    "inv26.col.choices": ("alleen keuzes", "choices alone"),
+    # --- meas-inputs: the measurement model's results in words (issue 14, part 5) ---
+    "silence.very_likely": ("zeer waarschijnlijk stil", "very probably silent"),
+    "silence.likely": ("waarschijnlijk stil", "probably silent"),
+    "silence.uncertain": ("onzeker of het hier stil is", "uncertain whether silent"),
+    "silence.unlikely": ("waarschijnlijk niet stil", "probably not silent"),
+    "silence.very_unlikely": ("zeer waarschijnlijk niet stil", "very probably not silent"),
+    "silence.verdict": ("{words} (kans {pct} %)", "{words} ({pct} % probability)"),
+    "silence.meaning": (
+        "‘Stil’ betekent: bewoners melden hier minder dan {keep} % van wat elders in de stad bij hetzelfde "
+        "drugsprobleem gemeld wordt. De kans is een uitkomst van het meetmodel, geen zekerheid.",
+        "‘Silent’ means: residents here report less than {keep} % of what is reported elsewhere in the city for "
+        "the same drug problem. The probability is an outcome of the measurement model, not a certainty.",
+    ),
+    "silence.ratio": (
+        "Bewoners melden hier naar schatting {ratio} % van wat elders bij hetzelfde drugsprobleem gemeld wordt "
+        "(90 %-interval {low}–{high} %).",
+        "Residents here report an estimated {ratio} % of what is reported elsewhere for the same drug problem "
+        "(90 % interval {low}–{high} %).",
+    ),
+    "silence.ratio_withheld": (
+        "De verhouding meldingen/verwacht is afgeschermd, omdat zij de afgeschermde aantallen zou verraden; de kans "
+        "hierboven blijft openbaar.",
+        "The ratio of reports to expected is withheld because it would give away withheld counts; the probability "
+        "above stays public.",
+    ),
+    "silence.not_estimated": ("Niet geschat", "Not estimated"),
+    "silence.synthetic": (
+        "Deze uitkomst rust (deels) op SYNTHETISCHE demonstratiegegevens: het zijn geen echte cijfers voor deze buurt.",
+        "This outcome rests (partly) on SYNTHETIC demonstration data: these are not real figures for this "
+        "neighbourhood.",
+    ),
+    "silence.effort": (
+        "Registraties per eenheid drugsprobleem naar schatting {ratio} keer die van de stad.",
+        "Registrations per unit of drug problem an estimated {ratio} times the city's.",
+    ),
 }
 
 

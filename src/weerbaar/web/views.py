@@ -17,6 +17,7 @@ import pandas as pd
 from ..contract import LEVELS
 from ..errors import InputError, NotFoundError
 from ..public import RESULT_KINDS, PublicData
+from . import silence
 from .i18n import number, t
 
 WITHHELD = ("primary", "secondary", "pending", "suppressed")
@@ -135,11 +136,49 @@ def parse_layer(layer: str) -> tuple[str, str | None, str | None]:
                 "Unknown analysis layer.",
                 received=repr(layer),
                 expected="result:vulnerability, result:zwijgwijken, result:hotspots.gi:<indicator> or "
-                "result:emerging:<indicator>",
+                "result:emerging:<indicator>[:<trend test>]",
                 fix="pick a layer from the list on the map page or from /api/v1/results",
             )
         return "result", ind, kind
     return "indicator", layer, None
+
+
+def layer_trend_test(layer: str) -> str | None:
+    """The trend test named by an emerging hot-spot layer ('result:emerging:<indicator>:seasonal'), or None
+    (the latest run, whichever test it used)."""
+    parts = layer.split(":")
+    if len(parts) < 4 or parts[1] != "emerging" or not parts[3]:
+        return None
+    from ..analysis.kendall import check_trend_test
+
+    try:
+        return check_trend_test(parts[3])
+    except InputError:
+        raise NotFoundError(
+            "Unknown trend test in the layer.",
+            received=repr(layer),
+            expected="result:emerging:<indicator>:mk, :hamed-rao or :seasonal",
+            fix="pick a layer from the list on the map page",
+        ) from None
+
+
+def trend_test_label(run: dict, lang: str) -> str:
+    """The trend test of a stored emerging hot-spot run in words (runs stored without one used Mann-Kendall)."""
+    params = run.get("parameters") or {}
+    return t(f"trend_test.{params.get('trend_test', 'mk')}", lang)
+
+
+def trend_test_options(data: PublicData, runs: pd.DataFrame, division: str, lang: str) -> list[tuple[str, str]]:
+    """Map layer choices for emerging hot spots computed with another trend test than the indicator's latest
+    run ('result:emerging:<indicator>:<test>'), labelled with the test."""
+    out = []
+    em = runs[runs["kind"] == "emerging"]
+    for ind, part in em.groupby("indicator", sort=False):
+        tests = list(dict.fromkeys((p or {}).get("trend_test", "mk") for p in part["parameters"]))
+        for test in tests[1:]:  # the first (newest) is the plain layer result:emerging:<indicator>
+            text = f"{t('result.emerging', lang)} — {indicator_label(data, str(ind), division, lang)}"
+            out.append((f"result:emerging:{ind}:{test}", f"{text} ({t(f'trend_test.{test}', lang)})"))
+    return out
 
 
 def indicator_label(data: PublicData, indicator: str, division: str, lang: str) -> str:
@@ -230,7 +269,7 @@ def map_layer(
     if result_kind in ("hotspots.gi", "emerging") and not indicator:
         indicator = "registered.drug_trade"
     if run_id is None:
-        run = data.latest_run(rkind, division=division, indicator=indicator)
+        run = data.latest_run(rkind, division=division, indicator=indicator, trend_test=layer_trend_test(layer))
         view = data.result(run["run_id"])
     else:
         view = data.result(run_id)
@@ -253,6 +292,9 @@ def map_layer(
         table["category"] = cats
         table["value"] = np.nan
         table["label"] = [category_label(c, lang) for c in cats]
+        if col == "flag" and "p_silent" in frame.columns:  # the probability in words (web/silence.py)
+            pairs = zip(table["label"], frame["p_silent"], strict=True)
+            table["label"] = [silence.map_label(x, p, lang) for x, p in pairs]
         table["status"] = "published"
     else:
         table["value"] = pd.to_numeric(frame[col], errors="coerce")
@@ -271,7 +313,11 @@ def map_layer(
         period=str(run["period"]),
         unit="score 0–1" if col == "composite" else ("categorie" if lang == "nl" else "category"),
         title=title,
-        source="weerbaar: " + (run["kind"]) + f" (run {run['run_id']})",
+        source="weerbaar: "
+        + (run["kind"])
+        + f" (run {run['run_id']}"
+        + (f"; {t('trend_test', lang)}: {trend_test_label(run, lang)}" if result_kind == "emerging" else "")
+        + ")",
         synthetic=bool(run["synthetic"]),
         categorical=categorical,
         table=table,
@@ -514,6 +560,8 @@ def _profile_results(data: PublicData, division, code, level, stadsdeel, lang) -
             item["indicator_label"] = indicator_label(data, ind, division, lang)
         if kind == "zwijgwijken":
             item["reason"] = row.get("reason_en" if lang == "en" else "reason_nl")
+            params = data.result(run_id).run.get("parameters")
+            item["silence"] = silence.profile_silence(row, params, lang, synthetic)
         out[key] = item
     return out
 
