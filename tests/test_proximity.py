@@ -127,5 +127,12 @@ def test_cli_facility_proximity(home, areas_file, tmp_path):
     assert all(r["pairs"] > r["high"] for r in school)
     assert data["facility_counts"] and all(c["shown"] == "0" or not c["shown"].isdigit() or int(c["shown"]) >= 5
                                            for c in data["facility_counts"])  # fmt: skip
+    res = CliRunner().invoke(
+        app,
+        ["compute", "facility-proximity", "--events", "report.dealing", "--background", "area", "--radius", "50,100",
+         "--simulations", "39", "--division", "T", "--facility-counts", "100"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "above" in res.stdout and "PARTNERS ONLY" in res.stdout  # the text table reads its rows by name
     res = CliRunner().invoke(app, ["compute", "facility-proximity", "--division", "T"])
     assert res.exit_code == 2 and "Choose where the reports come from" in res.output

@@ -78,7 +78,8 @@ def _wif(keep: np.ndarray, pg: np.ndarray, member: np.ndarray) -> np.ndarray:
     dev = member[:, keep] - pg[keep]  # n x k: 1{G_i = g_k} - P(G = g_k)
     if1 = dev / s
     if2 = dev.sum(axis=1, keepdims=True) * (pg[keep] / s**2)[None, :]
-    return if1 - if2
+    out: np.ndarray = if1 - if2
+    return out
 
 
 def att_gt(

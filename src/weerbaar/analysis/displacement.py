@@ -247,7 +247,9 @@ def displacement(
     )
 
 
-def rings(neighbours: dict[str, set[str]], target: set[str], *, buffer_rings: int = 1, control_rings: int = 2):
+def rings(
+    neighbours: dict[str, set[str]], target: set[str], *, buffer_rings: int = 1, control_rings: int = 2
+) -> tuple[list[str], list[str]]:
     """Buffer and control areas as rings of contiguous areas around ``target``.
 
     ``neighbours`` maps each area code to its neighbours (e.g. queen contiguity). The buffer is the areas

@@ -401,7 +401,9 @@ def _finish(
     return out
 
 
-def _table(a: _Aligned, cols: dict, category: np.ndarray, reason: np.ndarray, extra: dict | None = None):
+def _table(
+    a: _Aligned, cols: dict, category: np.ndarray, reason: np.ndarray, extra: dict | None = None
+) -> pd.DataFrame:
     data = {
         "statistic": cols["statistic"],
         "z": cols["z"],
@@ -614,7 +616,14 @@ def _check_correction(correction: str) -> None:
         )
 
 
-def _params(a: _Aligned, transform, permutations, seed, alpha, correction) -> dict:
+def _params(
+    a: _Aligned,
+    transform: str,
+    permutations: int,
+    seed: int | np.random.Generator,
+    alpha: float | None,
+    correction: str,
+) -> dict:
     return {
         "indicator": a.name,
         "transform": transform,

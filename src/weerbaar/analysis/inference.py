@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy import stats
 
@@ -68,10 +69,10 @@ def check_permutations(permutations: object) -> int:
     return int(permutations)
 
 
-def normal_p(z: np.ndarray) -> np.ndarray:
+def normal_p(z: npt.ArrayLike) -> np.ndarray:
     """Two-sided p-value of a standard normal z (NaN stays NaN)."""
-    z = np.asarray(z, dtype="float64")
-    return 2.0 * stats.norm.sf(np.abs(z))
+    p: np.ndarray = 2.0 * stats.norm.sf(np.abs(np.asarray(z, dtype="float64")))
+    return p
 
 
 def fdr_bh(p: np.ndarray) -> np.ndarray:
@@ -110,7 +111,7 @@ def fdr_bh(p: np.ndarray) -> np.ndarray:
 
 
 def permutation_p(
-    n_greater_equal: np.ndarray, n_less_equal: np.ndarray, permutations: int, alternative: str = "two-sided"
+    n_greater_equal: npt.ArrayLike, n_less_equal: npt.ArrayLike, permutations: int, alternative: str = "two-sided"
 ) -> np.ndarray:
     """Pseudo p-values from the counts of simulated statistics at least / at most the observed one.
 
@@ -135,7 +136,7 @@ def permutation_p(
         return (le + 1) / denom
     if alternative == "directed":
         return (np.minimum(ge, permutations - ge) + 1) / denom
-    return np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1) / denom)
+    return np.asarray(np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1) / denom))
 
 
 def conditional_draws(n: int, max_card: int, permutations: int, rng: np.random.Generator) -> np.ndarray:

@@ -199,7 +199,16 @@ def area_frame(
     return AreaFrame(frame, period, level, division, meta)
 
 
-def _one_indicator(rows, p0, p1, flow, additive, level, areas, child_pop):
+def _one_indicator(
+    rows: pd.DataFrame,
+    p0: int,
+    p1: int,
+    flow: bool,
+    additive: bool,
+    level: str,
+    areas: pd.DataFrame,
+    child_pop: pd.Series | None,
+) -> tuple[pd.Series | None, dict | str]:
     """Values of one indicator per area: flows summed over time, counts summed over areas."""
     inside = rows[(rows["m0"] >= p0) & (rows["m1"] <= p1)]
     choice = None
@@ -358,8 +367,8 @@ def area_series(
             fix="choose a longer --slice",
         )
     obs, bounds = obs[fits], bounds[fits]
-    unit = wh.execute("SELECT unit FROM indicators WHERE indicator = ?", [indicator])
-    unit = unit[0][0] if unit else (obs["unit"].dropna().iloc[0] if obs["unit"].notna().any() else "")
+    found = wh.execute("SELECT unit FROM indicators WHERE indicator = ?", [indicator])
+    unit = found[0][0] if found else (obs["unit"].dropna().iloc[0] if obs["unit"].notna().any() else "")
     flow = is_flow(indicator, unit)
     obs["slice"] = _slice_key(bounds[:, 0], slice_kind)
     levels_present = set(obs["level"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 import numpy as np
 
@@ -24,8 +25,8 @@ __all__ = ["Uncertain", "market", "DAYS_PER_YEAR"]
 DAYS_PER_YEAR = 365
 
 
-def _finite(x, what: str) -> float:
-    if isinstance(x, bool):
+def _finite(x: object, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, SupportsFloat | str):
         raise InputError(
             f"The {what} is not a number.", received=repr(x), expected="a number", fix=f"give the {what} as a number"
         )
@@ -84,7 +85,7 @@ class Uncertain:
         return self.low is None or self.low == self.high
 
     def bounds(self) -> tuple[float, float]:
-        return (self.mode, self.mode) if self.low is None else (self.low, self.high)
+        return (self.mode, self.mode) if self.low is None or self.high is None else (self.low, self.high)
 
     @classmethod
     def parse(cls, text: str) -> Uncertain:
@@ -126,7 +127,7 @@ class Uncertain:
         return f"{self.mode:g}" if self.low is None else f"{self.low:g}:{self.mode:g}:{self.high:g}"
 
 
-def _as_uncertain(x, what: str) -> Uncertain:
+def _as_uncertain(x: object, what: str) -> Uncertain:
     if isinstance(x, Uncertain):
         return x
     if isinstance(x, str):

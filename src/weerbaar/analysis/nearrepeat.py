@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
@@ -100,7 +101,8 @@ def _time_totals(t_sorted: np.ndarray, tds: np.ndarray) -> np.ndarray:
     )
     total = n * (n - 1) // 2
     upper = np.append(below[1:], total)
-    return upper - below
+    counts: np.ndarray = upper - below
+    return counts
 
 
 @dataclass(frozen=True)
@@ -154,11 +156,11 @@ class KnoxResult:
 
 
 def knox_test(
-    x: np.ndarray,
-    y: np.ndarray,
-    t: np.ndarray,
-    sds,
-    tds,
+    x_: npt.ArrayLike,
+    y_: npt.ArrayLike,
+    t_: npt.ArrayLike,
+    sds_: str | list | tuple | np.ndarray,
+    tds_: str | list | tuple | np.ndarray,
     *,
     distance: str = "manhattan",
     permutations: int = 999,
@@ -178,12 +180,12 @@ def knox_test(
             expected=" or ".join(DISTANCES),
             fix="pass --distance manhattan or --distance euclidean",
         )
-    sds = parse_breaks(sds, what="space")
-    tds = parse_breaks(tds, what="time")
+    sds = parse_breaks(sds_, what="space")
+    tds = parse_breaks(tds_, what="time")
     permutations = check_permutations(permutations)
-    x = np.asarray(x, dtype="float64")
-    y = np.asarray(y, dtype="float64")
-    t = np.asarray(t, dtype="float64")
+    x = np.asarray(x_, dtype="float64")
+    y = np.asarray(y_, dtype="float64")
+    t = np.asarray(t_, dtype="float64")
     if not (len(x) == len(y) == len(t)):
         raise InputError(
             "Coordinates and times differ in length.",
@@ -258,7 +260,7 @@ def knox_test(
     )
 
 
-def _pairs_below(x, y, sds, distance) -> tuple[np.ndarray, np.ndarray]:
+def _pairs_below(x: np.ndarray, y: np.ndarray, sds: np.ndarray, distance: str) -> tuple[np.ndarray, np.ndarray]:
     """Pairs closer than the first space break (only when it is > 0); they belong to no band."""
     if sds[0] <= 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -274,7 +276,7 @@ def _pairs_below(x, y, sds, distance) -> tuple[np.ndarray, np.ndarray]:
     return i[keep], j[keep]
 
 
-def _below_first_space(t, ii, jj, tds, nt) -> np.ndarray:
+def _below_first_space(t: np.ndarray, ii: np.ndarray, jj: np.ndarray, tds: np.ndarray, nt: int) -> np.ndarray:
     if len(ii) == 0:
         return np.zeros(nt, dtype=np.int64)
     tb = _bands(np.abs(t[ii] - t[jj]), tds)

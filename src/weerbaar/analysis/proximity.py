@@ -17,7 +17,9 @@ Facilities and reports are points in RD New metres. See docs/methods/facility-pr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +41,8 @@ def colocation_quotient(x: np.ndarray, y: np.ndarray, labels: np.ndarray, a: str
         return float("nan")
     tree = cKDTree(pts)
     k = min(n, 8)
-    dist, idx = tree.query(pts[ia], k=k)
+    found_d, found_i = tree.query(pts[ia], k=k)
+    dist, idx = np.asarray(found_d), np.asarray(found_i)
     share = 0.0
     for row_d, row_i, self_i in zip(dist, idx, ia, strict=True):
         keep = row_i != self_i
@@ -61,7 +64,7 @@ class BackgroundGrid:
     area_m2: float
 
     @classmethod
-    def from_areas(cls, areas, weights: pd.Series, cell: float = 50.0) -> BackgroundGrid:
+    def from_areas(cls, areas: Any, weights: pd.Series, cell: float = 50.0) -> BackgroundGrid:
         """``areas``: GeoDataFrame (index code, RD New); ``weights``: code -> background intensity (>= 0)."""
         import shapely
 
@@ -80,7 +83,7 @@ class BackgroundGrid:
         pts = shapely.points(X.ravel(), Y.ravel())
         tree = shapely.STRtree(np.asarray(areas.geometry.values))
         pi, ai = tree.query(pts, predicate="within")
-        owner = np.full(len(pts), -1)
+        owner = np.full(X.size, -1)
         owner[pi] = ai
         inside = owner >= 0
         codes_w = w.to_numpy(float)
@@ -116,7 +119,9 @@ class ProximityResult:
         }
 
 
-def _pair_counts(fac_tree, fac_type_idx, n_types, pts, radii) -> np.ndarray:
+def _pair_counts(
+    fac_tree: cKDTree, fac_type_idx: np.ndarray, n_types: int, pts: np.ndarray, radii: np.ndarray
+) -> np.ndarray:
     """types x radii: (facility, report) pairs within each radius."""
     rep_tree = cKDTree(pts)
     pairs = fac_tree.sparse_distance_matrix(rep_tree, radii[-1], output_type="ndarray")
@@ -133,7 +138,7 @@ def cross_k(
     reports: np.ndarray,
     background: BackgroundGrid,
     *,
-    radii=(50, 100, 200, 300, 500),
+    radii: Sequence[float] = (50, 100, 200, 300, 500),
     simulations: int = 999,
     seed: int = 0,
 ) -> ProximityResult:
@@ -192,10 +197,9 @@ def facility_counts(facilities: pd.DataFrame, reports: np.ndarray, radius: float
 
     For partners only: a school's name next to a count is sensitive."""
     reports = np.asarray(reports, dtype=float).reshape(-1, 2)
-    tree = cKDTree(reports) if len(reports) else None
     pts = facilities[["x", "y"]].to_numpy(float)
     counts = (
-        np.array([len(v) for v in tree.query_ball_point(pts, radius)]) if tree is not None else np.zeros(len(pts), int)
+        cKDTree(reports).query_ball_point(pts, radius, return_length=True) if len(reports) else np.zeros(len(pts), int)
     )
     out = facilities.drop(columns=["x", "y"]).copy()
     out["reports"] = counts

@@ -24,9 +24,12 @@ model, and theta is reported for the full kernel. Spatial edge effects of the st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import optimize
 from scipy.spatial import cKDTree
@@ -100,7 +103,9 @@ class HawkesFit:
         return s + "."
 
 
-def _grid_density(x, y, cell: float | None, weights: np.ndarray | None = None):
+def _grid_density(
+    x: np.ndarray, y: np.ndarray, cell: float | None, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, dict[str, Any]]:
     """Piecewise-constant density on a grid over the bounding box (each event's cell value); ``weights``: the
     events' background probabilities (declustering), or None (all events count fully)."""
     n = len(x)
@@ -120,7 +125,9 @@ def _grid_density(x, y, cell: float | None, weights: np.ndarray | None = None):
     return dens[ix * ny + iy], {"cell_m": cell, "grid": (nx, ny), "origin": (float(x0), float(y0)), "density": dens}
 
 
-def _pairs(x, y, t, max_distance, max_days, temporal_only):
+def _pairs(
+    x: np.ndarray, y: np.ndarray, t: np.ndarray, max_distance: float, max_days: float, temporal_only: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(parent, child, dt, d2) for t_parent < t_child within the cutoffs."""
     if temporal_only:
         order = np.argsort(t, kind="stable")
@@ -148,7 +155,7 @@ def _pairs(x, y, t, max_distance, max_days, temporal_only):
     return i[keep], j[keep], dt[keep], d2[keep]
 
 
-def _design(t, span, trend, season):
+def _design(t: np.ndarray, span: float, trend: bool, season: bool) -> np.ndarray:
     cols = [np.ones_like(t)]
     if trend:
         cols.append(t / span)
@@ -158,9 +165,9 @@ def _design(t, span, trend, season):
 
 
 def fit_hawkes(
-    x,
-    y,
-    t,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    t: npt.ArrayLike,
     *,
     span_days: float | None = None,
     temporal_only: bool = False,
@@ -173,8 +180,8 @@ def fit_hawkes(
     declustering_passes: int = 2,
 ) -> HawkesFit:
     """Maximum likelihood fit; ``t`` in days from the start of the observation window [0, span_days]."""
-    t = np.asarray(t, dtype="float64")
-    n = len(t)
+    tv = np.asarray(t, dtype="float64")
+    n = len(tv)
     if n < 20:
         raise InputError(
             "Too few events for a self-exciting model.",
@@ -182,6 +189,7 @@ def fit_hawkes(
             expected="at least 20 events (in practice hundreds)",
             fix="use a longer period or more event types",
         )
+    t = tv
     x = np.zeros(n) if temporal_only else np.asarray(x, dtype="float64")
     y = np.zeros(n) if temporal_only else np.asarray(y, dtype="float64")
     if not (np.isfinite(t).all() and np.isfinite(x).all() and np.isfinite(y).all()) or t.min() < 0:
@@ -199,6 +207,7 @@ def fit_hawkes(
             expected="span_days >= the last event time",
             fix="pass a longer span_days",
         )
+    grid: dict[str, Any]
     if temporal_only:
         f_s, grid = np.ones(n), {}
     else:
@@ -214,14 +223,14 @@ def fit_hawkes(
     k = X_ev.shape[1]
     rem = np.minimum(span - t, max_days)  # remaining time for offspring of each event, truncated
 
-    def unpack(p):
+    def unpack(p: np.ndarray) -> tuple[np.ndarray, float, float, float]:
         b = p[:k]
-        theta = np.exp(p[k])
-        omega = fixed_omega if fixed_omega is not None else np.exp(p[k + 1])
-        sigma = np.nan if temporal_only else np.exp(p[-1])
+        theta = float(np.exp(p[k]))
+        omega = fixed_omega if fixed_omega is not None else float(np.exp(p[k + 1]))
+        sigma = np.nan if temporal_only else float(np.exp(p[-1]))
         return b, theta, omega, sigma
 
-    def parts(p):
+    def parts(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         b, theta, omega, sigma = unpack(p)
         bg = np.exp(X_ev @ b) * state["f"]
         if temporal_only:
@@ -234,7 +243,7 @@ def fit_hawkes(
         comp = float(np.exp(X_q @ b) @ wq) + theta * space_mass * float((1 - np.exp(-omega * rem)).sum())
         return bg, trig, comp
 
-    def nll(p):
+    def nll(p: np.ndarray) -> float:
         bg, trig, comp = parts(p)
         lam = bg + trig
         if not np.all(lam > 0) or not np.isfinite(comp):
@@ -243,20 +252,20 @@ def fit_hawkes(
 
     b_init = np.zeros(k)
     b_init[0] = np.log(0.5 * n / span)
-    p0 = [*b_init, np.log(0.3)]
+    start = [*b_init, np.log(0.3)]
     if fixed_omega is None:
-        p0.append(np.log(1 / 7.0))
+        start.append(np.log(1 / 7.0))
     if not temporal_only:
-        p0.append(np.log(max(50.0, max_distance / 10)))
-    p0 = np.array(p0)
+        start.append(np.log(max(50.0, max_distance / 10)))
+    p0 = np.array(start)
     # bounds keep the optimiser out of degenerate corners: theta in [1e-4, 5], 1/omega in [0.01, 10 max_days]
     # days, sigma in [1 m, max_distance]; an estimate at a bound is reported in ``extra["at_bound"]``
-    bounds = [(None, None)] * k + [(np.log(1e-4), np.log(5.0))]
+    bounds: list[tuple[float | None, float | None]] = [(None, None)] * k + [(np.log(1e-4), np.log(5.0))]
     if fixed_omega is None:
         bounds.append((np.log(1 / (10 * max_days)), np.log(100.0)))
     if not temporal_only:
         bounds.append((0.0, np.log(max_distance)))
-    opts = {"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500}
+    opts: dict[str, Any] = {"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500}
     res = optimize.minimize(nll, p0, method="L-BFGS-B", bounds=bounds, options=opts)
     best = optimize.minimize(nll, res.x, method="L-BFGS-B", bounds=bounds, options={**opts, "ftol": 1e-13})
     if res.fun < best.fun:
@@ -275,7 +284,7 @@ def fit_hawkes(
             range(k, len(p_hat)),
             strict=True,
         )
-        if bounds[q][0] is not None and (abs(p_hat[q] - bounds[q][0]) < 1e-6 or abs(p_hat[q] - bounds[q][1]) < 1e-6)
+        if any(bound is not None and abs(p_hat[q] - bound) < 1e-6 for bound in bounds[q])
     ]
     cov = _inverse_hessian(nll, p_hat)
     b, theta, omega, sigma = unpack(p_hat)
@@ -320,7 +329,7 @@ def fit_hawkes(
     )
 
 
-def _inverse_hessian(fun, p, rel=1e-4):
+def _inverse_hessian(fun: Callable[[np.ndarray], float], p: np.ndarray, rel: float = 1e-4) -> np.ndarray | None:
     """Inverse of the numerical Hessian (central differences) of ``fun`` at ``p``; None if not invertible."""
     m = len(p)
     h = rel * np.maximum(np.abs(p), 1.0)
@@ -400,7 +409,8 @@ def simulate_hawkes(
     return frame
 
 
-def alert_windows(fit: HawkesFit, x, y, t, *, ratio: float = 2.0) -> pd.DataFrame:
+def alert_windows(
+    fit: HawkesFit, x_: npt.ArrayLike, y_: npt.ArrayLike, t_: npt.ArrayLike, *, ratio: float = 2.0) -> pd.DataFrame:
     """Per event: the window in which its own triggered rate is at least ``ratio - 1`` times the background rate
     at its place and time (so the total risk is at least ``ratio`` times the background), and the expected
     number of events it triggers inside that window and in total.
@@ -417,9 +427,9 @@ def alert_windows(fit: HawkesFit, x, y, t, *, ratio: float = 2.0) -> pd.DataFram
             fix="fit the spatio-temporal model",
         )
     th, om, sg = fit.params["theta"], fit.params["omega"], fit.params["sigma"]
-    t = np.asarray(t, dtype="float64")
-    x = np.asarray(x, dtype="float64")
-    y = np.asarray(y, dtype="float64")
+    t = np.asarray(t_, dtype="float64")
+    x = np.asarray(x_, dtype="float64")
+    y = np.asarray(y_, dtype="float64")
     grid = fit.extra["grid"]
     nx, ny = grid["grid"]
     x0, y0 = grid["origin"]

@@ -16,10 +16,11 @@ ratios, ``p = rank / (J + 1)``. See docs/methods/synthetic-control.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize, nnls
+from scipy.optimize import OptimizeResult, minimize, nnls
 
 from ..errors import InputError
 
@@ -41,14 +42,20 @@ def simplex_weights(target: np.ndarray, donors: np.ndarray, v: np.ndarray) -> np
     return w / total if total > 0 else np.full(J, 1.0 / J)
 
 
-def _fit(X1, X0, Z1, Z0, *, starts: int, maxiter: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+def _fit(
+    X1: np.ndarray, X0: np.ndarray, Z1: np.ndarray, Z0: np.ndarray,
+    *,
+    starts: int,
+    maxiter: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, float]:
     """(W, V, pre-treatment MSPE) by the nested optimisation."""
     k = X1.shape[0]
     scale = np.hstack([X1[:, None], X0]).std(axis=1, ddof=1)
     scale[scale == 0] = 1.0
     x1, x0 = X1 / scale, X0 / scale[:, None]
 
-    def loss(theta):
+    def loss(theta: np.ndarray) -> float:
         v = np.exp(theta - theta.max())
         v /= v.sum()
         w = simplex_weights(x1, x0, v)
@@ -64,11 +71,12 @@ def _fit(X1, X0, Z1, Z0, *, starts: int, maxiter: int, seed: int) -> tuple[np.nd
     except np.linalg.LinAlgError:
         pass
     candidates += [rng.normal(0, 1.5, k) for _ in range(max(0, starts - len(candidates)))]
-    best = None
+    best: OptimizeResult | None = None
     for theta0 in candidates:
         res = minimize(loss, theta0, method="Nelder-Mead", options={"maxiter": maxiter, "xatol": 1e-4, "fatol": 1e-8})
         if best is None or res.fun < best.fun:
             best = res
+    assert best is not None  # candidates always holds the zero start
     v = np.exp(best.x - best.x.max())
     v /= v.sum()
     w = simplex_weights(x1, x0, v)
@@ -108,9 +116,17 @@ class SynthResult:
         }
 
 
-def _predictor_matrix(panel, unit, time, outcome, predictors, special, pre_periods):
+def _predictor_matrix(
+    panel: pd.DataFrame,
+    unit: str,
+    time: str,
+    predictors: tuple[str, ...],
+    special: tuple[tuple[str, tuple[Any, ...]], ...],
+    pre_periods: list[Any],
+) -> pd.DataFrame:
     """Rows = predictors (mean over the pre-treatment periods of each covariate, then the special ones)."""
-    rows, names = [], []
+    rows: list[pd.Series] = []
+    names: list[str] = []
     pre = panel[panel[time].isin(pre_periods)]
     for p in predictors:
         rows.append(pre.groupby(unit)[p].mean())
@@ -126,7 +142,7 @@ def synthetic_control(
     panel: pd.DataFrame,
     *,
     treated: str,
-    start,
+    start: Any,
     unit: str = "unit",
     time: str = "time",
     outcome: str = "y",
@@ -162,7 +178,7 @@ def synthetic_control(
             expected="at least two periods before and one after",
         )
     if predictors or special:
-        P = _predictor_matrix(panel, unit, time, outcome, predictors, special, pre_periods)
+        P = _predictor_matrix(panel, unit, time, predictors, special, pre_periods)
     else:
         P = wide.loc[pre_periods]
         P.index = [f"{outcome}({p})" for p in P.index]
@@ -173,7 +189,7 @@ def synthetic_control(
         )
     pre_mask = wide.index < start
 
-    def fit(tr: str, pool_: list[str]):
+    def fit(tr: str, pool_: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]:
         w, v, mspe = _fit(
             P[tr].to_numpy(float),
             P[pool_].to_numpy(float),

@@ -18,6 +18,7 @@ import difflib
 import math
 from dataclasses import dataclass
 from numbers import Real
+from typing import SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -104,7 +105,17 @@ class Substance:
         }
 
 
-def _make(key, parent, metabolite, m_parent, m_residue, excretion, bounds, reference, caveat=None) -> Substance:
+def _make(
+    key: str,
+    parent: str,
+    metabolite: str,
+    m_parent: str,
+    m_residue: str,
+    excretion: float,
+    bounds: tuple[float, float],
+    reference: str,
+    caveat: str | None = None,
+) -> Substance:
     low, high = bounds
     return Substance(
         key=key,
@@ -249,11 +260,13 @@ def substance(name: str | Substance) -> Substance:
     )
 
 
-def _is_number(x) -> bool:
+def _is_number(x: object) -> bool:
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
-def back_calculate(load_mg_per_1000_per_day, substance: str | Substance):
+def back_calculate(
+    load_mg_per_1000_per_day: float | np.ndarray | pd.Series, substance: str | Substance
+) -> float | np.ndarray | pd.Series:
     """mg of parent drug consumed per 1000 inhabitants per day, from the residue load (same unit).
 
     A float for a number, an array for an array, a Series (same index) for a Series. Loads must be
@@ -270,13 +283,13 @@ def back_calculate(load_mg_per_1000_per_day, substance: str | Substance):
     return values * sub.correction_factor
 
 
-def _substance_arg(name) -> Substance:
+def _substance_arg(name: str | Substance) -> Substance:
     return substance(name)
 
 
-def _to_float(x, what: str) -> float:
+def _to_float(x: object, what: str) -> float:
     try:
-        if isinstance(x, bool):
+        if isinstance(x, bool) or not isinstance(x, SupportsFloat | str):
             raise TypeError
         return float(x)
     except (TypeError, ValueError):
@@ -304,7 +317,7 @@ def _check_loads(values: np.ndarray, sub: Substance) -> np.ndarray:
     return values
 
 
-def _positive(x, what: str, unit: str) -> float:
+def _positive(x: object, what: str, unit: str) -> float:
     v = _to_float(x, what)
     if not math.isfinite(v) or v <= 0:
         raise InputError(
@@ -316,7 +329,7 @@ def _positive(x, what: str, unit: str) -> float:
     return v
 
 
-def load_from_measurements(concentration_ng_per_l, flow_l_per_day, population) -> float:
+def load_from_measurements(concentration_ng_per_l: float, flow_l_per_day: float, population: float) -> float:
     """Residue load in mg per 1000 inhabitants per day from one 24-hour composite sample.
 
     load = C [ng/L] x F [L/day] / 1e6 [ng/mg] / population x 1000.
@@ -347,7 +360,7 @@ def interval(draws: np.ndarray, value: float, level: float) -> Estimate:
     return Estimate(float(value), float(low), float(high), float(level))
 
 
-def _check_mc(level, draws, seed) -> tuple[float, int]:
+def _check_mc(level: object, draws: object, seed: object) -> tuple[float, int]:
     lv = _to_float(level, "level")
     if not 0.0 < lv < 1.0:
         raise InputError(
@@ -373,7 +386,7 @@ def _check_mc(level, draws, seed) -> tuple[float, int]:
     return lv, int(draws)
 
 
-def _cv(x, what: str) -> float:
+def _cv(x: object, what: str) -> float:
     v = _to_float(x, what)
     if not math.isfinite(v) or v < 0:
         raise InputError(

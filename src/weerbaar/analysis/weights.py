@@ -277,7 +277,8 @@ def _knn(geoms: np.ndarray, k: int) -> sp.csr_array:
 
     xy = _centroids(geoms)
     n = len(xy)
-    _, idx = cKDTree(xy).query(xy, k=k + 1)
+    _, found = cKDTree(xy).query(xy, k=k + 1)
+    idx = np.asarray(found)
     not_self = idx != np.arange(n)[:, None]
     # normally self comes first; with coincident centroids it may not, so keep the first k others
     keep = not_self & (np.cumsum(not_self, axis=1) <= k)

@@ -407,17 +407,18 @@ def compute_proximity_cmd(
         out.print(f"{result.n_reports} reports, {len(fac)} facilities, {simulations} simulations", highlight=False)
         for ftype, g in result.table.groupby("facility_type"):
             out.print(f"{ftype} (CLQ reports -> {ftype}: {result.clq[ftype]:.2f})", highlight=False)
-            for r in g.itertuples():
-                flag = "above" if r.pairs > r.high else ("below" if r.pairs < r.low else "inside")
+            for row in g.to_dict(orient="records"):
+                pairs, low, high = float(row["pairs"]), float(row["low"]), float(row["high"])
+                flag = "above" if pairs > high else ("below" if pairs < low else "inside")
                 out.print(
-                    f"  r={r.r:5.0f} m  pairs {r.pairs:8.0f}  expected {r.expected:8.1f}  "
-                    f"envelope {r.low:8.0f}-{r.high:<8.0f} p {r.p:.3f}  {flag}",
+                    f"  r={row['r']:5.0f} m  pairs {pairs:8.0f}  expected {row['expected']:8.1f}  "
+                    f"envelope {low:8.0f}-{high:<8.0f} p {row['p']:.3f}  {flag}",
                     highlight=False,
                 )
         if counts is not None:
             out.print(f"reports within {facility_counts_radius:.0f} m per facility (PARTNERS ONLY)", highlight=False)
-            for r in counts.head(30).itertuples():
-                out.print(f"  {r.type:17s} {r.name or r.facility_id}: {r.shown}", highlight=False)
+            for c in counts.head(30).to_dict(orient="records"):
+                out.print(f"  {str(c['type']):17s} {c['name'] or c['facility_id']}: {c['shown']}", highlight=False)
     if synthetic:
         err.print(
             "NOTE: inputs include SYNTHETIC demonstration data; these results are not real figures.",

@@ -299,18 +299,18 @@ _WHY_EN = (
 )
 WITHHELD_REASONS = {
     "nl": {
-        "zwijgwijk": "Minder meldingen dan verwacht bij de kenmerken van dit gebied (significant na FDR-correctie). "
-        + _WHY_NL,
-        "effort": "Meer registraties dan verwacht bij de overlast en kenmerken van dit gebied: mogelijk "
-        "inzet-gedreven (significant na FDR-correctie). " + _WHY_NL,
+        "zwijgwijk": "Bewoners melden hier met grote kans veel minder dan elders in de stad bij hetzelfde "
+        "drugsprobleem (meetmodel, Bayesiaanse FDR). " + _WHY_NL,
+        "effort": "Meer registraties per eenheid drugsprobleem dan in de rest van de stad: mogelijk "
+        "inzet-gedreven (meetmodel, Bayesiaanse FDR). " + _WHY_NL,
         "": "Geen signaal. " + _WHY_NL,
         "not tested": "Niet getoetst (te weinig inwoners of gegevens). De aantallen zijn afgeschermd.",
     },
     "en": {
-        "zwijgwijk": "Fewer reports than expected given this area's characteristics (significant after FDR "
-        "correction). " + _WHY_EN,
-        "effort": "More registrations than expected given the nuisance and characteristics of this area: possibly "
-        "effort-driven (significant after FDR correction). " + _WHY_EN,
+        "zwijgwijk": "Residents here very probably report much less than elsewhere in the city for the same drug "
+        "problem (measurement model, Bayesian FDR). " + _WHY_EN,
+        "effort": "More registrations per unit of drug problem than in the rest of the city: possibly "
+        "effort-driven (measurement model, Bayesian FDR). " + _WHY_EN,
         "": "No signal. " + _WHY_EN,
         "not tested": "Not tested (too few inhabitants or data). The counts are withheld.",
     },

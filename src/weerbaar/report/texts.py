@@ -248,10 +248,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the sum of both counts (the usual random fluctuation of counts).",
     ),
     "m.vulnerability": (
-        "Kwetsbaarheidsinventarisatie: vier domeinen (kwetsbaarheid, registraties, signalen, overlast) "
-        "genormaliseerd en gewogen tot een score 0–1; rang met 90%-interval uit een gevoeligheidsanalyse.",
-        "Vulnerability inventory: four domains (vulnerability, registrations, signals, nuisance) normalised and "
-        "weighted into a score 0–1; rank with a 90% interval from a sensitivity analysis.",
+        "Kwetsbaarheidsinventarisatie: twee domeinen, het drugsprobleem zoals het meetmodel het schat (zonder "
+        "model: registraties, signalen en overlast) en de kwetsbaarheid, genormaliseerd en gewogen tot een score "
+        "0–1; rang met 90%-interval dat zowel de statistische onzekerheid als de modelkeuzes bevat.",
+        "Vulnerability inventory: two domains, the drug problem as the measurement model estimates it (without a "
+        "model: registrations, signals and nuisance) and vulnerability, normalised and weighted into a score 0–1; "
+        "rank with a 90% interval that holds both the statistical uncertainty and the modelling choices.",
     ),
     "m.zwijg": (
         "Zwijgwijken: één meetmodel schat per buurt het drugsprobleem uit enquête, anonieme tips en registraties, "

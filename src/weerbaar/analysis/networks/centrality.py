@@ -61,7 +61,7 @@ def _eigenvector(h: nx.Graph, *, weighted: bool) -> dict:
     n = h.number_of_nodes()
     if n == 0 or h.number_of_edges() == 0:
         return {v: 0.0 for v in h}
-    a = nx.to_scipy_sparse_array(h, weight="weight" if weighted else None, dtype=float)
+    a = nx.to_scipy_sparse_array(h, weight="weight" if weighted else None, dtype=np.dtype(np.float64))
     if n <= 500:
         vals, vecs = np.linalg.eigh(a.toarray())
         x = vecs[:, -1]
@@ -81,7 +81,7 @@ def katz(g: nx.Graph, *, weighted: bool = False, alpha: float | None = None) -> 
     if g.number_of_edges() == 0:
         return {n: 1.0 / np.sqrt(len(g)) for n in g}
     weight = "weight" if weighted else None
-    a = nx.to_scipy_sparse_array(g, weight=weight, dtype=float)
+    a = nx.to_scipy_sparse_array(g, weight=weight, dtype=np.dtype(np.float64))
     if alpha is None:
         from scipy.sparse.linalg import eigs
 
@@ -96,7 +96,7 @@ def katz(g: nx.Graph, *, weighted: bool = False, alpha: float | None = None) -> 
 
     n = a.shape[0]
     x = spsolve((identity(n, format="csc") - alpha * a.T.tocsc()), np.ones(n))
-    x = np.asarray(x, dtype=float)
+    x = np.asarray(x, dtype=np.dtype(np.float64))
     norm = np.sign(x.sum()) * np.linalg.norm(x)
     return dict(zip(g.nodes(), x / norm, strict=True))
 

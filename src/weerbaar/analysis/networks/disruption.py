@@ -36,7 +36,7 @@ def lcc_size(g: nx.Graph) -> int:
     """Size of the largest (weakly) connected component; 0 for an empty graph."""
     if g.number_of_nodes() == 0:
         return 0
-    comps = nx.weakly_connected_components(g) if g.is_directed() else nx.connected_components(g)
+    comps = nx.weakly_connected_components(g) if isinstance(g, nx.DiGraph) else nx.connected_components(g)
     return max(len(c) for c in comps)
 
 

@@ -85,7 +85,7 @@ class NetworkData:
 def simple_undirected(g: nx.Graph) -> nx.Graph:
     """An undirected simple graph: reciprocal directed ties merged, their weights summed, no self-loops."""
     if not g.is_directed():
-        h = nx.Graph(g)
+        h: nx.Graph = nx.Graph(g)
     else:
         h = nx.Graph()
         h.add_nodes_from(g.nodes(data=True))
@@ -218,7 +218,7 @@ def _adjacency_from_table(table: pd.DataFrame, path: Path, directed: bool | None
     values = np.zeros((len(ids), len(cols)))
     for r in range(len(ids)):
         for c in range(len(cols)):
-            cell = table.iat[r + 1, c + 1]
+            cell = str(table.iat[r + 1, c + 1])
             if cell == "":
                 continue
             if not _is_number(cell):

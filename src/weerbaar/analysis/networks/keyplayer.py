@@ -15,7 +15,9 @@ swap helps or ``max_rounds`` is reached. The optimum is not guaranteed (the prob
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -47,9 +49,9 @@ def distance_fragmentation(g: nx.Graph) -> float:
     return 1.0 - inv / (n * (n - 1))
 
 
-def reach(g: nx.Graph, members) -> float:
+def reach(g: nx.Graph, members_: Iterable[Any]) -> float:
     """Distance-weighted reach of a set: mean over non-members of 1 / (distance to the nearest member)."""
-    members = set(members)
+    members = set(members_)
     others = g.number_of_nodes() - len(members)
     if others <= 0:
         return 1.0

@@ -22,7 +22,9 @@ seeded; ``repeats`` averages over seeds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -63,7 +65,7 @@ class RecoveryResult:
 
 
 def _one_run(h0: nx.Graph, removed: list, roles: dict, rounds: int, p: float, radius: int,
-             rng: np.random.Generator, eff0: float, lcc0: int):
+             rng: np.random.Generator, eff0: float, lcc0: int) -> tuple[list[float], list[float], list[int]]:
     h = h0.copy()
     contacts = {r: [u for u in h0.neighbors(r) if u not in set(removed)] for r in removed}
     h.remove_nodes_from(removed)
@@ -106,7 +108,7 @@ def _one_run(h0: nx.Graph, removed: list, roles: dict, rounds: int, p: float, ra
 
 def simulate_recovery(
     g: nx.Graph,
-    removed,
+    removed: Iterable[Any],
     *,
     rounds: int = 10,
     p: float = 0.3,
@@ -117,9 +119,9 @@ def simulate_recovery(
 ) -> RecoveryResult:
     """Remove ``removed`` from ``g`` and let the rest rewire for ``rounds`` rounds (module docstring)."""
     h0 = simple_undirected(g)
-    removed = [v for v in dict.fromkeys(removed)]
-    missing = [v for v in removed if v not in h0]
-    if missing or not removed:
+    removed_list = list(dict.fromkeys(removed))
+    missing = [v for v in removed_list if v not in h0]
+    if missing or not removed_list:
         raise InputError(
             "The actors to remove are not in the network.",
             received=", ".join(map(str, missing[:5])) or "no actors",
@@ -137,11 +139,11 @@ def simulate_recovery(
     eff0 = nx.global_efficiency(h0)
     lcc0 = lcc_size(h0)
     runs = [
-        _one_run(h0, removed, roles, rounds, p, trust_radius, np.random.default_rng([seed, r]), eff0, lcc0)
+        _one_run(h0, removed_list, roles, rounds, p, trust_radius, np.random.default_rng([seed, r]), eff0, lcc0)
         for r in range(repeats)
     ]
     eff = np.mean([r[0] for r in runs], axis=0)
     lcc = np.mean([r[1] for r in runs], axis=0)
     added = np.mean([r[2] for r in runs], axis=0)
-    return RecoveryResult(tuple(removed), tuple(range(rounds + 1)), tuple(map(float, eff)),
+    return RecoveryResult(tuple(removed_list), tuple(range(rounds + 1)), tuple(map(float, eff)),
                           tuple(map(float, lcc)), tuple(map(float, added)), repeats)

@@ -107,8 +107,8 @@ def recruitment_paths(
         return RecruitmentResult(False, "No core could be defined (no actor holds the core roles).",
                                  _mask(len(newcomers), min_count), 0, core_def)
     dist = nx.multi_source_dijkstra_path_length(h, core, weight=None)
-    buckets: Counter = Counter()
-    via: Counter = Counter()
+    buckets: Counter[str] = Counter()
+    via: dict[str, float] = {}
     for v in newcomers:
         d = dist.get(v)
         if d is None:
@@ -118,7 +118,8 @@ def recruitment_paths(
         if d >= 2:
             steps = [u for u in h.neighbors(v) if dist.get(u) == d - 1]
             for u in steps:
-                via[roles.get(u, "no role given")] += 1.0 / len(steps)
+                key = roles.get(u, "no role given")
+                via[key] = via.get(key, 0.0) + 1.0 / len(steps)
     order = ["1", "2", "3", "4+", "not connected"]
     distance = {k: _mask(buckets.get(k, 0), min_count) for k in order}
     if not roles:

@@ -32,7 +32,7 @@ __all__ = ["BROKERAGE_ROLES", "brokerage", "communities", "structural_holes"]
 BROKERAGE_ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 
 
-def _classify(ga, gb, gc) -> str:
+def _classify(ga: object, gb: object, gc: object) -> str:
     if ga == gb == gc:
         return "coordinator"
     if ga == gc:
@@ -51,7 +51,7 @@ def brokerage(g: nx.Graph, group: dict | str = "group") -> pd.DataFrame:
     undefined). Returns one row per actor with the five counts and their total.
     """
     groups = nx.get_node_attributes(g, group) if isinstance(group, str) else dict(group)
-    d = g if g.is_directed() else g.to_directed()
+    d: nx.DiGraph = g if isinstance(g, nx.DiGraph) else g.to_directed()
     counts: dict = {v: Counter() for v in g}
     for b in d:
         if b not in groups:
