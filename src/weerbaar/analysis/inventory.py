@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .channels import MODEL_INDICATORS
 from .composite import CompositeConfig, IndicatorSpec
 from .measurement import measurement_model
 
@@ -23,19 +24,8 @@ __all__ = ["PROBLEM", "ProblemEstimate", "model_config", "channels_config", "est
 
 #: The index's indicator for the posterior problem (the median of the posterior log drug problem).
 PROBLEM = "model.problem"
-#: What the measurement model reads from the area frame.
-MODEL_INPUTS = (
-    "reports.drug_nuisance",
-    "registered.drug_trade",
-    "registered.drug_use",
-    "registered.drug_production",
-    "ses.vulnerable_pct",
-    "survey.drug_nuisance_pct",
-    "survey.respondents",
-    "tips.anonymous_drugs",
-    "police.effort",
-    "population",
-)
+#: What the measurement model reads from the area frame (one list: ``channels.MODEL_INDICATORS``).
+MODEL_INPUTS = tuple(MODEL_INDICATORS)
 
 
 def model_config(base: CompositeConfig | None = None) -> CompositeConfig:

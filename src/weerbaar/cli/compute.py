@@ -9,6 +9,16 @@ import typer
 
 from .base import Format, _progress, _show, _synthetic_banner, _write_out, app, err, out
 
+#: ``--trend-test`` of the emerging hot spots and the trends (decision 0029).
+TrendTest = Annotated[
+    str | None,
+    typer.Option(
+        "--trend-test",
+        help="mk (Mann-Kendall), hamed-rao (corrected for serial correlation) or seasonal (seasonal Kendall); "
+        "default: seasonal for month, quarter and half slices, mk for years (decision 0029)",
+    ),
+]
+
 compute_app = typer.Typer(no_args_is_help=True, help="Run an analysis on the warehouse and store it with a run id.")
 app.add_typer(compute_app, name="compute")
 
@@ -212,14 +222,7 @@ def compute_emerging(
     measure: Annotated[
         str, typer.Option(help="rate (empirical-Bayes per 1,000 inhabitants, default) or count (raw counts)")
     ] = "rate",
-    trend_test: Annotated[
-        str | None,
-        typer.Option(
-            "--trend-test",
-            help="mk (Mann-Kendall), hamed-rao (corrected for serial correlation) or seasonal (seasonal Kendall); "
-            "default: seasonal for month, quarter and half slices, mk for years (decision 0029)",
-        ),
-    ] = None,
+    trend_test: TrendTest = None,
 ) -> None:
     """Emerging hot spots over time (new, intensifying, persistent, diminishing, ...), ArcGIS Pro categories."""
     from ..compute import EMERGING_COLUMNS
@@ -253,14 +256,7 @@ def compute_trends(
     slice_kind: Annotated[str, typer.Option("--slice", help="Time slice: month, quarter, half or year")] = "year",
     division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
-    trend_test: Annotated[
-        str | None,
-        typer.Option(
-            "--trend-test",
-            help="mk (Mann-Kendall), hamed-rao (corrected for serial correlation) or seasonal (seasonal Kendall); "
-            "default: seasonal for month, quarter and half slices, mk for years (decision 0029)",
-        ),
-    ] = None,
+    trend_test: TrendTest = None,
 ) -> None:
     """Change against the previous period and a year before (with intervals), trend and change point per area."""
     from ..compute import compute_trends as run_it
