@@ -213,7 +213,7 @@ class CompositeConfig:
         d["domain_weights"] = dict(self.domain_weights)
         return d
 
-    def replace(self, **changes) -> CompositeConfig:
+    def replace(self, **changes: object) -> CompositeConfig:
         d = {f: getattr(self, f) for f in self.__dataclass_fields__}
         d.update(changes)
         return CompositeConfig(**d)
@@ -280,16 +280,20 @@ def prepare_indicators(frame: pd.DataFrame, config: CompositeConfig) -> Prepared
     raw = pd.DataFrame(index=frame.index)
     for s in specs:
         col = frame[s.name].astype("float64")
-        raw[s.name] = eb_rates(col, pop) if s.per_capita else col
+        if s.per_capita:
+            assert pop is not None  # needs_pop: checked above
+            col = eb_rates(col, pop)
+        raw[s.name] = col
     missing = raw.isna()
     reason = pd.Series("", index=frame.index, dtype=object)
     imputed = pd.Series("", index=frame.index, dtype=object)
     small = pd.Series(False, index=frame.index)
     if pop is not None:
         small = ~(pop >= config.min_population)
-        reason[small] = [
-            f"population {'unknown' if pd.isna(p) else int(p)} < {config.min_population:g}" for p in pop[small]
-        ]
+        reason[small] = np.array(
+            [f"population {'unknown' if pd.isna(p) else int(p)} < {config.min_population:g}" for p in pop[small]],
+            dtype=object,
+        )
     rankable = ~small
     if missing.any().any():
         listed = missing.apply(lambda r: ", ".join(c for c, m in r.items() if m), axis=1)
@@ -341,7 +345,8 @@ def _positive(z: np.ndarray, rankable: np.ndarray) -> np.ndarray:
     ref = z[rankable]
     lo, hi = np.nanmin(ref, axis=0), np.nanmax(ref, axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
-    return np.clip(GEOMETRIC_FLOOR + (1 - GEOMETRIC_FLOOR) * (z - lo) / span, GEOMETRIC_FLOOR, None)
+    out: np.ndarray = np.clip(GEOMETRIC_FLOOR + (1 - GEOMETRIC_FLOOR) * (z - lo) / span, GEOMETRIC_FLOOR, None)
+    return out
 
 
 def weight_matrix(
@@ -353,7 +358,8 @@ def weight_matrix(
     for k, s in enumerate(specs):
         m[k, domains.index(s.domain)] = w[k]
     sums = m.sum(axis=0)
-    return np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
+    out: np.ndarray = np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
+    return out
 
 
 def aggregate(

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .composite import CompositeResult
 
 __all__ = ["CompositeChecks", "composite_checks", "cronbach_alpha"]
 
@@ -54,14 +55,14 @@ class CompositeChecks:
     notes: tuple[str, ...]
 
     def summary(self) -> dict:
-        def r(v) -> float | None:
+        def r(v: float) -> float | None:
             return None if pd.isna(v) else round(float(v), 3)
 
         return {
             "areas": self.areas,
             "correlations": {i: {j: r(v) for j, v in row.items()} for i, row in self.correlations.iterrows()},
             "with_scores": {i: {j: r(v) for j, v in row.items()} for i, row in self.with_scores.iterrows()},
-            "cronbach_alpha": {row.domain: r(row.alpha) for row in self.alpha.itertuples()},
+            "cronbach_alpha": {d: r(a) for d, a in zip(self.alpha["domain"], self.alpha["alpha"], strict=True)},
             "eigenvalues": [r(v) for v in self.pca["eigenvalue"]],
             "explained": [r(v) for v in self.pca["explained"]],
             "components_kaiser": int((self.pca["eigenvalue"] > 1).sum()),
@@ -69,7 +70,7 @@ class CompositeChecks:
         }
 
 
-def composite_checks(result) -> CompositeChecks:
+def composite_checks(result: CompositeResult) -> CompositeChecks:
     """The step-4 checks of a ``CompositeResult`` (``analysis.composite.composite_index``)."""
     t = result.table
     specs = [s for s in result.config.indicators if f"norm.{s.name}" in t.columns]

@@ -140,9 +140,9 @@ def to_cube(values: pd.DataFrame, *, indicator: str | None = None) -> pd.DataFra
         num = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype="float64")
         cube = np.full((len(a_codes), len(p_codes)), np.nan)
         cube[a_idx, p_idx] = num
-        a_codes = np.asarray(a_codes, dtype=object)
-        p_codes = list(p_codes)
-        wide = pd.DataFrame(cube, index=pd.Index(a_codes.astype(object), name="area_code"), columns=p_codes)
+        areas = np.asarray(a_codes, dtype=object)
+        periods = list(p_codes)
+        wide = pd.DataFrame(cube, index=pd.Index(areas.astype(object), name="area_code"), columns=periods)
     else:
         wide = values.copy()
         wide.index = pd.Index(wide.index.astype(str), name="area_code")
@@ -488,6 +488,7 @@ def emerging_hotspots(
     last_bin = np.where(has, gi_bin(z, p_fdr)[rows, last_idx], 0) if T else np.zeros(len(ids), int)
     status = np.array([_bin_name(int(b)) if h else "" for b, h in zip(last_bin, has, strict=True)], dtype=object)
     insufficient = reason != ""
+    assert mk.variance_factor is not None  # kendall_trend sets it for every test
     table = pd.DataFrame(
         {
             "category": cat,

@@ -135,7 +135,7 @@ def permutation_p(
     if alternative == "lesser":
         return (le + 1) / denom
     if alternative == "directed":
-        return (np.minimum(ge, permutations - ge) + 1) / denom
+        return np.asarray((np.minimum(ge, permutations - ge) + 1) / denom)
     return np.asarray(np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1) / denom))
 
 

@@ -177,7 +177,7 @@ def area_frame(
         values, info = _one_indicator(
             rows, p0, p1, is_flow(ind, unit), str(unit).startswith("count"), level, areas, child_pop
         )
-        if values is None:
+        if values is None or isinstance(info, str):  # no values come with the reason (a str), never a dict
             notes.append(f"{ind}: no data for {period} at level {level} ({info})")
             continue
         frame[ind] = values.reindex(frame.index)
@@ -208,7 +208,7 @@ def _one_indicator(
     level: str,
     areas: pd.DataFrame,
     child_pop: pd.Series | None,
-) -> tuple[pd.Series | None, dict | str]:
+) -> tuple[pd.Series, dict] | tuple[None, str]:
     """Values of one indicator per area: flows summed over time, counts summed over areas."""
     inside = rows[(rows["m0"] >= p0) & (rows["m1"] <= p1)]
     choice = None

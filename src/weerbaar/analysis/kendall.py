@@ -95,15 +95,16 @@ def seasons_of(labels: Sequence[object]) -> np.ndarray:
     """The season (0-based month, quarter or half of the year) of each period label.
 
     Raises when the labels are not periods of one sub-yearly kind (a seasonal test needs seasons)."""
-    labels = list(labels)
-    if not labels or not all(isinstance(v, str) and PERIOD_PATTERN.match(v) for v in labels):
+    items = list(labels)
+    if not items or not all(isinstance(v, str) and PERIOD_PATTERN.match(v) for v in items):
         raise InputError(
             "The seasonal Kendall test needs period labels.",
-            received=", ".join(map(repr, labels[:4])) or "no periods",
+            received=", ".join(map(repr, items[:4])) or "no periods",
             expected="months (YYYY-MM), quarters (YYYY-Qn) or halves (YYYY-Hn)",
             fix="use period labels of the data contract, or another trend test (mk or hamed-rao)",
         )
-    kinds = {period_kind(v) for v in labels}
+    periods = [v for v in items if isinstance(v, str)]  # every label, all strings after the check above
+    kinds = {period_kind(v) for v in periods}
     kind = kinds.pop() if len(kinds) == 1 else None
     if kind not in SEASONS_PER_YEAR:
         raise InputError(
@@ -112,7 +113,7 @@ def seasons_of(labels: Sequence[object]) -> np.ndarray:
             expected="monthly, quarterly or half-yearly slices",
             fix="use --slice month (or quarter), or the trend test mk or hamed-rao for yearly series",
         )
-    return np.array([int(v[-2:] if kind == "month" else v[-1]) - 1 for v in labels], dtype=np.int64)
+    return np.array([int(v[-2:] if kind == "month" else v[-1]) - 1 for v in periods], dtype=np.int64)
 
 
 # -- Sen's slope -----------------------------------------------------------------------------------

@@ -150,17 +150,17 @@ def cross_k(
         raise InputError(
             "No reports or no facilities.", received=f"{len(reports)} reports, {len(facilities)} facilities"
         )
-    radii = np.array(sorted(float(r) for r in radii))
-    if radii[0] <= 0 or radii[-1] > 5000:
-        raise InputError("Distances out of range.", received=str(list(radii)), expected="0 < r <= 5000 metres")
+    radii_m = np.array(sorted(float(r) for r in radii))
+    if radii_m[0] <= 0 or radii_m[-1] > 5000:
+        raise InputError("Distances out of range.", received=str(list(radii_m)), expected="0 < r <= 5000 metres")
     types = sorted(facilities["type"].astype(str).unique())
     tidx = facilities["type"].astype(str).map({t: i for i, t in enumerate(types)}).to_numpy()
     ftree = cKDTree(facilities[["x", "y"]].to_numpy(float))
-    obs = _pair_counts(ftree, tidx, len(types), reports, radii)
+    obs = _pair_counts(ftree, tidx, len(types), reports, radii_m)
     rng = np.random.default_rng(seed)
-    sims = np.empty((simulations, len(types), len(radii)))
+    sims = np.empty((simulations, len(types), len(radii_m)))
     for s in range(simulations):
-        sims[s] = _pair_counts(ftree, tidx, len(types), background.sample(len(reports), rng), radii)
+        sims[s] = _pair_counts(ftree, tidx, len(types), background.sample(len(reports), rng), radii_m)
     n_f = np.bincount(tidx, minlength=len(types)).astype(float)
     scale = background.area_m2 / (n_f[:, None] * len(reports))
 
@@ -168,7 +168,7 @@ def cross_k(
     p = ((sims >= obs[None]).sum(axis=0) + 1) / (simulations + 1)
     rows = []
     for i, t in enumerate(types):
-        for j, r in enumerate(radii):
+        for j, r in enumerate(radii_m):
             rows.append(
                 {
                     "facility_type": t,
@@ -199,7 +199,9 @@ def facility_counts(facilities: pd.DataFrame, reports: np.ndarray, radius: float
     reports = np.asarray(reports, dtype=float).reshape(-1, 2)
     pts = facilities[["x", "y"]].to_numpy(float)
     counts = (
-        cKDTree(reports).query_ball_point(pts, radius, return_length=True) if len(reports) else np.zeros(len(pts), int)
+        np.asarray(cKDTree(reports).query_ball_point(pts, radius, return_length=True))
+        if len(reports)
+        else np.zeros(len(pts), int)
     )
     out = facilities.drop(columns=["x", "y"]).copy()
     out["reports"] = counts

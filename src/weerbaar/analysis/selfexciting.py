@@ -260,14 +260,19 @@ def fit_hawkes(
     p0 = np.array(start)
     # bounds keep the optimiser out of degenerate corners: theta in [1e-4, 5], 1/omega in [0.01, 10 max_days]
     # days, sigma in [1 m, max_distance]; an estimate at a bound is reported in ``extra["at_bound"]``
-    bounds: list[tuple[float | None, float | None]] = [(None, None)] * k + [(np.log(1e-4), np.log(5.0))]
+    bounds: list[tuple[float | None, float | None]] = [(None, None) for _ in range(k)]
+    bounds.append((np.log(1e-4), np.log(5.0)))
     if fixed_omega is None:
         bounds.append((np.log(1 / (10 * max_days)), np.log(100.0)))
     if not temporal_only:
         bounds.append((0.0, np.log(max_distance)))
-    opts: dict[str, Any] = {"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500}
-    res = optimize.minimize(nll, p0, method="L-BFGS-B", bounds=bounds, options=opts)
-    best = optimize.minimize(nll, res.x, method="L-BFGS-B", bounds=bounds, options={**opts, "ftol": 1e-13})
+    # the options are dict literals so that scipy-stubs checks them: ftol 1e-12 for the first fit, 1e-13 after
+    res = optimize.minimize(
+        nll, p0, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-12, "gtol": 1e-7, "maxiter": 500}
+    )
+    best = optimize.minimize(
+        nll, res.x, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-13, "gtol": 1e-7, "maxiter": 500}
+    )
     if res.fun < best.fun:
         best = res
     # stochastic declustering (Mohler et al. 2011): re-estimate the spatial background from the events weighted
@@ -275,7 +280,9 @@ def fit_hawkes(
     for _ in range(0 if temporal_only else declustering_passes):
         bg, trig, _c = parts(best.x)
         state["f"], grid = _grid_density(x, y, grid["cell_m"], weights=bg / (bg + trig))
-        best = optimize.minimize(nll, best.x, method="L-BFGS-B", bounds=bounds, options={**opts, "ftol": 1e-13})
+        best = optimize.minimize(
+            nll, best.x, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-13, "gtol": 1e-7, "maxiter": 500}
+        )
     p_hat = best.x
     at_bound = [
         name

@@ -50,7 +50,7 @@ def _fit(
     seed: int,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """(W, V, pre-treatment MSPE) by the nested optimisation."""
-    k = X1.shape[0]
+    k = int(X1.shape[0])
     scale = np.hstack([X1[:, None], X0]).std(axis=1, ddof=1)
     scale[scale == 0] = 1.0
     x1, x0 = X1 / scale, X0 / scale[:, None]
@@ -63,7 +63,7 @@ def _fit(
         return float(r @ r) / len(Z1)
 
     rng = np.random.default_rng(seed)
-    candidates = [np.zeros(k)]
+    candidates: list[np.ndarray] = [np.zeros(k)]
     # regression-based start (as Synth): importance from regressing pre-period outcomes on predictors
     try:
         beta, *_ = np.linalg.lstsq(np.hstack([x0.T, np.ones((x0.shape[1], 1))]), Z0.mean(axis=0), rcond=None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -256,7 +257,9 @@ def _long(values: pd.DataFrame, indicator: str | None) -> pd.DataFrame:
         wide = values.copy()
         wide.index = wide.index.astype(str)
         wide.index.name = "area_code"
-        frame = wide.rename_axis(columns="period").stack(future_stack=True).rename("value").reset_index()
+        # one column level: stack gives a Series (the pandas stub allows a DataFrame too)
+        stacked = cast(pd.Series, wide.rename_axis(columns="period").stack(future_stack=True))
+        frame = stacked.rename("value").reset_index()
         frame["indicator"] = indicator or "value"
     frame = frame.astype({"area_code": str, "period": str, "indicator": str})
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")

@@ -31,6 +31,7 @@ from .composite import (
     AGGREGATIONS,
     NORMALISATIONS,
     CompositeConfig,
+    Prepared,
     aggregate,
     composite_index,
     normalise,
@@ -82,7 +83,7 @@ class UncertaintyResult:
                 float((r["rank_high_statistical"] - r["rank_low_statistical"]).median()) if len(r) else None
             )
             share = r[["share_statistical", "share_choices", "share_interaction"]].mean()
-            out["mean_variance_share"] = {k.removeprefix("share_"): round(float(v), 3) for k, v in share.items()}
+            out["mean_variance_share"] = {str(k).removeprefix("share_"): round(float(v), 3) for k, v in share.items()}
         return out
 
 
@@ -108,7 +109,9 @@ def first_order_indices(y: np.ndarray, factors: pd.DataFrame, bins: int = 10) ->
 class _Index:
     """The index under any choice and posterior draw, on precomputed normalised columns."""
 
-    def __init__(self, prep, config: CompositeConfig, rankable: np.ndarray, posterior: Mapping[str, np.ndarray]):
+    def __init__(
+        self, prep: Prepared, config: CompositeConfig, rankable: np.ndarray, posterior: Mapping[str, np.ndarray]
+    ):
         self.specs = prep.specs
         self.domains = [d for d in config.domains if any(s.domain == d for s in self.specs)]
         self.rankable = rankable
@@ -135,7 +138,9 @@ class _Index:
             z[:, col] = self._cache[key]
         return z
 
-    def ranks(self, norm: int, agg: int, left_out: int, w_fac: np.ndarray, d_fac: np.ndarray, draw: int | None):
+    def ranks(
+        self, norm: int, agg: int, left_out: int, w_fac: np.ndarray, d_fac: np.ndarray, draw: int | None
+    ) -> np.ndarray:
         w = self.base_w * w_fac
         if left_out >= 0:
             w[left_out] = 0.0

@@ -18,7 +18,7 @@ import difflib
 import math
 from dataclasses import dataclass
 from numbers import Real
-from typing import SupportsFloat
+from typing import SupportsFloat, overload
 
 import numpy as np
 import pandas as pd
@@ -264,6 +264,16 @@ def _is_number(x: object) -> bool:
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
+@overload
+def back_calculate(load_mg_per_1000_per_day: float, substance: str | Substance) -> float: ...
+@overload
+def back_calculate(load_mg_per_1000_per_day: np.ndarray, substance: str | Substance) -> np.ndarray: ...
+@overload
+def back_calculate(load_mg_per_1000_per_day: pd.Series, substance: str | Substance) -> pd.Series: ...
+@overload
+def back_calculate(
+    load_mg_per_1000_per_day: float | np.ndarray | pd.Series, substance: str | Substance
+) -> float | np.ndarray | pd.Series: ...
 def back_calculate(
     load_mg_per_1000_per_day: float | np.ndarray | pd.Series, substance: str | Substance
 ) -> float | np.ndarray | pd.Series:

@@ -173,9 +173,9 @@ def simulate_events(
     width = max(6, len(str(len(t))))
     ids = np.array([f"{id_prefix}{i + 1:0{width}d}" for i in range(len(t))], dtype=object)
     event_id = ids[rank]
-    parent_id = np.where(parent >= 0, event_id[np.maximum(parent, 0)], None)
+    parent_id = np.where(parent >= 0, event_id[np.maximum(parent, 0)], np.array(None, dtype=object))
     seconds = np.round(t * 86400.0).astype(np.int64)
-    when = np.datetime64(origin, "s") + seconds.astype("timedelta64[s]")
+    when = origin.astype("datetime64[s]") + seconds.astype("timedelta64[s]")
     types = np.array(EVENT_TYPES, dtype=object)[kind]
 
     def text(values: np.ndarray) -> pd.Series:

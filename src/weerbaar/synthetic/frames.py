@@ -55,15 +55,15 @@ def _prepare_areas(areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.
         )
     if gdf.crs.to_epsg() != 28992:
         gdf = gdf.to_crs("EPSG:28992")
-    codes = gdf["code"].astype("string")
-    if codes.isna().any() or (codes.str.strip() == "").any():
+    code_text = gdf["code"].astype("string")
+    if code_text.isna().any() or (code_text.str.strip() == "").any():
         raise InputError(
             "Area with an empty code.",
             received="an empty code",
             expected="a code on every buurt",
             fix="fill in the codes",
         )
-    codes = codes.to_numpy(dtype=object)
+    codes = code_text.to_numpy(dtype=object)
     if len(set(codes)) != len(codes):
         dup = pd.Series(codes)[pd.Series(codes).duplicated()].iloc[0]
         raise InputError(

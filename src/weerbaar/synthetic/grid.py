@@ -199,7 +199,7 @@ def queen_adjacency(geoms: np.ndarray | gpd.GeoSeries, *, decimals: int = 3) -> 
     arr = np.asarray(geoms.values if isinstance(geoms, gpd.GeoSeries) else geoms, dtype=object)
     n = len(arr)
     if n == 0:
-        return sp.csr_array((0, 0), dtype=np.int8)
+        return sp.csr_array(np.zeros((0, 0), dtype=np.int8))  # from a 2-D array: scipy-stubs types (0, 0) as 1-D
     coords, owner = shapely.get_coordinates(arr, return_index=True)
     pairs = shapely.STRtree(arr).query(arr, predicate="intersects")
     rows, cols = [pairs[0]], [pairs[1]]

@@ -174,11 +174,11 @@ def make_world(name: str, *, years: int = 1, nx: int = 25, ny: int = 20, share: 
         rows = []
         for s in np.unique(sa):
             mem = sa == s
-            resp = rng.integers(300, 601) * years
+            respondents = rng.integers(300, 601) * years
             zz = -1.0 + 0.45 * np.log(np.average(np.exp(log_problem[mem]), weights=pop[mem]))
             zz -= 0.25 * np.average(silent[mem], weights=pop[mem])
             pp = rng.beta(_probit(zz) * 200, (1 - _probit(zz)) * 200)
-            rows.append((s, 100 * rng.binomial(resp, pp) / resp, resp))
+            rows.append((s, 100 * rng.binomial(respondents, pp) / respondents, respondents))
         survey = pd.DataFrame(rows, columns=["code", "survey.drug_nuisance_pct", "survey.respondents"]).set_index(
             "code"
         )

@@ -8,9 +8,15 @@ strong tie is a short one. See docs/methods/network-centrality.md.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
 import networkx as nx
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 __all__ = [
     "MEASURES",
@@ -101,12 +107,12 @@ def katz(g: nx.Graph, *, weighted: bool = False, alpha: float | None = None) -> 
     return dict(zip(g.nodes(), x / norm, strict=True))
 
 
-def _igraph(g: nx.Graph, weights: list | None = None):
-    """The graph in igraph (None when python-igraph is not installed) and its node order."""
+def _igraph(g: nx.Graph, weights: list | None = None) -> tuple[ig.Graph, list[Hashable]] | None:
+    """The graph in igraph and its node order (None when python-igraph is not installed)."""
     try:
         import igraph as ig
     except ImportError:  # pragma: no cover - igraph is a declared dependency
-        return None, None
+        return None
     nodes = list(g.nodes())
     index = {v: i for i, v in enumerate(nodes)}
     h = ig.Graph(n=len(nodes), edges=[(index[s], index[t]) for s, t in g.edges()], directed=g.is_directed())
@@ -127,12 +133,13 @@ def betweenness(
     n/k, an unbiased estimate); networkx is the fallback and the reference in the tests.
     """
     n = g.number_of_nodes()
-    h, nodes = _igraph(g)
-    if h is None:
+    converted = _igraph(g)
+    if converted is None:
         kk = None if k is None or k >= n else k
         if weighted:
             return nx.betweenness_centrality(_with_distance(g), k=kk, seed=seed, weight="distance")
         return nx.betweenness_centrality(g, k=kk, seed=seed)
+    h, nodes = converted
     weights = _distances(g) if weighted else None
     if k is None or k >= n:
         raw = h.betweenness(directed=g.is_directed(), weights=weights)
@@ -150,11 +157,12 @@ def betweenness(
 def closeness(g: nx.Graph, *, weighted: bool = False) -> dict:
     """Closeness as networkx defines it (Wasserman-Faust scaling for disconnected networks), via igraph."""
     n = g.number_of_nodes()
-    h, nodes = _igraph(g)
-    if h is None or n < 2:
+    converted = _igraph(g)
+    if converted is None or n < 2:
         if weighted:
             return nx.closeness_centrality(_with_distance(g), distance="distance")
         return nx.closeness_centrality(g)
+    h, nodes = converted
     weights = _distances(g) if weighted else None
     # networkx measures distance *to* the node (incoming paths) in directed graphs
     mode = "in" if g.is_directed() else "all"

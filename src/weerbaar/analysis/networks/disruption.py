@@ -176,7 +176,8 @@ def disrupt(
             for r in range(repeats)
         ]
         shares = np.mean([r.lcc_share for r in runs], axis=0)
-        eff = np.mean([r.efficiency for r in runs], axis=0) if efficiency else None
+        # with efficiency=True every run has its efficiency curve
+        eff = np.mean([r.efficiency for r in runs if r.efficiency is not None], axis=0) if efficiency else None
         return DisruptionResult(strategy, measure, weighted, step, n, lcc0, runs[0].removed,
                                 tuple(float(x) for x in shares),
                                 tuple(float(x) for x in eff) if eff is not None else None, (), None)
