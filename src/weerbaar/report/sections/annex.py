@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ..model import Bullets, Para, Section, Table
 from ..texts import rt
-from .base import COUNTS, REPORTS
+from .base import COUNTS, REPORTS, GathererBase
 
 
-class AnnexSection:
+class AnnexSection(GathererBase):
     """The annexes: methods, sources and notes."""
 
     def methods(self) -> Section:

@@ -7,10 +7,10 @@ import contextlib
 from ...errors import InputError
 from ..model import Notice, Para, Section, Table
 from ..texts import rt
-from .base import NUISANCE
+from .base import NUISANCE, GathererBase
 
 
-class NuisanceSection:
+class NuisanceSection(GathererBase):
     """Drug nuisance (survey)."""
 
     def nuisance(self) -> Section:

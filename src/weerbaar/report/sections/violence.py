@@ -6,9 +6,10 @@ import pandas as pd
 
 from ..model import Notice, Para, Section
 from ..texts import rt
+from .base import GathererBase
 
 
-class ViolenceSection:
+class ViolenceSection(GathererBase):
     """Drug-related violence."""
 
     def violence(self) -> Section:
