@@ -29,17 +29,17 @@ class AnnexSection(GathererBase):
         runs = runs.sort_values(["kind", "indicator", "run_id"], na_position="first")
         rows = tuple(
             (
-                str(r.kind) + (f" ({r.indicator})" if isinstance(r.indicator, str) else ""),
-                str(r.run_id),
-                str(r.period),
-                str(r.level),
+                str(r["kind"]) + (f" ({r['indicator']})" if isinstance(r["indicator"], str) else ""),
+                str(r["run_id"]),
+                str(r["period"]),
+                str(r["level"]),
                 ", ".join(
                     f"{k}={v}"
-                    for k, v in sorted(r.parameters.items())
+                    for k, v in sorted(r["parameters"].items())
                     if k != "indicator" and isinstance(v, (str, int, float, bool))
                 )[:160],
             )
-            for r in runs.itertuples()
+            for r in runs.to_dict("records")
         )
         blocks.append(
             Table(
