@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ..model import Bullets, Para, Section, Table
 from ..texts import rt
-from .base import COUNTS, REPORTS
+from .base import COUNTS, REPORTS, GathererBase
 
 
-class AnnexSection:
+class AnnexSection(GathererBase):
     """The annexes: methods, sources and notes."""
 
     def methods(self) -> Section:
@@ -29,17 +29,17 @@ class AnnexSection:
         runs = runs.sort_values(["kind", "indicator", "run_id"], na_position="first")
         rows = tuple(
             (
-                str(r.kind) + (f" ({r.indicator})" if isinstance(r.indicator, str) else ""),
-                str(r.run_id),
-                str(r.period),
-                str(r.level),
+                str(r["kind"]) + (f" ({r['indicator']})" if isinstance(r["indicator"], str) else ""),
+                str(r["run_id"]),
+                str(r["period"]),
+                str(r["level"]),
                 ", ".join(
                     f"{k}={v}"
-                    for k, v in sorted(r.parameters.items())
+                    for k, v in sorted(r["parameters"].items())
                     if k != "indicator" and isinstance(v, (str, int, float, bool))
                 )[:160],
             )
-            for r in runs.itertuples()
+            for r in runs.to_dict("records")
         )
         blocks.append(
             Table(

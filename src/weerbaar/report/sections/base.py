@@ -309,17 +309,20 @@ class GathererBase:
         rises = both[both["diff"] > 0].head(CHANGE_AREAS)
         falls = both[both["diff"] < 0].sort_values(["diff", "name"]).head(CHANGE_AREAS)
         picked = pd.concat([rises, falls])
-        out = [(str(r.name), float(r.now), float(r.before), self.clear(r.now, r.before)) for r in rises.itertuples()]
+        out = [
+            (str(r["name"]), float(r["now"]), float(r["before"]), self.clear(r["now"], r["before"]))
+            for r in rises.to_dict("records")
+        ]
         rows = tuple(
             (
-                str(r.name),
-                self.n(r.now),
-                self.n(r.before),
-                ("+" if r.diff > 0 else "−") + self.n(abs(r.diff)),
-                self.pct(r.now, r.before),
-                rt("sum.clear" if self.clear(r.now, r.before) else "sum.within", self.lang),
+                str(r["name"]),
+                self.n(r["now"]),
+                self.n(r["before"]),
+                ("+" if r["diff"] > 0 else "−") + self.n(abs(r["diff"])),
+                self.pct(r["now"], r["before"]),
+                rt("sum.clear" if self.clear(r["now"], r["before"]) else "sum.within", self.lang),
             )
-            for r in picked.itertuples()
+            for r in picked.to_dict("records")
         )
         cols = (
             rt("col.area", self.lang),

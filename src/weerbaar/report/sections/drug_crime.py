@@ -5,10 +5,10 @@ from __future__ import annotations
 from ...web.i18n import t
 from ..model import Notice, Para, Section, Table
 from ..texts import rt
-from .base import COUNTS
+from .base import COUNTS, GathererBase
 
 
-class DrugCrimeSection:
+class DrugCrimeSection(GathererBase):
     """Registered drug crime."""
 
     def drug_crime(self, changes_table: Table | None) -> Section:

@@ -10,10 +10,10 @@ from ...web.i18n import t
 from ..model import Para, Section, Table
 from ..silence import silence_blocks
 from ..texts import rt
-from .base import REPORTS
+from .base import REPORTS, GathererBase
 
 
-class HotspotsSection:
+class HotspotsSection(GathererBase):
     """Hot spots and emerging hot spots."""
 
     def hotspots(self) -> Section:

@@ -6,9 +6,10 @@ from ...errors import InputError, NotFoundError
 from ...web.i18n import t
 from ..model import Bullets, Para, Section, Table
 from ..texts import rt
+from .base import GathererBase
 
 
-class InterventionsSection:
+class InterventionsSection(GathererBase):
     """The registered interventions and their estimated effects."""
 
     def interventions(self, register: dict | None) -> Section:

@@ -9,10 +9,10 @@ from ...web import views
 from ...web.i18n import t
 from ..model import Figure, Notice, Para, Section, Table
 from ..texts import rt
-from .base import WIDTH
+from .base import WIDTH, GathererBase
 
 
-class InventorySection:
+class InventorySection(GathererBase):
     """The neighbourhood inventory (silent neighbourhoods, domains)."""
 
     def inventory(self) -> Section:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ..model import Bullets, Notice, Para, Section, Table
 from ..texts import rt
+from .base import GathererBase
 
 
-class MeasuresSection:
+class MeasuresSection(GathererBase):
     """The programme's measures (the programme register)."""
 
     def measures(self, register) -> Section:

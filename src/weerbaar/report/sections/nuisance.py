@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Hashable
 
 from ...errors import InputError
 from ..model import Notice, Para, Section, Table
 from ..texts import rt
-from .base import NUISANCE
+from .base import NUISANCE, GathererBase
 
 
-class NuisanceSection:
+class NuisanceSection(GathererBase):
     """Drug nuisance (survey)."""
 
     def nuisance(self) -> Section:
@@ -28,7 +29,7 @@ class NuisanceSection:
         sds = areas[areas["level"].isin(["stadsdeel", "stad"])]
         rows = []
         years = [str(int(self.year) - 2), str(int(self.year) - 1), self.year]
-        values = {y: {} for y in years}
+        values: dict[str, dict[Hashable, float]] = {y: {} for y in years}
         for y in years:
             for level in ("stadsdeel", "stad"):
                 with contextlib.suppress(InputError):

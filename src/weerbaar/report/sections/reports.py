@@ -5,10 +5,10 @@ from __future__ import annotations
 from ...web.i18n import t
 from ..model import Notice, Para, Section
 from ..texts import rt
-from .base import REPORTS
+from .base import REPORTS, GathererBase
 
 
-class ReportsSection:
+class ReportsSection(GathererBase):
     """Residents' reports of drug nuisance."""
 
     def reports(self) -> Section:

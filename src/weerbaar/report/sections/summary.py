@@ -10,10 +10,10 @@ from ...web.i18n import t
 from ..model import Bullets, Para, Section
 from ..texts import TEXTS as RT_TEXTS
 from ..texts import rt
-from .base import COUNTS, REPORTS
+from .base import COUNTS, REPORTS, GathererBase
 
 
-class SummarySection:
+class SummarySection(GathererBase):
     """The summary: the main changes and findings of the period."""
 
     def summary(self, rises) -> Section:

@@ -6,9 +6,10 @@ import pandas as pd
 
 from ..model import Notice, Para, Section
 from ..texts import rt
+from .base import GathererBase
 
 
-class ViolenceSection:
+class ViolenceSection(GathererBase):
     """Drug-related violence."""
 
     def violence(self) -> Section:
@@ -49,8 +50,9 @@ class ViolenceSection:
                 hi=f"{100 * br['high']:.0f}",
                 days=self.n(v.loc["decay_days", "estimate"], 1),
             )
-            if "reach_m" in v.index and pd.notna(v.loc["reach_m", "estimate"]):
-                text += " " + rt("violence.reach", lang, metres=f"{v.loc['reach_m', 'estimate']:.0f}")
+            estimate = v["estimate"]
+            if "reach_m" in estimate.index and pd.notna(estimate["reach_m"]):
+                text += " " + rt("violence.reach", lang, metres=f"{estimate['reach_m']:.0f}")
             blocks.append(Para(text))
             warnings = params.get(f"warnings_{lang}") or []
             if warnings:

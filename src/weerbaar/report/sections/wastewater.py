@@ -8,10 +8,10 @@ from ... import charts
 from ...web import views
 from ..model import Figure, Para, Section, Table
 from ..texts import rt
-from .base import WIDTH
+from .base import WIDTH, GathererBase
 
 
-class WastewaterSection:
+class WastewaterSection(GathererBase):
     """Drug use from wastewater."""
 
     def wastewater(self) -> Section:
