@@ -153,8 +153,8 @@ def _capable(
 def _certified(
     system: _System,
     f: _Forest,
-    s1,
-    s2,
+    s1: sparse.csr_matrix,
+    s2: sparse.csr_matrix,
     sup: np.ndarray,
     d: float = 1.0,
     empty2: np.ndarray | None = None,
@@ -230,9 +230,9 @@ def _sibling_min(f: _Forest, dc: np.ndarray) -> np.ndarray:
 def _add_rectangles(
     system: _System,
     f: _Forest,
-    s1,
-    s2,
-    sides,
+    s1: sparse.csr_matrix,
+    s2: sparse.csr_matrix,
+    sides: list[tuple[list[int], list[int]]],
     sup: np.ndarray,
     targets: np.ndarray,
     *,
@@ -318,8 +318,8 @@ def _add_rectangles(
                 par = int(f.parent[x])
                 up = c1[par, k] + uc1[par, k] if par >= 0 else np.inf
                 if sib2[x, k] <= up:
-                    g = [int(y) for y in group_of[x] if y != x]
-                    sib = g[int(np.argmin(dc2[g, k]))]
+                    others = [int(y) for y in group_of[x] if y != x]
+                    sib = others[int(np.argmin(dc2[others, k]))]
                     areas2 = descend(sib, dc2, k)
                     break
                 areas1.append(par)
@@ -368,23 +368,25 @@ def _complete(
     targets_of = sensitive & (v > 0)
     for _ in range(50):
         todo: list[tuple[np.ndarray, float, str]] = []
-        ups = None
-        for d in range(1, p + 1):
-            up_d, down_d = _certified(system, f, s1, s2, sup, float(d), empty2, slack)
-            if d == p:
+        ups = np.zeros_like(targets_of)
+        for step in range(1, p + 1):
+            up_d, down_d = _certified(system, f, s1, s2, sup, float(step), empty2, slack)
+            if step == p:
                 ups = up_d
-            fail = targets_of & (need_down == d) & ~down_d
+            fail = targets_of & (need_down == step) & ~down_d
             if fail.any():
-                todo.append((np.flatnonzero(fail), float(d), "down"))
+                todo.append((np.flatnonzero(fail), float(step), "down"))
         fail_up = targets_of & ~ups
         if fail_up.any():
             todo.append((np.flatnonzero(fail_up), float(p), "up"))
         if not todo:
             break
         grew = False
-        for targets, d, side in todo:
+        for targets, move, side in todo:
             targets = targets[np.lexsort((targets, coarseness[targets]))]
-            new = _add_rectangles(system, f, s1, s2, sides, sup, targets, d=d, side=side, fixed=fixed, slack=slack)
+            new = _add_rectangles(
+                system, f, s1, s2, sides, sup, targets, d=move, side=side, fixed=fixed, slack=slack
+            )
             if len(new):
                 added[new] = True
                 grew = True

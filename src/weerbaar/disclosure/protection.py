@@ -156,7 +156,7 @@ def _rounding_window(values: np.ndarray, base: int) -> tuple[np.ndarray, np.ndar
     return shown, np.maximum(shown - base // 2, 0.0), shown + (base - 1) // 2
 
 
-def _row_mask(mask, n: int, name: str) -> np.ndarray:
+def _row_mask(mask: np.ndarray | pd.Series | None, n: int, name: str) -> np.ndarray:
     if mask is None:
         return np.zeros(n, dtype=bool)
     arr = np.asarray(mask)
