@@ -281,8 +281,8 @@ def _add_rectangles(
     ``d`` may not be used on the decreasing side, a ``fixed`` cell (already public) not at all.
     ``side`` "up" puts the target on the increasing side, "down" on the decreasing side, "any"
     on either (a target in a period without sibling, one chain up to the root period, can be on the
-    increasing side only with the roles of the two chains swapped). A cell whose window (``slack``) lets it move by ``d`` in its role costs nothing and is not
-    withheld. Returns the cells withheld (flat indices)."""
+    increasing side only with the roles of the two chains swapped). A cell whose window (``slack``)
+    lets it move by ``d`` in its role costs nothing and is not withheld. Returns the cells withheld (flat indices)."""
     n_a, n_p = system.n_areas, system.n_periods
     v = system.values.reshape(n_a, n_p)
     missing = np.isnan(v)
