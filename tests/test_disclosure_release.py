@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -172,22 +173,35 @@ def test_own_reports_do_not_reveal_a_withheld_count(tmp_path):
     assert second.at["F", "published"] == first.at["F", "published"]
 
 
-def test_reports_added_before_the_first_release_learn_only_a_range():
+@pytest.mark.parametrize("rounded_protection", [False, True])
+def test_reports_added_before_the_first_release_learn_only_a_range(rounded_protection):
     """An attacker who adds k reports before a cell is first released sees it rounded to a multiple of 5:
     a positive count of the others is never learnt exactly: at least two values stay possible (three or
-    more unless the rounding window reaches below zero). Only "nobody else reported" can be learnt."""
+    more unless the rounding window reaches below zero). Only "nobody else reported" can be learnt.
+    Protected as exact and rounded afterwards, a shown cell is at least 5; with rounded protection
+    (decision 0031) a shown cell may be a 1 or 4, never a 2 or 3."""
     parents = {"stad": None, "FM03": "stad", "FM04": "stad"}
+
+    def possible(total: int) -> bool:
+        return total not in (2, 3) if rounded_protection else total >= 5
+
     for others in range(0, 12):
         for k in range(3, 8):
             cube = aggregate_cube(long({"FM03": [others + k], "FM04": [40]}, ["2025-06"]), parents)
             prot, _ = protect_release(
-                cube, parents, DisclosureConfig(), previous=None, as_of=date(2025, 9, 1), round_published=True
+                cube,
+                parents,
+                DisclosureConfig(),
+                previous=None,
+                as_of=date(2025, 9, 1),
+                round_published=True,
+                rounded_protection=rounded_protection,
             )
             cell = prot.set_index("area_code").loc["FM03"]
             if cell["status"] != "rounded":
                 continue
             shown = cell["published"]
-            candidates = [o for o in range(0, 40) if o + k >= 5 and np.floor((o + k) / 5 + 0.5) * 5 == shown]
+            candidates = [o for o in range(0, 40) if possible(o + k) and np.floor((o + k) / 5 + 0.5) * 5 == shown]
             assert others in candidates
             if others > 0:  # learning that nobody else reported discloses no person
                 assert len(candidates) >= (3 if shown - 2 - k >= 0 else 2), (others, k, candidates)

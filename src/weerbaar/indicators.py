@@ -145,9 +145,10 @@ DISCLOSURE_KINDS: dict[str, str] = {
     "model-output": "public only as categories, flags and measures that do not reveal a protected input",
 }
 
-#: Minimum base of a percentage or mean, per base indicator. CBS publishes no percentages about the
-#: inhabitants of a buurt with fewer than 50 inhabitants in the Kerncijfers wijken en buurten, and
-#: OIS Amsterdam shows no survey percentage resting on fewer than 50 respondents.
+#: Minimum base of a percentage or mean, per base indicator (sources in decision 0031). OIS Amsterdam's BBGA
+#: metadata: survey percentages only "over gebieden met minstens 50 respondenten". CBS Kerncijfers wijken en
+#: buurten: no written rule found; the 2021 figures show no percentage for buurten of 50 inhabitants or fewer.
+#: Households: no written rule found (not used as a base at present).
 MIN_BASE: dict[str, int] = {"population": 50, "survey.respondents": 50, "cbs.households": 20}
 
 #: Sources whose counts are built from open, anonymous submissions: anyone can add to them, so the

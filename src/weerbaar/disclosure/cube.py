@@ -144,6 +144,11 @@ def _numeric_values(frame: pd.DataFrame, what: str) -> np.ndarray:
     return value
 
 
+def _index_of(code: str | None, index: Mapping[str, int]) -> int:
+    """Position of an area code in ``index``; -1 for no code (a root)."""
+    return -1 if code is None else index[code]
+
+
 # -- the cube ------------------------------------------------------------------------------------------
 
 
@@ -217,7 +222,7 @@ def aggregate_cube(
         area_list = sorted(codes, key=lambda c: (depth[c], c))
     a_index = {c: i for i, c in enumerate(area_list)}
     n_a = len(area_list)
-    par = np.array([a_index[parent_of[c]] if parent_of.get(c) is not None else -1 for c in area_list])
+    par = np.array([_index_of(parent_of.get(c), a_index) for c in area_list])
     dep = np.array([depth[c] for c in area_list])
 
     # the period grid
@@ -269,8 +274,9 @@ def aggregate_cube(
             size = _KIND_MONTHS[_KINDS[k]]
             for fk in range(k - 1, -1, -1):
                 sub = _KIND_MONTHS[_KINDS[fk]]
-                subs = [p_index.get((fk, int(start_of[j]) + i * sub)) for i in range(size // sub)]
-                if all(s is not None for s in subs):
+                found = [p_index.get((fk, int(start_of[j]) + i * sub)) for i in range(size // sub)]
+                subs = [s for s in found if s is not None]
+                if len(subs) == len(found):
                     tsum[:, ci] = v[:, subs].sum(axis=1)  # NaN when any is NaN
                     break
         for d in depths:

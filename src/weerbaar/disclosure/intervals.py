@@ -153,8 +153,8 @@ def _capable(
 def _certified(
     system: _System,
     f: _Forest,
-    s1,
-    s2,
+    s1: sparse.csr_matrix,
+    s2: sparse.csr_matrix,
     sup: np.ndarray,
     d: float = 1.0,
     empty2: np.ndarray | None = None,
@@ -180,23 +180,27 @@ def _certified(
     up1 = np.zeros_like(g1)
     up2 = np.zeros_like(g1)
     chain_up1 = np.zeros_like(g1)
-    for d, rows in enumerate(f.rows_at):
-        if d == 0:
+    chain_up2 = np.zeros_like(g1)
+    for depth, rows in enumerate(f.rows_at):
+        if depth == 0:
             up1[rows] = sib2[rows]
             up2[rows] = sib1[rows]
             chain_up1[rows] = g1[rows]
+            chain_up2[rows] = g2[rows]
         else:
             par = f.parent[rows]
             up1[rows] = sib2[rows] | (g1[par] & up1[par])
             up2[rows] = sib1[rows] | (g2[par] & up2[par])
             chain_up1[rows] = g1[rows] & chain_up1[par]
+            chain_up2[rows] = g2[rows] & chain_up2[par]
     # chain 1 decreases on S1 and increases on S2; chain 2 the other way round
     c1 = (down1 & (up1 | chain_up1)).astype(np.float32)
     c2 = (down2 & up2).astype(np.float32)
     up = np.asarray(c1 @ s2 + c2 @ s1)
     down = np.asarray(c1 @ s1 + c2 @ s2)
     if empty2 is not None and len(empty2):
-        solo = (down1 & chain_up1).astype(np.float32)[:, empty2]
+        # a chain up to the root in both hierarchies: all down (reversed: all up), or all up (any cells)
+        solo = ((down1 & chain_up1) | (down2 & chain_up2)).astype(np.float32)[:, empty2]
         up = up + np.asarray(solo @ s1[empty2])
     return (up > 0).ravel(), (down > 0).ravel()
 
@@ -227,12 +231,42 @@ def _sibling_min(f: _Forest, dc: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass
+class _Orientation:
+    """Cheapest rectangle costs for one assignment of roles: chain 1 (through the target) costs ``c1`` per
+    area and period side, chain 2 (a sibling's) ``c2``."""
+
+    c1: np.ndarray
+    dc1: np.ndarray  # chain 1 from each area down to a leaf
+    dc2: np.ndarray
+    sib2: np.ndarray  # the cheapest sibling chain 2
+    uc1: np.ndarray  # from each area up to where a sibling chain 2 closes the rectangle
+    chain1: np.ndarray  # from each area up to the root (no chain 2)
+    total: np.ndarray
+
+    @classmethod
+    def of(cls, f: _Forest, c1: np.ndarray, c2: np.ndarray) -> _Orientation:
+        dc1, dc2 = _down_cost(f, c1), _down_cost(f, c2)
+        sib2 = _sibling_min(f, dc2)
+        uc1 = np.empty_like(c1)
+        chain1 = np.empty_like(c1)
+        for depth, rows in enumerate(f.rows_at):
+            if depth == 0:
+                uc1[rows] = sib2[rows]
+                chain1[rows] = 0.0
+            else:
+                par = f.parent[rows]
+                uc1[rows] = np.minimum(sib2[rows], c1[par] + uc1[par])
+                chain1[rows] = c1[par] + chain1[par]
+        return cls(c1, dc1, dc2, sib2, uc1, chain1, dc1 + np.minimum(uc1, chain1))
+
+
 def _add_rectangles(
     system: _System,
     f: _Forest,
-    s1,
-    s2,
-    sides,
+    s1: sparse.csr_matrix,
+    s2: sparse.csr_matrix,
+    sides: list[tuple[list[int], list[int]]],
     sup: np.ndarray,
     targets: np.ndarray,
     *,
@@ -246,8 +280,9 @@ def _add_rectangles(
     A cell costs 1 + log(1 + value) (small counts are withheld before large totals); a cell below
     ``d`` may not be used on the decreasing side, a ``fixed`` cell (already public) not at all.
     ``side`` "up" puts the target on the increasing side, "down" on the decreasing side, "any"
-    on either. A cell whose window (``slack``) lets it move by ``d`` in its role costs nothing and is not
-    withheld. Returns the cells withheld (flat indices)."""
+    on either (a target in a period without sibling, one chain up to the root period, can be on the
+    increasing side only with the roles of the two chains swapped). A cell whose window (``slack``)
+    lets it move by ``d`` in its role costs nothing and is not withheld. Returns the cells withheld (flat indices)."""
     n_a, n_p = system.n_areas, system.n_periods
     v = system.values.reshape(n_a, n_p)
     missing = np.isnan(v)
@@ -260,19 +295,12 @@ def _add_rectangles(
     cost_any = np.where(ok_any, 0.0, w)
     c1 = np.asarray(cost_pos @ s1.T + cost_any @ s2.T)
     c2 = np.asarray(cost_any @ s1.T + cost_pos @ s2.T)
-    dc1, dc2 = _down_cost(f, c1), _down_cost(f, c2)
-    sib2 = _sibling_min(f, dc2)
-    uc1 = np.empty_like(c1)
-    chain1 = np.empty_like(c1)
-    for d, rows in enumerate(f.rows_at):
-        if d == 0:
-            uc1[rows] = sib2[rows]
-            chain1[rows] = 0.0
-        else:
-            par = f.parent[rows]
-            uc1[rows] = np.minimum(sib2[rows], c1[par] + uc1[par])
-            chain1[rows] = c1[par] + chain1[par]
-    total = dc1 + np.minimum(uc1, chain1)
+    # chain 1 (through the target) decreases on S1 and increases on S2, chain 2 the other way round; the
+    # mirror swaps the roles, so that the target increases on S1: needed for "up" where S2 is empty (a
+    # period without sibling: one chain up to the root period)
+    plain = _Orientation.of(f, c1, c2)
+    mirror = _Orientation.of(f, c2, c1) if side in ("up", "any") else None
+    solo = np.asarray([not sd[1] for sd in sides], dtype=bool)
 
     children: list[list[int]] = [[] for _ in range(n_a)]
     group_of: dict[int, np.ndarray] = {}
@@ -283,6 +311,7 @@ def _add_rectangles(
         if f.parent[a] >= 0:
             children[f.parent[a]].append(a)
     by_period = {"any": (s1 + s2).tocsc(), "down": s1.tocsc(), "up": s2.tocsc()}[side]
+    by_s1 = s1.tocsc()
 
     def descend(x: int, dc: np.ndarray, k: int) -> list[int]:
         out = [x]
@@ -292,22 +321,31 @@ def _add_rectangles(
             out.append(x)
         return out
 
+    def best(o: _Orientation, cand: np.ndarray, a: int) -> tuple[int, float]:
+        if not len(cand):
+            return -1, np.inf
+        cand = np.sort(cand)
+        k = int(cand[np.argmin(o.total[a, cand])])
+        return k, float(o.total[a, k])
+
     withheld = np.zeros(n_a * n_p, dtype=bool)
     covered = np.zeros(n_a * n_p, dtype=bool)
     for t in targets:
         if covered[t]:
             continue
         a, p = divmod(int(t), n_p)
-        cand = by_period.indices[by_period.indptr[p] : by_period.indptr[p + 1]]
-        if not len(cand):
+        o = plain
+        k, cost = best(plain, by_period.indices[by_period.indptr[p] : by_period.indptr[p + 1]], a)
+        if mirror is not None:
+            cand = by_s1.indices[by_s1.indptr[p] : by_s1.indptr[p + 1]]
+            km, cost_m = best(mirror, cand[solo[cand]], a)
+            if cost_m < cost:
+                o, k, cost = mirror, km, cost_m
+        if k < 0 or cost >= _BIG:
             continue
-        cand = np.sort(cand)
-        k = int(cand[np.argmin(total[a, cand])])
-        if total[a, k] >= _BIG:
-            continue
-        areas1 = descend(a, dc1, k)
+        areas1 = descend(a, o.dc1, k)
         areas2: list[int] = []
-        if chain1[a, k] < uc1[a, k]:
+        if o.chain1[a, k] < o.uc1[a, k]:
             x = a
             while f.parent[x] >= 0:
                 x = int(f.parent[x])
@@ -316,18 +354,18 @@ def _add_rectangles(
             x = a
             while True:
                 par = int(f.parent[x])
-                up = c1[par, k] + uc1[par, k] if par >= 0 else np.inf
-                if sib2[x, k] <= up:
-                    g = [int(y) for y in group_of[x] if y != x]
-                    sib = g[int(np.argmin(dc2[g, k]))]
-                    areas2 = descend(sib, dc2, k)
+                up = o.c1[par, k] + o.uc1[par, k] if par >= 0 else np.inf
+                if o.sib2[x, k] <= up:
+                    others = [int(y) for y in group_of[x] if y != x]
+                    sib = others[int(np.argmin(o.dc2[others, k]))]
+                    areas2 = descend(sib, o.dc2, k)
                     break
                 areas1.append(par)
                 x = par
-        # chain 1 decreases on S1 and increases on S2, chain 2 the other way round
         a1, a2 = np.asarray(areas1, dtype=np.int64), np.asarray(areas2, dtype=np.int64)
         t1, t2 = np.asarray(sides[k][0], dtype=np.int64), np.asarray(sides[k][1], dtype=np.int64)
-        parts = [(a1, t1, ok_pos), (a1, t2, ok_any), (a2, t1, ok_any), (a2, t2, ok_pos)]
+        dec, inc = (ok_pos, ok_any) if o is plain else (ok_any, ok_pos)
+        parts = [(a1, t1, dec), (a1, t2, inc), (a2, t1, inc), (a2, t2, dec)]
         cells = np.concatenate([(aa[:, None] * n_p + tt[None, :]).ravel() for aa, tt, _ in parts])
         lacking = np.concatenate([~ok[np.ix_(aa, tt)].ravel() for aa, tt, ok in parts])
         new = cells[lacking & ~sup[cells] & ~np.isnan(system.values[cells])]
@@ -368,23 +406,25 @@ def _complete(
     targets_of = sensitive & (v > 0)
     for _ in range(50):
         todo: list[tuple[np.ndarray, float, str]] = []
-        ups = None
-        for d in range(1, p + 1):
-            up_d, down_d = _certified(system, f, s1, s2, sup, float(d), empty2, slack)
-            if d == p:
+        ups = np.zeros_like(targets_of)
+        for step in range(1, p + 1):
+            up_d, down_d = _certified(system, f, s1, s2, sup, float(step), empty2, slack)
+            if step == p:
                 ups = up_d
-            fail = targets_of & (need_down == d) & ~down_d
+            fail = targets_of & (need_down == step) & ~down_d
             if fail.any():
-                todo.append((np.flatnonzero(fail), float(d), "down"))
+                todo.append((np.flatnonzero(fail), float(step), "down"))
         fail_up = targets_of & ~ups
         if fail_up.any():
             todo.append((np.flatnonzero(fail_up), float(p), "up"))
         if not todo:
             break
         grew = False
-        for targets, d, side in todo:
+        for targets, move, side in todo:
             targets = targets[np.lexsort((targets, coarseness[targets]))]
-            new = _add_rectangles(system, f, s1, s2, sides, sup, targets, d=d, side=side, fixed=fixed, slack=slack)
+            new = _add_rectangles(
+                system, f, s1, s2, sides, sup, targets, d=move, side=side, fixed=fixed, slack=slack
+            )
             if len(new):
                 added[new] = True
                 grew = True

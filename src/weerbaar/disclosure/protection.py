@@ -23,6 +23,8 @@ def protect(
     fixed: np.ndarray | pd.Series | None = None,
     forced: np.ndarray | pd.Series | None = None,
     rounded: np.ndarray | pd.Series | None = None,
+    window: tuple[np.ndarray, np.ndarray] | None = None,
+    sensitive: np.ndarray | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Decide which cells of a table of counts may be published.
 
@@ -86,7 +88,9 @@ def protect(
        certify its interval too. A rectangle may run through a published rounded cell as far as
        its window allows (room up: window top - x; room down: x - window bottom; on the
        decreasing side it needs room both ways), so fewer complements are withheld. The fixed
-       point of step 3 only looks at equations whose other cells are all exact.
+       point of step 3 only looks at equations whose other cells are all exact. A cell shown
+       rounded by an earlier release (``fixed`` and ``rounded``) keeps the window it was shown
+       with (``window``), and stays sensitive when it was small then (``sensitive``) or is now.
 
     Mode "round": every value rounded to the nearest multiple of ``base`` (halves up:
     floor(value / base + 1/2) * base; 0 stays 0), status ``rounded``; nothing withheld.
@@ -111,10 +115,16 @@ def protect(
         fixed_rows = _row_mask(fixed, len(cube), "fixed") & ~forced_rows & ~np.isnan(values)
         rounded_rows = _row_mask(rounded, len(cube), "rounded") & ~np.isnan(values) & ~forced_rows
         shown, lo, hi = _rounding_window(values, config.base)
+        if window is not None:
+            given_lo = _row_values(window[0], len(cube), "window")
+            given_hi = _row_values(window[1], len(cube), "window")
+            lo = np.where(np.isnan(given_lo), lo, given_lo)
+            hi = np.where(np.isnan(given_hi), hi, given_hi)
         p = config.protection
         own_window = (lo <= values - np.minimum(values, p)) & (values + p <= hi)
+        kept_small = _row_mask(sensitive, len(cube), "sensitive") & rounded_rows & fixed_rows & (values > 0)
         # published rounded, still sensitive (a cell an earlier release published rounded stays published)
-        shown_small = rounded_rows & small_rows & (own_window | fixed_rows)
+        shown_small = rounded_rows & ((small_rows & (own_window | fixed_rows)) | kept_small)
         primary_rows = small_rows & ~shown_small
         status[primary_rows] = _PRIMARY
         status[forced_rows & ~primary_rows] = _SECONDARY
@@ -130,8 +140,8 @@ def protect(
             if rounded_rows.any():
                 room_up = np.zeros(len(system.values))
                 room_down = np.zeros(len(system.values))
-                room_up[flat[rounded_rows]] = (hi - values)[rounded_rows]
-                room_down[flat[rounded_rows]] = (values - lo)[rounded_rows]
+                room_up[flat[rounded_rows]] = np.maximum(hi - values, 0.0)[rounded_rows]
+                room_down[flat[rounded_rows]] = np.maximum(values - lo, 0.0)[rounded_rows]
                 slack = (room_up, room_down)
                 exact = np.ones(len(system.values), dtype=bool)
                 exact[flat[rounded_rows]] = False
@@ -156,7 +166,7 @@ def _rounding_window(values: np.ndarray, base: int) -> tuple[np.ndarray, np.ndar
     return shown, np.maximum(shown - base // 2, 0.0), shown + (base - 1) // 2
 
 
-def _row_mask(mask, n: int, name: str) -> np.ndarray:
+def _row_mask(mask: np.ndarray | pd.Series | None, n: int, name: str) -> np.ndarray:
     if mask is None:
         return np.zeros(n, dtype=bool)
     arr = np.asarray(mask)
@@ -168,6 +178,18 @@ def _row_mask(mask, n: int, name: str) -> np.ndarray:
             fix="pass a mask aligned with the cube's rows",
         )
     return arr.astype(bool)
+
+
+def _row_values(values: np.ndarray, n: int, name: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    if arr.shape != (n,):
+        raise InputError(
+            f"The {name} does not match the cube.",
+            received=f"{arr.shape[0] if arr.ndim else 0} values",
+            expected=f"one number per row of the cube ({n})",
+            fix="pass arrays aligned with the cube's rows",
+        )
+    return arr
 
 
 def suppress_derived(frame: pd.DataFrame, count_status: pd.Series, columns: list[str]) -> pd.DataFrame:

@@ -23,7 +23,8 @@ from ..ledger import protect_release
 from .base import ReadModelBase
 
 #: Bump when the protected cube's columns or the protection itself change (invalidates the disk cache).
-CUBE_CACHE_VERSION = 1
+#: 2: rounded protection of open submissions (decisions 0028, 0031).
+CUBE_CACHE_VERSION = 2
 CUBE_COLUMNS = ["area_code", "period", "value", "published", "status", "kind"]
 
 
@@ -191,7 +192,8 @@ class CubesPart(ReadModelBase):
 
     def _release(self, division: str, cube: pd.DataFrame, forest: dict, cat: pd.DataFrame, sep: str) -> pd.DataFrame:
         """About-persons counts: protected with the release ledger (delay, frozen cells, rounding of open
-        submissions), and the newly released cells recorded."""
+        submissions), and the newly released cells recorded. Open submissions are protected knowing they are
+        published rounded (decision 0031): small counts whose rounding hides them are shown rounded."""
         ind = _split_keys(cube["area_code"], sep)[0]
         lineage = {i: ",".join(cat.at[i, "sources"]) for i in ind.unique()}
         previous = []
@@ -209,6 +211,7 @@ class CubesPart(ReadModelBase):
             as_of=self.release_date(),
             delay_days=self.delay_days,
             round_published=round_rows if self.disclosure.mode == "suppress" else False,
+            rounded_protection=True,
         )
         if len(new):
             new_ind, new_code = _split_keys(new["area_code"], sep)

@@ -1242,12 +1242,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "partner.action.view_alerts": ("alarmvensters geweld bekeken", "viewed violence alert windows"),
     # --- disclosure policy (issue 15) ---
     "footer.disclosure.policy": (
-        "Afgeschermd zijn alleen cijfers over personen: meldingen en tips onder {threshold} (en wat ze zou "
-        "terugrekenen) en percentages van minder dan 50 inwoners of respondenten; politie- en CBS-cijfers staan "
-        "er zoals de bron ze publiceert, meldingen afgerond op vijftallen en pas een maand na afloop vastgelegd.",
-        "Only figures about persons are withheld: reports and tips below {threshold} (and whatever would give "
-        "them back) and percentages of fewer than 50 inhabitants or respondents; police and CBS figures are shown "
-        "as the source publishes them, reports rounded to fives and fixed a month after the period ends.",
+        "Afgeschermd zijn alleen cijfers over personen: aantallen onder {threshold} die de afronding niet verbergt "
+        "(en wat ze zou terugrekenen) en percentages van minder dan 50 inwoners of respondenten; politie- en "
+        "CBS-cijfers staan er zoals de bron ze publiceert, meldingen en tips afgerond op vijftallen (een 0 of 5 "
+        "kan ook 1 of 4 zijn) en pas een maand na afloop vastgelegd.",
+        "Only figures about persons are withheld: counts below {threshold} that rounding does not hide (and "
+        "whatever would give them back) and percentages of fewer than 50 inhabitants or respondents; police and "
+        "CBS figures are shown as the source publishes them, reports and tips rounded to fives (a 0 or 5 may also "
+        "be a 1 or 4) and fixed a month after the period ends.",
     ),
     "status.pending": ("nog niet vrijgegeven", "not yet released"),
     "status.suppressed": ("geheim (bron)", "withheld by the source"),
