@@ -76,7 +76,8 @@ def validate_areas(
         gdf[col] = gdf[col].astype("string").str.strip().astype(object)
     if "parent" not in gdf.columns:
         gdf["parent"] = None
-    gdf["parent"] = gdf["parent"].astype("string").str.strip().replace("", pd.NA)  # type: ignore[call-overload]  # pandas-stubs: value may be pd.NA.astype(object)
+    parents = gdf["parent"].astype("string").str.strip()
+    gdf["parent"] = parents.replace("", pd.NA).astype(object)  # type: ignore[call-overload]  # pandas-stubs: value may be pd.NA
     gdf["parent"] = gdf["parent"].where(gdf["parent"].notna(), None)
     bad_level = ~gdf["level"].isin(LEVELS)
     if bad_level.any():
