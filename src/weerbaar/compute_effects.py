@@ -65,8 +65,8 @@ def monthly_panel(wh: Warehouse, indicator: str, division: str, start: str | Non
     obs = obs[(obs["time"] >= lo) & (obs["time"] <= hi)]
     units = sorted(wh.areas(division=division, level="buurt", geometry=False)["code"])
     full = pd.MultiIndex.from_product([units, range(lo, hi + 1)], names=["unit", "time"])
-    panel = obs.rename(columns={"area_code": "unit", "value": "y"}).set_index(["unit", "time"])["y"]
-    panel = panel.reindex(full, fill_value=0.0).reset_index()
+    y = obs.rename(columns={"area_code": "unit", "value": "y"}).set_index(["unit", "time"])["y"]
+    panel = y.reindex(full, fill_value=0.0).reset_index()
     return panel, bool(obs["synthetic"].any())
 
 

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .analysis.wastewater import SUBSTANCES, back_calculate, consumption_interval, substance
@@ -253,7 +254,7 @@ class Wastewater:
             & (self.loads["substance"] == substance_key)
             & (self.loads["measure"] == measure)
         ].dropna(subset=["value"])
-        rows = rows.groupby(["city", "country"], as_index=False)["value"].mean()
+        rows = rows.groupby(["city", "country"])["value"].mean().reset_index()
         rows = rows.sort_values(["value", "city"], ascending=[False, True], ignore_index=True)
         rows["country"] = rows["country"].map(lambda c: COUNTRY_FIXES.get(str(c), c))
         rows["europe"] = rows["country"].map(in_europe).astype(bool)
@@ -274,7 +275,9 @@ class Wastewater:
         by_year = rows.groupby("year")["value"].mean()
         out = pd.DataFrame({"year": range(all_years[0], all_years[-1] + 1)})
         out["load"] = out["year"].map(by_year)
-        out["consumption"] = [back_calculate(v, substance_key) if not pd.isna(v) else math.nan for v in out["load"]]
+        out["consumption"] = np.array(
+            [back_calculate(v, substance_key) if not pd.isna(v) else math.nan for v in out["load"]], dtype=float
+        )
         out["change_pct"] = out["load"].pct_change(fill_method=None) * 100
         return out
 
@@ -289,7 +292,9 @@ class Wastewater:
         by = rows.groupby("measure")["value"].mean()
         out = pd.DataFrame({"day": list(DAYS)})
         out["load"] = out["day"].map(by)
-        out["consumption"] = [back_calculate(v, substance_key) if not pd.isna(v) else math.nan for v in out["load"]]
+        out["consumption"] = np.array(
+            [back_calculate(v, substance_key) if not pd.isna(v) else math.nan for v in out["load"]], dtype=float
+        )
         return out, {
             m: (float(by[m]) if m in by and not pd.isna(by[m]) else None) for m in ("weekday_mean", "weekend_mean")
         }

@@ -23,11 +23,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
 from .errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 __all__ = [
     "KINDS",
@@ -79,6 +82,10 @@ def _err(problem: str, received: Any, expected: str, fix: str, where: dict) -> I
     return InputError(problem, received=repr(received), expected=expected, fix=fix, **where)
 
 
+@overload
+def _date(value: Any, field: str, where: dict, *, optional: Literal[False]) -> date: ...
+@overload
+def _date(value: Any, field: str, where: dict, *, optional: bool) -> date | None: ...
 def _date(value: Any, field: str, where: dict, *, optional: bool) -> date | None:
     text = "" if value is None else str(value).strip()
     if not text:
@@ -186,7 +193,7 @@ def validate_record(
     radius = _number(raw.get("radius_m"), "radius_m", where, 1, 5000)
     polygon = str(raw.get("polygon_wkt") or "").strip() or None
     codes = sorted({c for c in _SPLIT.split(str(raw.get("areas") or "").strip()) if c})
-    geom = None
+    geom: BaseGeometry | None = None
     if (x is None) != (y is None):
         raise _err("Only one coordinate is given.", f"x={x}, y={y}", "both x and y, or neither", "fill in both", where)
     if x is not None and polygon:
@@ -194,6 +201,7 @@ def validate_record(
     if x is not None:
         import shapely
 
+        assert y is not None  # both or neither, checked above
         location_kind = "point"
         radius = radius or 50.0
         geom = shapely.Point(x, y).buffer(radius)
@@ -338,7 +346,7 @@ def read_file(path: Path) -> list[tuple[dict[str, Any], dict]]:
                     from pyproj import Transformer
 
                     g = shapely.transform(g, _lonlat_to_rd)
-                if g.geom_type == "Point":
+                if isinstance(g, shapely.Point):
                     props["x"], props["y"] = g.x, g.y
                 elif g.geom_type in ("Polygon", "MultiPolygon"):
                     props["polygon_wkt"] = g.wkt
@@ -608,36 +616,36 @@ def synthetic_demo(seed: int = 0) -> dict[str, Any]:
     wide = w.counts.pivot(index="unit", columns="time", values="y")
     months = wide.shape[1]
     rows, estimates = [], []
-    for i, iv in enumerate(w.interventions.itertuples(), start=1):
-        s = int(iv.start)
+    for i, iv in enumerate(w.interventions.to_dict("records"), start=1):
+        s = int(iv["start"])
         rows.append(
             {
                 "id": -i,
-                "kind": iv.kind,
+                "kind": iv["kind"],
                 "start": _synthetic_month(s),
                 "end": None,
-                "areas": [iv.unit],
+                "areas": [iv["unit"]],
                 "division": "synthetic",
                 "partner": "synthetisch / synthetic",
                 "measure": 10,
                 "synthetic": True,
             }
         )
-        buf, ctl = rings(w.neighbours, {iv.unit}, buffer_rings=1, control_rings=2)
+        buf, ctl = rings(w.neighbours, {iv["unit"]}, buffer_rings=1, control_rings=2)
         before, after = list(range(max(0, s - 12), s)), list(range(s, min(months, s + 12)))
 
         def c(units, cols):
             return float(wide.loc[list(units), cols].to_numpy().sum())
 
         r = displacement(
-            Counts(c([iv.unit], before), c([iv.unit], after)),
+            Counts(c([iv["unit"]], before), c([iv["unit"]], after)),
             Counts(c(buf, before), c(buf, after)),
             Counts(c(ctl, before), c(ctl, after)),
         )
         estimates.append(
             {
                 "run_id": f"synthetic-{i}",
-                "target": [iv.unit],
+                "target": [iv["unit"]],
                 "buffer": sorted(buf),
                 "count": "synthetic registrations",
                 "before": f"{_synthetic_month(before[0])}..{_synthetic_month(before[-1])}",

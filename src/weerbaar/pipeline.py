@@ -106,7 +106,7 @@ def _imported_sources(target: Path) -> list[dict]:
         for row in sources.to_dict("records"):
             if row["name"] in _built_here():
                 continue
-            tables = {}
+            data = SourceData()
             for table in TABLES:
                 if table in NO_SOURCE_TABLES:
                     continue
@@ -116,8 +116,8 @@ def _imported_sources(target: Path) -> list[dict]:
                         wkb = [None if g is None else bytes(g) for g in frame.pop("geometry")]
                         geometry = shapely.from_wkb(wkb)
                         frame = GeoDataFrame(frame, geometry=geometry, crs="EPSG:28992")
-                    tables[table] = frame
-            out.append({"source": row, "data": SourceData(**tables)})
+                    setattr(data, table, frame)
+            out.append({"source": row, "data": data})
     finally:
         wh.close()
     return out
@@ -161,7 +161,9 @@ def build(
         for src in sources:
             step += 1
             t = time.perf_counter()
-            data, manifest = src.packaged()
+            packaged = src.packaged()
+            assert packaged is not None  # the sources were chosen for having a packaged copy
+            data, manifest = packaged
             report = wh.load(
                 src.name,
                 data,
@@ -422,6 +424,7 @@ def ingest_facilities(
         )
         for note in data.notes:
             progress(f"note: {note}")
+        assert data.facilities is not None  # read_facilities returns facilities or raises
         counts = data.facilities["type"].value_counts().to_dict()
         progress(
             f"{report.total:,} facilities loaded as source {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
@@ -696,6 +699,7 @@ def ingest_wastewater(
     progress(f"[1/4] reading {data_file}" + (f" and {sites_file.name}" if sites_file else " (no site table)"))
     data = read_release(data_file, sites_file)  # validated whole before the warehouse is touched
     ww = data.wastewater
+    assert ww is not None  # read_release returns the values or raises
     first, last = int(ww["year"].min()), int(ww["year"].max())
     progress(
         f"[2/4] {label}: {len(ww):,} values, {ww['city'].nunique()} cities, {ww['site_id'].nunique()} sites, "
@@ -884,6 +888,7 @@ def ingest_amsterdam_bbga(
     wh = _require(home)
     try:
         held = {r[0] for r in wh.execute("SELECT indicator FROM indicators WHERE source <> ?", [BBGA_SOURCE])}
+        assert data.indicators is not None and data.observations is not None  # fetch_bbga returns both or raises
         data.indicators = data.indicators[~data.indicators["indicator"].isin(held)].reset_index(drop=True)
         keys = ["division", "area_code", "period", "indicator"]
         wh.con.register("_incoming_keys", data.observations[keys])

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError, WeerbaarError
 from .warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from .analysis.selfexciting import HawkesFit
 
 __all__ = [
     "KNOX_COLUMNS",
@@ -247,7 +251,9 @@ def latest_nearrepeat(wh: Warehouse) -> tuple[pd.DataFrame, dict] | None:
     return table[KNOX_COLUMNS].reset_index(drop=True), params
 
 
-def run_selfexciting(events: EventTable, *, max_distance: float = 1500.0, max_days: float = 90.0, cell=None):
+def run_selfexciting(
+    events: EventTable, *, max_distance: float = 1500.0, max_days: float = 90.0, cell=None
+) -> HawkesFit:
     from .analysis.selfexciting import fit_hawkes
 
     span = float(events.t_days.max()) + 1.0
@@ -330,7 +336,7 @@ def latest_selfexciting(wh: Warehouse) -> tuple[pd.DataFrame, dict] | None:
 
 def current_alerts(
     events: EventTable, *, ratio: float = 2.0, as_of: pd.Timestamp | None = None, **fit_options
-) -> tuple[pd.DataFrame, object]:
+) -> tuple[pd.DataFrame, HawkesFit]:
     """Fit the self-exciting model and return the alert windows still open at ``as_of`` (default: the last
     event's time), newest first: event_id, occurred_at, x, y, radius_m, days, until, expected_in_window."""
     from .analysis.selfexciting import alert_windows

@@ -29,11 +29,8 @@ def cbs_code_lookup(areas: pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame(areas)[["code", "level", "parent", "division", "cbs_code"]].copy()
     df["cbs_code"] = df["cbs_code"].where(df["cbs_code"].notna(), None)
     buurten = df[(df["level"] == "buurt") & df["cbs_code"].astype("string").str.match(r"^BU\d{4}").fillna(False)]
-    prefixes = (
-        buurten.assign(prefix="WK" + buurten["cbs_code"].str[2:8])
-        .groupby(["division", "parent"])["prefix"]
-        .agg(lambda s: s.iloc[0] if s.nunique() == 1 else None)
-    )
+    grouped = buurten.assign(prefix="WK" + buurten["cbs_code"].str[2:8]).groupby(["division", "parent"])["prefix"]
+    prefixes = {key: (s.iloc[0] if s.nunique() == 1 else None) for key, s in grouped}
     missing = (df["level"] == "wijk") & df["cbs_code"].isna()
     keys = list(zip(df.loc[missing, "division"], df.loc[missing, "code"], strict=True))
     df.loc[missing, "cbs_code"] = [prefixes.get(k) for k in keys]

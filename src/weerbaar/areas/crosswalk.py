@@ -35,9 +35,9 @@ def build_crosswalk(
     tgt = target[["code", "geometry"]].rename(columns={"code": "to_code"})
     src_area = pd.Series(src.geometry.area.values, index=src["from_code"].values)
     tgt_area = pd.Series(tgt.geometry.area.values, index=tgt["to_code"].values)
-    pieces = gpd.overlay(src, tgt, how="intersection", keep_geom_type=True)
-    pieces["area_m2"] = pieces.geometry.area
-    pieces = pieces.groupby(["from_code", "to_code"], as_index=False)["area_m2"].sum()
+    overlap = gpd.overlay(src, tgt, how="intersection", keep_geom_type=True)
+    overlap["area_m2"] = overlap.geometry.area
+    pieces = overlap.groupby(["from_code", "to_code"])["area_m2"].sum().reset_index()
     share = pieces["area_m2"] / src_area.loc[pieces["from_code"]].to_numpy()
     pieces = pieces[(pieces["area_m2"] >= MIN_OVERLAP_M2) & (share >= MIN_OVERLAP_SHARE)].copy()
     pieces["weight"] = pieces["area_m2"] / pieces.groupby("from_code")["area_m2"].transform("sum")

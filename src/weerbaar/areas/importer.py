@@ -100,6 +100,7 @@ def read_area_file(
             fix="pass --crs EPSG:28992 or EPSG:4326",
             file=name,
         )
+    assert gdf.crs is not None  # set from --crs above, or refused
     if gdf.crs.to_epsg() == 4326 or gdf.crs.equals(CRS("OGC:CRS84")):
         b = gdf.total_bounds
         if abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90:

@@ -76,7 +76,8 @@ def validate_areas(
         gdf[col] = gdf[col].astype("string").str.strip().astype(object)
     if "parent" not in gdf.columns:
         gdf["parent"] = None
-    gdf["parent"] = gdf["parent"].astype("string").str.strip().replace("", pd.NA).astype(object)
+    parents = gdf["parent"].astype("string").str.strip()
+    gdf["parent"] = parents.replace("", pd.NA).astype(object)  # type: ignore[call-overload]  # pandas-stubs: value may be pd.NA
     gdf["parent"] = gdf["parent"].where(gdf["parent"].notna(), None)
     bad_level = ~gdf["level"].isin(LEVELS)
     if bad_level.any():
@@ -152,7 +153,7 @@ def validate_areas(
     if gdf.crs.to_epsg() != 28992:
         gdf = gdf.to_crs(RD_NEW)
     has_geom = gdf.geometry.notna() & ~gdf.geometry.is_empty
-    kinds = gdf.geometry[has_geom].geom_type
+    kinds = gdf.geometry.geom_type[has_geom]
     bad_kind = ~kinds.isin(["Polygon", "MultiPolygon"])
     if bad_kind.any():
         pos = int(np.flatnonzero(np.asarray(has_geom))[np.asarray(bad_kind).argmax()])
@@ -165,7 +166,7 @@ def validate_areas(
             row=pos + 1,
             column="geometry",
         )
-    bounds = gdf.geometry[has_geom].total_bounds if has_geom.any() else None
+    bounds = gdf[has_geom].total_bounds if has_geom.any() else None
     if bounds is not None and not (
         bounds[0] > -7000 and bounds[2] < 300000 and bounds[1] > 289000 and bounds[3] < 629000
     ):
@@ -210,7 +211,7 @@ def dissolve_hierarchy(
     )
     parent_col = pd.Series([city_code] * len(buurten), index=buurten.index, dtype=object)
     for level, code_col, name_col in levels:
-        codes = buurten[code_col].astype("string").str.strip().replace("", pd.NA)
+        codes = buurten[code_col].astype("string").str.strip().replace("", pd.NA)  # type: ignore[call-overload]  # pandas-stubs: value may be pd.NA
         present = codes.notna()
         sub = buurten[present].assign(_code=codes[present], _parent=parent_col[present])
         groups = sub.groupby("_code", sort=True)

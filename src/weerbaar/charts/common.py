@@ -396,7 +396,7 @@ def message_chart(meta: ChartMeta, text: str, width: int | None, height: int | N
 
 
 def apply(
-    chart: alt.Chart | alt.LayerChart,
+    chart: alt.Chart | alt.LayerChart | alt.FacetChart,  # alt.layer() is typed LayerChart | FacetChart
     meta: ChartMeta,
     width: int | None,
     height: int | dict | None,

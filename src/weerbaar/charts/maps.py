@@ -19,7 +19,7 @@ import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import numpy as np
@@ -434,17 +434,16 @@ def _round_ring(ring: list, exterior: bool) -> list:
     return pts
 
 
-def _rewind(geometry: dict) -> dict | None:
+def _rewind(geometry: dict | None) -> dict | None:
     if not geometry:
         return None
     kind = geometry.get("type")
-    coords = geometry.get("coordinates")
     if kind == "Polygon":
-        return {"type": kind, "coordinates": [_round_ring(r, i == 0) for i, r in enumerate(coords)]}
+        return {"type": kind, "coordinates": [_round_ring(r, i == 0) for i, r in enumerate(geometry["coordinates"])]}
     if kind == "MultiPolygon":
         return {
             "type": kind,
-            "coordinates": [[_round_ring(r, i == 0) for i, r in enumerate(poly)] for poly in coords],
+            "coordinates": [[_round_ring(r, i == 0) for i, r in enumerate(poly)] for poly in geometry["coordinates"]],
         }
     if kind == "GeometryCollection":
         parts = [_rewind(g) for g in geometry.get("geometries", [])]
@@ -519,7 +518,7 @@ def choropleth(
     href: bool = True,
     tooltip_fields: list[tuple[str, str]] | None = None,
     legend_title: str | None = None,
-    legend_orient: str = "right",
+    legend_orient: Literal["right", "bottom"] = "right",
 ) -> dict:
     """A choropleth of areas: numeric (classified) or categorical, as a Vega-Lite spec dict.
 

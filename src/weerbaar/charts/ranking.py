@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import altair as alt
 import numpy as np
@@ -80,7 +81,7 @@ def rank_interval_chart(
         alt.Tooltip("_interval:N", title=label("rank_interval", lang)),
     ]
     extra = {"href": alt.Href("href:N")} if has_href else {}
-    cursor = "pointer" if has_href else "default"
+    cursor: Literal["pointer", "default"] = "pointer" if has_href else "default"
     base = alt.Chart(alt.Data(values=records))
     rule = base.mark_rule(strokeWidth=2.5, strokeCap="round", cursor=cursor).encode(
         x=alt.X(
@@ -127,7 +128,7 @@ def domain_chart(
     _require(frame, ["domain", "area", "stadsdeel", "stad"], "domain chart")
     lang = meta.lang
     names = names or (label("this_area", lang), label("stadsdeel", lang), label("city", lang))
-    names = tuple(str(n) for n in names)
+    names = (str(names[0]), str(names[1]), str(names[2]))
     df = frame.copy().reset_index(drop=True)
     df["domain"] = df["domain"].astype(str)
     for c in ("area", "stadsdeel", "stad"):

@@ -47,6 +47,7 @@ def period_date(period: str) -> str:
     """
     kind = period_kind(str(period))
     m = PERIOD_PATTERN.match(str(period))
+    assert m is not None  # period_kind refuses a malformed period
     year = int(m.group("year"))
     if kind == "year":
         month = 1

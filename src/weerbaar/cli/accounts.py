@@ -34,7 +34,7 @@ def users_add(
             envvar="WEERBAAR_NEW_PASSWORD",
             help="At least 12 characters; asked for when not given (or set WEERBAAR_NEW_PASSWORD).",
         ),
-    ] = ...,
+    ] = ...,  # type: ignore[assignment]  # typer: the Ellipsis default marks an option required (it prompts)
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a partner account (argon2id password hash)."""

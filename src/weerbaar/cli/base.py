@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -28,7 +29,8 @@ class Lang(StrEnum):
 class _Group(TyperGroup):
     """Turns every WeerbaarError into a readable message and exit code 2 (no traceback)."""
 
-    def invoke(self, ctx: typer.Context):
+    # typer hands its own Context (a subclass of the click Context the base method names)
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except WeerbaarError as exc:
@@ -105,7 +107,7 @@ def _cell(v: object) -> str:
         return ""
     if isinstance(v, bool):
         return "yes" if v else ""
-    if isinstance(v, int) or (hasattr(v, "dtype") and pd.api.types.is_integer_dtype(type(v))):
+    if isinstance(v, int | np.integer):
         return f"{int(v):,}"
     return str(v)
 

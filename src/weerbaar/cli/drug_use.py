@@ -49,7 +49,7 @@ def wastewater(
     seed = settings.get("seed") if seed is None else seed
     own = [concentration, flow, population]
     if any(v is not None for v in own):
-        if any(v is None for v in own) or substance is None:
+        if concentration is None or flow is None or population is None or substance is None:
             raise WeerbaarError(
                 "An own measurement needs a concentration, a flow, a population and a substance.",
                 received=f"concentration={concentration}, flow={flow}, population={population}, substance={substance}",
@@ -132,17 +132,17 @@ def wastewater(
     table = Table(title=f"{name}: drug use from the sewer (EUDA/SCORE), 90% intervals")
     for col in ("substance", "year", "mg/1000/day (interval)", "grams/day (interval)", "rank (Europe)", "vs prev."):
         table.add_column(col, justify="left" if col == "substance" else "right", no_wrap=True)
-    for r, f in zip(rows, flat.itertuples(), strict=True):
+    for r, f in zip(rows, flat.to_dict("records"), strict=True):
         grams = (
-            f"{_fmt_num(f.grams_per_day, 0)} ({_fmt_num(f.grams_low, 0)}-{_fmt_num(f.grams_high, 0)})"
-            if f.grams_per_day is not None
+            f"{_fmt_num(f['grams_per_day'], 0)} ({_fmt_num(f['grams_low'], 0)}-{_fmt_num(f['grams_high'], 0)})"
+            if f["grams_per_day"] is not None
             else ""
         )
         table.add_row(
             r["substance"],
             str(r["year"]),
-            f"{_fmt_num(f.consumption_mg_per_1000, 0)} ({_fmt_num(f.consumption_low, 0)}-"
-            f"{_fmt_num(f.consumption_high, 0)})",
+            f"{_fmt_num(f['consumption_mg_per_1000'], 0)} ({_fmt_num(f['consumption_low'], 0)}-"
+            f"{_fmt_num(f['consumption_high'], 0)})",
             grams,
             f"{r['rank']}/{r['cities']}",
             "" if r["change_pct"] is None else f"{r['change_pct']:+.0f}%",
@@ -187,7 +187,9 @@ def market(
     table = Table(title="Street market estimate, 90% intervals")
     for col in ("figure", "value", "low", "high"):
         table.add_column(col, justify="left" if col == "figure" else "right")
-    for row in frame.itertuples():
+    for row in frame.to_dict("records"):
         digits = 0
-        table.add_row(row.figure, _fmt_num(row.value, digits), _fmt_num(row.low, digits), _fmt_num(row.high, digits))
+        table.add_row(
+            row["figure"], _fmt_num(row["value"], digits), _fmt_num(row["low"], digits), _fmt_num(row["high"], digits)
+        )
     out.print(table)

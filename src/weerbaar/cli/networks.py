@@ -66,6 +66,7 @@ def _graph(edges: Path | None, name: str | None, database_url: str | None, *, di
     from .. import store
     from ..store.networks import load_graph
 
+    assert name is not None  # exactly one of edges and name, checked above
     with store.session(_store_url(database_url)) as s:
         return load_graph(s, name, actor=None, purpose=purpose)
 
@@ -148,6 +149,7 @@ def network_recover(
         values = score(g, measure.value)
         victims = sorted(g.nodes(), key=lambda v: -values[v])[:top]
     else:
+        assert remove is not None  # exactly one of remove and top, checked above
         victims = [v.strip() for v in remove.split(",") if v.strip()]
     result = simulate_recovery(g, victims, rounds=rounds, p=p, trust_radius=trust_radius, seed=seed,
                                repeats=repeats)
@@ -190,6 +192,7 @@ def network_recruitment(
     else:
         g = _graph(edges, name, database_url, directed=None, purpose="recruitment")
         if g.graph.get("has_time"):
+            assert name is not None  # a file alone took the branch above; _graph refuses neither and both
             from .. import store
             from ..store.networks import export_ties
 

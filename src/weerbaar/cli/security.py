@@ -22,7 +22,9 @@ def _store_url(database_url: str | None) -> str:
 
 
 def _group(app: typer.Typer, name: str) -> typer.Typer:
-    return next(g.typer_instance for g in app.registered_groups if g.name == name)
+    group = next(g for g in app.registered_groups if g.name == name)
+    assert group.typer_instance is not None  # every group is added with add_typer
+    return group.typer_instance
 
 
 def register(app: typer.Typer, ingest_app: typer.Typer, compute_app: typer.Typer) -> None:

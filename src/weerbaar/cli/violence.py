@@ -141,16 +141,17 @@ def alerts(
     from ..violence import current_alerts
     from .base import _synthetic_banner, _write_out, out
 
-    when = None
+    when: pd.Timestamp | None = None
     if as_of is not None:
-        when = pd.to_datetime(as_of, errors="coerce")
-        if pd.isna(when):
+        parsed = pd.to_datetime(as_of, errors="coerce")
+        if not isinstance(parsed, pd.Timestamp):  # NaT
             raise InputError(
                 "Unparseable --as-of.",
                 received=repr(as_of),
                 expected="YYYY-MM-DD or YYYY-MM-DDTHH:MM",
                 fix="pass e.g. --as-of 2024-03-01",
             )
+        when = parsed
     table, wh = _events(events, event_type, write=False)
     try:
         windows, fit = current_alerts(table, ratio=ratio, as_of=when)

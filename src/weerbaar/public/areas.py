@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import geopandas as gpd
 import pandas as pd
 
@@ -50,7 +52,7 @@ class AreasPart(ReadModelBase):
             if d in meta["divisions"]:
                 areas = self.areas(d)
                 if code in areas.index:
-                    return d, areas.loc[code]
+                    return d, cast(pd.Series, areas.loc[code])  # area codes are the unique index: one row
         known = self.areas(self.division(division))
         close = [c for c in known.index if c.upper().startswith(code[:2].upper())][:5]
         raise NotFoundError(

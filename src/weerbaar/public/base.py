@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import settings
 from ..disclosure import DisclosureConfig
@@ -21,9 +21,24 @@ from ..ledger import ReleaseLedger
 from ..pipeline import warehouse_path
 from ..warehouse import Warehouse
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 class ReadModelBase:
     """The state and cache every part of the read model shares (``PublicData`` is this plus its parts)."""
+
+    if TYPE_CHECKING:
+        # The parts call one another through ``self`` (``PublicData`` joins them): the methods one part uses from
+        # another, declared for the type checker only; each part's own definition is the one that runs.
+        def meta(self) -> dict: ...
+        def division(self, division: str | None) -> str: ...
+        def level(self, division: str, level: str) -> str: ...
+        def areas(self, division: str) -> pd.DataFrame: ...
+        def catalogue(self) -> pd.DataFrame: ...
+        def indicator(self, indicator: str, division: str) -> pd.Series: ...
+        def cube(self, division: str, indicator: str) -> pd.DataFrame: ...
+        def table(self, division: str, indicator: str, level: str, kind: str = "year") -> pd.DataFrame: ...
 
     def __init__(
         self, home: Path | None = None, *, disclosure: DisclosureConfig | None = None, as_of: date | None = None
@@ -91,6 +106,7 @@ class ReadModelBase:
     def version(self) -> tuple:
         """The warehouse version the caches belong to (changes with every rebuild or stored result)."""
         self._fresh()
+        assert self._stamp is not None  # set by _fresh (or it raised)
         return self._stamp
 
     def cached(self, key: tuple, make: Callable[[], Any]) -> Any:

@@ -170,7 +170,7 @@ class CubesPart(ReadModelBase):
         for ind, frame in protected.groupby("indicator"):
             # a batch shares one period grid: keep each indicator to the years it has data for
             frame = frame[frame["period"].str[:4].isin(own_years[ind])]
-            out[ind] = frame.drop(columns="indicator").reset_index(drop=True)
+            out[str(ind)] = frame.drop(columns="indicator").reset_index(drop=True)
         return out
 
     def _pass_through(self, division: str, cube: pd.DataFrame, indicators: list[str], sep: str) -> pd.DataFrame:
@@ -195,7 +195,7 @@ class CubesPart(ReadModelBase):
         submissions), and the newly released cells recorded. Open submissions are protected knowing they are
         published rounded (decision 0031): small counts whose rounding hides them are shown rounded."""
         ind = _split_keys(cube["area_code"], sep)[0]
-        lineage = {i: ",".join(cat.at[i, "sources"]) for i in ind.unique()}
+        lineage = {i: ",".join(cat["sources"][i]) for i in ind.unique()}
         previous = []
         for i, lin in lineage.items():
             prev = self.ledger.load(division, i, lin)

@@ -26,23 +26,23 @@ class PrevalencePart(ReadModelBase):
         cat = self.catalogue()
         rows = cat[(cat["division"] == division) & cat["indicator"].str.startswith("survey.prevalence.")]
         parts = []
-        for info in rows.itertuples():
-            if "stad" not in info.levels:
+        for info in rows.to_dict("records"):
+            if "stad" not in info["levels"]:
                 continue
-            t = self.table(division, info.indicator, "stad", "year")
+            t = self.table(division, info["indicator"], "stad", "year")
             t = t[t["status"] == "published"]
             if len(t):
                 last = t.iloc[-1]
                 parts.append(
                     {
-                        "indicator": info.indicator,
-                        "label_nl": info.label_nl,
-                        "label_en": info.label_en,
-                        "unit": info.unit,
+                        "indicator": info["indicator"],
+                        "label_nl": info["label_nl"],
+                        "label_en": info["label_en"],
+                        "unit": info["unit"],
                         "period": last["period"],
                         "value": float(last["value"]),
-                        "synthetic": bool(info.synthetic),
-                        "sources": list(info.sources),
+                        "synthetic": bool(info["synthetic"]),
+                        "sources": list(info["sources"]),
                     }
                 )
         return pd.DataFrame(

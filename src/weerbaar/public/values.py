@@ -305,7 +305,7 @@ class ValuesPart(ReadModelBase):
                 if ind not in here.index or here.at[ind, "disclosure"] != "share-with-base":
                     continue
                 rows = df["indicator"] == ind
-                b_ind, minimum = str(here.at[ind, "disclosure_base"]), int(here.at[ind, "min_base"])
+                b_ind, minimum = str(here.at[ind, "disclosure_base"]), int(here["min_base"][ind])
                 keys = pd.MultiIndex.from_arrays(
                     [[b_ind] * int(rows.sum()), df.loc[rows, "area_code"], df.loc[rows, "period"]]
                 )

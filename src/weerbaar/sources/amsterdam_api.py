@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 import geopandas as gpd
 import httpx
@@ -39,7 +39,7 @@ from ..errors import SourceError
 from .amsterdam_areas import areas_2022
 from .base import SourceData
 from .bbga import map_long
-from .http import Service, new_client, request_with_retry
+from .http import RetryOptions, Service, new_client, request_with_retry
 
 __all__ = [
     "AREAS_SOURCE",
@@ -110,7 +110,7 @@ class DsoClient:
         self.base_url = base_url.rstrip("/")
         self.http = client or new_client()
         self.page_size = page_size
-        self.options = {"retries": retries, "backoff": backoff, "sleep": sleep, "progress": progress}
+        self.options: RetryOptions = {"retries": retries, "backoff": backoff, "sleep": sleep, "progress": progress}
         self.progress = progress
         key = api_key if api_key is not None else (settings.get("amsterdam_api_key") or "")
         self.headers = {"Accept": "application/hal+json", "Accept-Crs": RD_NEW}
@@ -200,7 +200,9 @@ def _parse_page(payload: Any, table: str, url: str) -> tuple[list[dict], str | N
         nxt = n.get("href") if isinstance(n, dict) else n
     elif isinstance(links, list):
         nxt = next((lk.get("href") for lk in links if isinstance(lk, dict) and lk.get("rel") == "next"), None)
-    page = payload.get("page") if isinstance(payload.get("page"), dict) else {}
+    page = payload.get("page")
+    if not isinstance(page, dict):
+        page = {}
     return list(records), nxt or None, page.get("totalPages")
 
 
@@ -333,6 +335,10 @@ def fetch_areas(
 def _build_areas(tables: dict[str, list[dict]], crs: str, base_url: str) -> gpd.GeoDataFrame:
     by_id = {t: {str(r["identificatie"]): r for r in recs} for t, recs in tables.items()}
 
+    @overload
+    def lookup(table: str, ident: str | None, child: str, required: Literal[True]) -> dict: ...
+    @overload
+    def lookup(table: str, ident: str | None, child: str, required: bool) -> dict | None: ...
     def lookup(table: str, ident: str | None, child: str, required: bool) -> dict | None:
         if ident is None and not required:
             return None
@@ -491,7 +497,7 @@ def _divisions(raw: pd.DataFrame, areas: pd.DataFrame | None) -> tuple[pd.DataFr
         areas = packaged_amsterdam_areas()
     known = pd.DataFrame(areas)[["code", "division"]].drop_duplicates()
     known = known[known["division"].isin(["2015", "2022"])]
-    divs = known.groupby("code")["division"].agg(lambda s: tuple(sorted(s))).to_dict()
+    divs = {code: tuple(sorted(s)) for code, s in known.groupby("code")["division"]}
     out = raw.copy()
     found = [divs.get(c) for c in out["gebiedcode15"]]
     out["division"] = [

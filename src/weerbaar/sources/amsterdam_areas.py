@@ -199,5 +199,5 @@ class Areas2015(Source):
                 "division": "2015",
                 "cbs_code": None,
             },
-            geometry=gpd.GeoSeries([None] * len(table), crs=RD_NEW),
+            geometry=gpd.GeoSeries([None] * len(table), crs=RD_NEW),  # type: ignore[arg-type]  # types-geopandas: None is a missing geometry
         )

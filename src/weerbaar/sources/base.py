@@ -16,14 +16,14 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import geopandas as gpd
 import pandas as pd
 
 from ..errors import SourceError
 
-__all__ = ["Source", "SourceData", "TABLES", "file_checksum", "packaged_dir"]
+__all__ = ["Source", "SourceData", "SourceDescription", "TABLES", "file_checksum", "packaged_dir"]
 
 #: Tables a source can provide, in the order the warehouse loads them.
 TABLES: tuple[str, ...] = (
@@ -73,6 +73,19 @@ class SourceData:
         return sum(len(df) for df in self.tables().values())
 
 
+class SourceDescription(TypedDict):
+    """What :meth:`Source.describe` tells about a source plug-in."""
+
+    name: str
+    title: str
+    provides: list[str]
+    files: list[str]
+    licence: str
+    attribution: str
+    period: str
+    real: bool
+
+
 class Source:
     """Base class of a data source plug-in.
 
@@ -120,7 +133,7 @@ class Source:
             )
         return p
 
-    def describe(self) -> dict[str, object]:
+    def describe(self) -> SourceDescription:
         return {
             "name": self.name,
             "title": self.title,

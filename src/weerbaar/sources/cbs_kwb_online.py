@@ -168,13 +168,13 @@ def match_topics(properties: list[dict[str, Any]], table: str) -> dict[str, str]
             by_name.setdefault(stable_name(key), key)
     found: dict[str, str] = {}
     for col, names in DIRECT.items():
-        key = next((by_name[n] for n in names if n in by_name), None)
-        if key:
-            found[col] = key
+        topic = next((by_name[n] for n in names if n in by_name), None)
+        if topic:
+            found[col] = topic
     for col, names in PERCENT_OF_POPULATION.items():
-        key = next((by_name[n] for n in names if n in by_name), None)
-        if key:
-            found["count:" + col] = key
+        topic = next((by_name[n] for n in names if n in by_name), None)
+        if topic:
+            found["count:" + col] = topic
     if REGION not in keys or REQUIRED not in found:
         lacking = [x for x, ok in ((REGION, REGION in keys), ("AantalInwoners_n", REQUIRED in found)) if not ok]
         raise SourceError(

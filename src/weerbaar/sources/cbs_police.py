@@ -112,7 +112,7 @@ TABLES: dict[str, TableSpec] = {
 _ALIASES = {"year": "47018NED", "month": "47022NED", "nuisance": "47024NED"}
 BASE_URL = DATADERDEN
 DEFAULT_MUNICIPALITY = "GM0363"
-DIMENSIONS: tuple[str, ...] = ("SoortMisdrijf", "WijkenEnBuurten", "Perioden")
+DIMENSIONS: tuple[str, str, str] = ("SoortMisdrijf", "WijkenEnBuurten", "Perioden")
 #: The count topic's key starts with this (``GeregistreerdeMisdrijven_1`` in 47022NED).
 TOPIC_PREFIX = "GeregistreerdeMisdrijven"
 LICENCE = "CC BY 4.0"
@@ -338,7 +338,7 @@ def cbs_period(key: str) -> str:
         or (m.group("kind") == "KW" and 1 <= n <= 4)
         or (m.group("kind") == "HJ" and 1 <= n <= 2)
     )
-    if not ok:
+    if m is None or not ok:
         raise SourceError(
             "Unknown CBS period key.",
             received=repr(key),
@@ -682,6 +682,7 @@ def _fetch_period(
         and partial.get("page_size") == page_size
     )
     if resume:
+        assert partial is not None  # resume implies it
         done = int(partial["pages"])
         cursor = Cursor(**partial["cursor"]) if partial.get("cursor") else None
         progress(f"{label}: resuming after page {done}")
@@ -699,6 +700,7 @@ def _fetch_period(
             "cursor": asdict(cursor),
         }
         state.save()
+    assert state.partial is not None  # resumed or started above
     digits = gm[2:]
     dims = dimensions(odata.table)
     params = {

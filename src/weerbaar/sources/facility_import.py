@@ -225,6 +225,7 @@ def read_facilities(path: Path, *, fmt: str = "auto", crs: str = "EPSG:28992", s
     notes: list[str] = []
     if fmt == "city":
         data = read_city_layer(path, source=source)
+        assert data.facilities is not None  # read_city_layer returns facilities or raises
         frame, notes = data.facilities, list(data.notes)
         crs = "EPSG:4326"
     elif fmt == "osm":

@@ -82,8 +82,8 @@ def read_csv_table(path: str | Path, *, what: str) -> tuple[pd.DataFrame, str]:
             fix="convert it to CSV with the contract's columns",
             file=name,
         )
-    header = stripped.splitlines()[0]
-    sep = ";" if header.count(";") > header.count(",") else ","
+    first_line = stripped.splitlines()[0]
+    sep = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     except csv.Error as exc:

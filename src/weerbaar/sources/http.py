@@ -12,15 +12,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 
 from ..errors import SourceError, SourceOfflineError
 
-__all__ = ["Service", "new_client", "offline_error", "request_with_retry"]
+__all__ = ["RetryOptions", "Service", "new_client", "offline_error", "request_with_retry"]
 
 Progress = Callable[[str], None]
+
+
+class RetryOptions(TypedDict):
+    """The retry settings of :func:`request_with_retry`, as a client keeps them for its requests."""
+
+    retries: int
+    backoff: float
+    sleep: Callable[[float], None]
+    progress: Progress
 
 
 def _quiet(_: str) -> None:

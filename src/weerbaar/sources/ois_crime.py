@@ -147,8 +147,8 @@ def _age(value) -> str | None:
 def _is_year_header(sheet: Sheet, row: int) -> bool:
     """A row of year headers: three or more years, each run counting up by one, no text before them."""
     cells = sheet.row_values(row)
-    years = [(c, year_token(v)) for c, v in cells]
-    years = [(c, t[0]) for c, t in years if t is not None and t[1] is None]
+    tokens = [(c, year_token(v)) for c, v in cells]
+    years = [(c, t[0]) for c, t in tokens if t is not None and t[1] is None]
     if len(years) < 3 or any(isinstance(v, str) for c, v in cells if c < years[0][0]):
         return False
     return all(y2 == y1 + 1 for (c1, y1), (c2, y2) in zip(years, years[1:], strict=False) if c2 == c1 + 1)

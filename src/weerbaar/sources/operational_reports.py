@@ -13,6 +13,7 @@ counted in a note, not dropped silently.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
@@ -111,13 +112,14 @@ def aggregate_reports(
         tree = cKDTree(facilities[["x", "y"]].to_numpy(dtype=float))
         dist, idx = tree.query(inside[["x", "y"]].to_numpy(dtype=float), k=1)
         near = dist <= radius_m
-        typed = inside.loc[near].assign(ftype=facilities["type"].to_numpy()[idx[near]])
+        typed = inside.loc[near].assign(ftype=facilities["type"].to_numpy()[np.asarray(idx)[near]])
         by_type = typed.groupby(["code", "period", "ftype"]).size().rename("value").reset_index()
         by_type["indicator"] = "reports.near_facility." + by_type["ftype"]
         parts.append(by_type.drop(columns="ftype"))
     if "chosen" in inside.columns and inside["chosen"].notna().any():
-        chosen = inside.dropna(subset=["chosen"]).groupby(["code", "period", "chosen"]).size().rename("value")
-        chosen = chosen.reset_index()
+        chosen = (
+            inside.dropna(subset=["chosen"]).groupby(["code", "period", "chosen"]).size().rename("value").reset_index()
+        )
         chosen["indicator"] = CHOSEN_PREFIX + chosen["chosen"].astype(str)
         parts.append(chosen.drop(columns="chosen"))
     obs = _complete(pd.concat(parts, ignore_index=True), buurten, facilities, reports, until)

@@ -17,6 +17,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -198,7 +199,7 @@ def as_utc(value: datetime) -> datetime | None:
         return None
 
 
-def seen_in_window(seen: datetime | None, created: datetime) -> bool:
+def seen_in_window(seen: datetime | None, created: datetime) -> TypeGuard[datetime]:
     """Whether ``seen`` (aware) lies in the window of a report made at ``created``: not after it, at most
     ``SEEN_WINDOW`` before it."""
     return seen is not None and created - SEEN_WINDOW <= seen <= created + SKEW

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import settings
@@ -87,7 +88,7 @@ def end_user_sessions(session: Session, user_id: int) -> int:
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult, result).rowcount or 0)  # an UPDATE or DELETE gives a CursorResult
 
 
 def set_active(session: Session, username: str, active: bool) -> User:
@@ -110,4 +111,4 @@ def purge_sessions(session: Session, *, now: datetime | None = None) -> int:
     result = session.execute(
         delete(LoginSession).where(or_(LoginSession.expires_at <= now, LoginSession.revoked_at.is_not(None)))
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult, result).rowcount or 0)  # an UPDATE or DELETE gives a CursorResult

@@ -245,8 +245,8 @@ class _Signal:
     created_at: str
     slug: str
     state: str
-    lon: object = None  # float, or None when absent / unreadable
-    lat: object = None
+    lon: float | None = None  # None when absent / unreadable
+    lat: float | None = None
     rd: bool = False  # x/y in RD New instead of lon/lat
     seen_at: str = ""  # Signalen's incident_date_start, when the export has it
 
@@ -279,7 +279,7 @@ def _geometry(value: str) -> tuple[float | None, float | None, bool]:
                 geom = shapely.set_srid(geom, int(srid_text.split("=", 1)[1]))
     except Exception:  # unreadable geometry: counted as no location
         return None, None, False
-    if geom is None or geom.is_empty or geom.geom_type != "Point":
+    if geom is None or geom.is_empty or not isinstance(geom, shapely.Point):
         return None, None, False
     return geom.x, geom.y, shapely.get_srid(geom) == 28992
 
@@ -335,6 +335,7 @@ def _read_flat(table: _Table) -> Iterator[_Signal]:
             fix="export the file again from Signalen, or rename the columns to the expected names",
             file=table.label,
         )
+    assert category is not None  # a file without it was refused above
     for i, r in enumerate(table.rows, start=1):
         signal = _Signal(
             row=i,
@@ -464,10 +465,10 @@ def _created_at(value: str) -> datetime | None:
         return None
     from .reports import EARLIEST, as_utc
 
-    moment = as_utc(moment)  # None for year 1 or 9999 (converting them across a time zone overflows)
-    if moment is None or moment > utcnow() + timedelta(minutes=10) or moment < EARLIEST:
+    utc = as_utc(moment)  # None for year 1 or 9999 (converting them across a time zone overflows)
+    if utc is None or utc > utcnow() + timedelta(minutes=10) or utc < EARLIEST:
         return None
-    return moment
+    return utc
 
 
 def _seen(value: str, created: datetime) -> datetime | None:

@@ -10,6 +10,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal, overload
 
 import duckdb
 import geopandas as gpd
@@ -327,13 +328,15 @@ class Warehouse:
         for col in frame.columns:
             s = frame[col]
             numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+            # pandas-stubs types na_value without None (pandas takes any value)
+            labels = None if numeric else s.astype("string").to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
             long_parts.append(
                 pd.DataFrame(
                     {
                         "area_code": frame.index,
                         "measure": str(col),
                         "value": s.astype("float64").to_numpy() if numeric else np.nan,
-                        "label": None if numeric else s.astype("string").to_numpy(dtype=object, na_value=None),
+                        "label": labels,
                     }
                 )
             )
@@ -465,6 +468,12 @@ class Warehouse:
     def area_keys(self) -> set[tuple[str, str]]:
         return set(self.execute("SELECT division, code FROM areas"))
 
+    @overload
+    def areas(
+        self, *, level: str | None = None, division: str | None = None, geometry: Literal[True] = True
+    ) -> gpd.GeoDataFrame: ...
+    @overload
+    def areas(self, *, level: str | None = None, division: str | None = None, geometry: bool) -> pd.DataFrame: ...
     def areas(
         self, *, level: str | None = None, division: str | None = None, geometry: bool = True
     ) -> pd.DataFrame | gpd.GeoDataFrame:
