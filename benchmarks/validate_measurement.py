@@ -64,7 +64,7 @@ def score(flag: np.ndarray, silent: np.ndarray) -> dict:
     return {"flagged": int(flag.sum()), "tp": tp, "silent": int(silent.sum()), "n": len(flag)}
 
 
-def run(worlds, years_list, seeds) -> pd.DataFrame:
+def run(worlds, years_list, seeds, alpha: float = 0.10) -> pd.DataFrame:
     rows = []
     for years in years_list:
         for name in worlds:
@@ -72,7 +72,7 @@ def run(worlds, years_list, seeds) -> pd.DataFrame:
                 w = make_world(name, years=years, seed=seed)
                 t = time.perf_counter()
                 r = measurement_model(
-                    w.frame, graph=w.graph, survey=w.survey, survey_area=w.survey_area, years=years, seed=seed
+                    w.frame, graph=w.graph, survey=w.survey, survey_area=w.survey_area, years=years, seed=seed, alpha=alpha
                 )
                 secs = time.perf_counter() - t
                 d = r.table
@@ -86,6 +86,7 @@ def run(worlds, years_list, seeds) -> pd.DataFrame:
                     {
                         "world": name,
                         "years": years,
+                        "alpha": alpha,
                         "seed": seed,
                         **{f"m_{k}": v for k, v in m.items()},
                         **{f"b_{k}": v for k, v in b.items() if k != "n"},
@@ -180,6 +181,9 @@ if __name__ == "__main__":
     ap.add_argument("--worlds", nargs="*", default=list(WORLDS))
     ap.add_argument("--years", nargs="*", type=int, default=[1, 3, 10])
     ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--seed0", type=int, default=0, help="first seed (seeds seed0 .. seed0 + seeds - 1)")
+    ap.add_argument("--alpha", type=float, default=0.10, help="the model's Bayesian FDR (the CLI's --alpha)")
+    ap.add_argument("--out", help="also write the per-run rows to this CSV")
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--large", action="store_true", help="13,000 areas x 1 year (window approximation)")
     ap.add_argument("--full", action="store_true", help="with --large: also the full fit, and the agreement")
@@ -189,6 +193,8 @@ if __name__ == "__main__":
     elif a.large:
         large(full=a.full)
     else:
-        res = run(a.worlds, a.years, list(range(a.seeds)))
+        res = run(a.worlds, a.years, list(range(a.seed0, a.seed0 + a.seeds)), alpha=a.alpha)
+        if a.out:
+            res.to_csv(a.out, index=False)
         pd.set_option("display.width", 200)
         print(table(res).to_string())

@@ -435,7 +435,8 @@ def laplace_fit(
         prop_names = ("log_sd_propensity", "logit_rho_propensity")
         prop_free = [k for k, i in enumerate(free) if names[i] in prop_names]
         settled = False
-        for _outer in range(6):
+        for _outer in range(7):
+            # the last round only re-estimates the weights: a fit never ends on weights reset to 1
             for _ in range(8):
                 hy = _hyper(th)
                 tau = np.exp(-2 * hy["log_sd_propensity"])
@@ -450,7 +451,7 @@ def laplace_fit(
                 mode, th = evaluate(th_free)
                 if change < 0.01:
                     break
-            if not prop_free or settled:
+            if not prop_free or settled or _outer == 6:
                 break
             before = th_free[prop_free].copy()
 
