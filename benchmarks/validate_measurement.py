@@ -72,7 +72,13 @@ def run(worlds, years_list, seeds, alpha: float = 0.10) -> pd.DataFrame:
                 w = make_world(name, years=years, seed=seed)
                 t = time.perf_counter()
                 r = measurement_model(
-                    w.frame, graph=w.graph, survey=w.survey, survey_area=w.survey_area, years=years, seed=seed, alpha=alpha
+                    w.frame,
+                    graph=w.graph,
+                    survey=w.survey,
+                    survey_area=w.survey_area,
+                    years=years,
+                    seed=seed,
+                    alpha=alpha,
                 )
                 secs = time.perf_counter() - t
                 d = r.table
