@@ -126,7 +126,7 @@ def test_result_shape_and_diagnostics(small):
     # the flagged zwijgwijken's mean posterior error probability is the Bayesian FDR, at most alpha
     zw = f["flag"] == "zwijgwijk"
     if zw.any():
-        assert f.loc[zw, "p_under"].mean() <= 0.10 + 1e-9
+        assert f.loc[zw, "p_under"].mean() <= mm.DEFAULT_FDR + 1e-9
     # the problem follows the truth
     t = w.truth.reindex(r.table.index)
     assert np.corrcoef(r.table["problem_level"], t["log_problem"])[0, 1] > 0.6

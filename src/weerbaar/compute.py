@@ -19,6 +19,7 @@ from . import settings
 from .analysis.channels import MODEL_INDICATORS, NUISANCE, model_inputs
 from .analysis.composite import CompositeConfig, composite_index
 from .analysis.inputs import area_frame, area_groups
+from .analysis.measurement import DEFAULT_FDR
 from .analysis.uncertainty import rank_uncertainty
 from .pipeline import warehouse_path
 from .warehouse import Warehouse
@@ -235,7 +236,7 @@ def compute_zwijgwijken(
     years: int = 10,
     level: str = "buurt",
     division: str | None = None,
-    alpha: float = 0.10,
+    alpha: float | None = None,
     shortfall: float = 0.5,
     seed: int | None = None,
     home: Path | None = None,
@@ -245,10 +246,12 @@ def compute_zwijgwijken(
 
     ``p_under`` is the posterior probability that the area's reporting propensity is NOT below the
     city's times ``1 - shortfall`` (small: a zwijgwijk is likely); ``alpha`` bounds the Bayesian FDR of
-    the flagged set. A fit that fails its checks is stored without flags (``flags_published`` false).
+    the flagged set (None: ``DEFAULT_FDR``, 0.20, decision 0032). A fit that fails its checks is stored
+    without flags (``flags_published`` false).
     """
     from .analysis.measurement import measurement_model
 
+    alpha = DEFAULT_FDR if alpha is None else alpha
     seed = settings.get("seed") if seed is None else seed
     started = datetime.now(UTC).replace(tzinfo=None)
     wh = _open(home)

@@ -108,7 +108,10 @@ def compute_zwijgwijken(
     ] = 10,
     level: Annotated[str, typer.Option(help="buurt, wijk, gebied or stadsdeel")] = "buurt",
     division: Annotated[str | None, typer.Option(help="Division (default: sole loaded, or WEERBAAR_DIVISION)")] = None,
-    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Bayesian FDR of the flagged set")] = 0.10,
+    alpha: Annotated[
+        float | None,
+        typer.Option(min=0.0001, max=0.5, help="Bayesian FDR of the flagged set (default 0.20: docs/decisions/0032)"),
+    ] = None,
     shortfall: Annotated[
         float, typer.Option(min=0.05, max=0.95, help="Zwijgwijk: propensity below the city's x (1 - shortfall)")
     ] = 0.5,

@@ -259,11 +259,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Zwijgwijken: één meetmodel schat per buurt het drugsprobleem uit enquête, anonieme tips en registraties, "
         "en daarnaast de meldingsbereidheid van bewoners. Een signaal alleen als de kans groot is dat bewoners "
         "minder dan de helft melden van wat elders bij hetzelfde probleem gemeld wordt; van de signalen is naar "
-        "verwachting hoogstens 10% onterecht.",
+        "verwachting hoogstens {fdr}% onterecht.",
         "Silent neighbourhoods: one measurement model estimates each neighbourhood's drug problem from the survey, "
         "anonymous tips and registrations, and separately residents' willingness to report. A signal only when it "
         "is likely that residents report less than half of what is reported elsewhere for the same problem; at "
-        "most 10% of the signals are expected to be wrong.",
+        "most {fdr}% of the signals are expected to be wrong.",
     ),
     "m.hotspots": (
         "Hotspots: Getis-Ord Gi* met permutatietoets en FDR-correctie; opkomende hotspots: Gi* per kwartaal met "

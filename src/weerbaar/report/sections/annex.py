@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...analysis.measurement import DEFAULT_FDR
 from ..model import Bullets, Para, Section, Table
 from ..texts import rt
 from .base import COUNTS, REPORTS, GathererBase
@@ -9,6 +10,12 @@ from .base import COUNTS, REPORTS, GathererBase
 
 class AnnexSection(GathererBase):
     """The annexes: methods, sources and notes."""
+
+    def zwijgwijk_fdr(self) -> int:
+        """The Bayesian FDR (in %) of the zwijgwijk run this report rests on (the model's default without one)."""
+        run, _ = self.run("zwijgwijken")
+        alpha = (run.get("parameters") or {}).get("alpha") if run is not None else None
+        return round(100 * (DEFAULT_FDR if alpha is None else float(alpha)))
 
     def methods(self) -> Section:
         lang = self.lang
@@ -18,7 +25,7 @@ class AnnexSection(GathererBase):
             Para(rt("m.disclosure", lang, threshold=d["threshold"], mode=d["mode"])),
             Para(rt("m.changes", lang)),
             Para(rt("m.vulnerability", lang)),
-            Para(rt("m.zwijg", lang)),
+            Para(rt("m.zwijg", lang, fdr=self.zwijgwijk_fdr())),
             Para(rt("m.hotspots", lang)),
             Para(rt("m.wastewater", lang)),
             Para(rt("m.docs", lang)),
