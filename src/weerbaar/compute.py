@@ -44,6 +44,11 @@ class ComputeOutcome:
     groups: pd.Series | None = None  # area -> stadsdeel
 
 
+def _nearest_year(years: list[str], y: str) -> str:
+    """The year in ``years`` closest to ``y`` (the earlier one on a tie)."""
+    return min(years, key=lambda v: (abs(int(v) - int(y)), v))
+
+
 def _open(home: Path | None) -> Warehouse:
     return Warehouse.open(warehouse_path(home))
 
@@ -121,7 +126,10 @@ def compute_vulnerability(
                     fix="use --problem auto (falls back to the indicators) or load the missing channels",
                 )
         if est is not None and est.used:
-            config = config if listed else model_config(fallback)
+            # listed: the configuration was given (the default does not list model.problem), so fallback is it
+            config = fallback if listed else model_config(fallback)
+            # a "model" estimate always carries its median and draws (inventory.estimate_problem)
+            assert est.median is not None and est.draws is not None
             frame = frame.assign(**{PROBLEM: est.median.reindex(frame.index)})
             posterior = {PROBLEM: est.draws}
             notes.append(
@@ -528,7 +536,7 @@ def compute_emerging(
                 parts = []
                 for period, g in series.groupby("period"):
                     y = str(period)[:4]
-                    near = min(years, key=lambda v, y=y: (abs(int(v) - int(y)), v))
+                    near = _nearest_year(years, y)
                     counts = g.set_index("area_code")["value"]
                     rates = eb_rates(counts, wide[near].reindex(counts.index))
                     parts.append(g.assign(value=g["area_code"].map(rates).to_numpy()))

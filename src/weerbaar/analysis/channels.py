@@ -24,6 +24,7 @@ real channels are used where present and the rest is synthetic: the result is a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,7 +105,7 @@ def _status(meta: dict, ind: str) -> str:
     return "synthetic" if "synthetic" in info.get("statuses", []) else "real"
 
 
-def _sources(meta: dict, inds) -> list[str]:
+def _sources(meta: dict, inds: Iterable[str]) -> list[str]:
     return sorted({s for i in inds for s in meta["indicators"].get(i, {}).get("sources", [])})
 
 
@@ -235,9 +236,9 @@ def _absent(why: str) -> dict:
 
 def _not_estimated(ch: dict) -> list[dict]:
     """What the model cannot estimate from these channels, and why (English and Dutch)."""
-    out = []
+    out: list[dict] = []
 
-    def add(what, why, what_nl, why_nl):
+    def add(what: str, why: str, what_nl: str, why_nl: str) -> None:
         out.append({"what": what, "why": why, "what_nl": what_nl, "why_nl": why_nl})
 
     if ch["effort"]["status"] == "absent":
@@ -282,7 +283,9 @@ def _not_estimated(ch: dict) -> list[dict]:
     return out
 
 
-def _real_elsewhere(wh: Warehouse, ind: str, division: str, level: str, year: int, kind: str):
+def _real_elsewhere(
+    wh: Warehouse, ind: str, division: str, level: str, year: int, kind: str
+) -> tuple[pd.Series, str, list[str]] | None:
     """Real buurt values of ``ind`` in another division (latest year <= ``year``), moved onto ``division``."""
     if level != "buurt":
         return None
@@ -308,7 +311,9 @@ def _real_elsewhere(wh: Warehouse, ind: str, division: str, level: str, year: in
     return None
 
 
-def survey_areas(wh: Warehouse, codes, division: str, survey_division: str, survey_level: str) -> pd.Series:
+def survey_areas(
+    wh: Warehouse, codes: Iterable[str], division: str, survey_division: str, survey_level: str
+) -> pd.Series:
     """For each analysed buurt of ``division``, the survey area (``survey_division``, ``survey_level``) covering
     most of it (at least ``MIN_COVER``); NaN where none does. Same division: the area hierarchy."""
     codes = pd.Index(codes)
@@ -348,7 +353,9 @@ def survey_areas(wh: Warehouse, codes, division: str, survey_division: str, surv
     return joined.drop_duplicates("code").set_index("code")["survey_code"].reindex(codes)
 
 
-def _real_survey(wh: Warehouse, division: str, level: str, period: str, codes: pd.Index):
+def _real_survey(
+    wh: Warehouse, division: str, level: str, period: str, codes: pd.Index
+) -> tuple[pd.DataFrame, pd.Series, str, list[str]] | list[str] | None:
     """The real survey share for the analysed years at the finest published areas: (survey, survey_area, how,
     sources), or None. Preference: the analysed division, then the Veiligheidsmonitor areas, then any other."""
     first, last = str(period).split("..")[0][:4], str(period).split("..")[-1][:4]

@@ -11,6 +11,7 @@ indicator domains of decision 0006 and says so. See docs/decisions/0026-inventor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from ..errors import InputError
 from .channels import MODEL_INDICATORS
 from .composite import CompositeConfig, IndicatorSpec
 from .measurement import measurement_model
+
+if TYPE_CHECKING:
+    from libpysal.graph import Graph
 
 __all__ = ["PROBLEM", "ProblemEstimate", "model_config", "channels_config", "estimate_problem"]
 
@@ -60,8 +64,10 @@ class ProblemEstimate:
         return self.source == "model"
 
     def summary(self) -> dict:
-        out = {"problem_source": self.source}
+        out: dict[str, str | int] = {"problem_source": self.source}
         if self.used:
+            # a "model" estimate always carries its draws and median (estimate_problem)
+            assert self.draws is not None and self.median is not None
             out["posterior_draws"] = int(self.draws.shape[1])
             out["areas_estimated"] = int(self.median.notna().sum())
         else:
@@ -72,7 +78,7 @@ class ProblemEstimate:
 def estimate_problem(
     frame: pd.DataFrame,
     *,
-    graph=None,
+    graph: Graph | None = None,
     min_population: float = 250.0,
     draws: int = 200,
     seed: int | np.random.Generator = 0,

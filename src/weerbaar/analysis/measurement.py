@@ -30,8 +30,9 @@ See docs/methods/measurement-model.md and docs/decisions/0011-measurement-model-
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NoReturn, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,9 @@ from scipy.sparse import linalg as splinalg
 
 from ..errors import InputError
 from .inference import as_generator
+
+if TYPE_CHECKING:
+    from libpysal.graph import Graph
 
 __all__ = ["MeasurementResult", "measurement_model", "laplace_fit", "bayes_fdr", "DEFAULT_FDR"]
 
@@ -63,7 +67,7 @@ _HYPER = (
 )
 
 
-def _fail(problem: str, received: str, expected: str, fix: str) -> None:
+def _fail(problem: str, received: str, expected: str, fix: str) -> NoReturn:
     raise InputError(problem, received=received, expected=expected, fix=fix)
 
 
@@ -135,7 +139,7 @@ def _problem_map(d: _Design) -> sparse.csr_matrix:
     """n x dim: p = X beta + u."""
     b = d.blocks()
     cols = [sparse.csr_matrix((d.n, d.nf)), sparse.identity(d.n, format="csr")]
-    out = sparse.hstack([*cols, sparse.csr_matrix((d.n, d.dim - d.nf - d.n))], format="lil")
+    out: sparse.lil_matrix = sparse.hstack([*cols, sparse.csr_matrix((d.n, d.dim - d.nf - d.n))], format="lil")
     for j in range(d.xcov.shape[1]):
         out[:, _fix(d, f"beta{j}")] = d.xcov[:, j : j + 1]
     del b
@@ -146,7 +150,8 @@ def _propensity_map(d: _Design) -> sparse.csr_matrix:
     """n x dim: q = gamma v + r."""
     b = d.blocks()
     out = sparse.lil_matrix((d.n, d.dim))
-    out[:, b["r"]] = sparse.identity(d.n)
+    # scipy-stubs: IndexMixin.__setitem__ takes numbers and buffers only; scipy assigns a sparse value too
+    out[:, b["r"]] = sparse.identity(d.n)  # type: ignore[assignment]
     if d.vuln is not None:
         out[:, _fix(d, "gamma")] = d.vuln[:, None]
     return out.tocsr()
@@ -199,12 +204,12 @@ def _maps(d: _Design) -> _Maps:
     return _Maps(p, q, tips.tocsr(), reports.tocsr(), regs.tocsr(), s_const, s_p, s_q)
 
 
-def _hyper(theta: np.ndarray) -> dict:
+def _hyper(theta: np.ndarray) -> dict[str, float]:
     names = [h[0] for h in _HYPER]
     return dict(zip(names, theta, strict=True))
 
 
-def _precision(d: _Design, th: dict) -> tuple[sparse.csc_matrix, float]:
+def _precision(d: _Design, th: Mapping[str, float]) -> tuple[sparse.csc_matrix, float]:
     """Prior precision of the latent vector and its log determinant (fixed effects' constant left out)."""
     deg = np.asarray(d.adj.sum(axis=1)).ravel()
     lap = sparse.diags(deg) - d.adj
@@ -228,10 +233,13 @@ def _precision(d: _Design, th: dict) -> tuple[sparse.csc_matrix, float]:
         tau = np.exp(-2 * th[name])
         blocks.append(tau * sparse.identity(size))
         logdet += size * np.log(tau)
-    return sparse.block_diag(blocks, format="csc"), float(logdet)
+    # every block is a sparse matrix (not a sparray), so scipy returns a csc_matrix; the stub cannot tell
+    return cast(sparse.csc_matrix, sparse.block_diag(blocks, format="csc")), float(logdet)
 
 
-def _channels(d: _Design, mp: _Maps, th: dict):
+def _channels(
+    d: _Design, mp: _Maps, th: Mapping[str, float]
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(A, kind, y, n) for the observed rows: Poisson rows (kind 0) and binomial rows (kind 1)."""
     rows, ys, ns, kinds = [], [], [], []
     for a, y, off in ((mp.tips, d.tips, d.log_e), (mp.reports, d.reports, d.log_e), (mp.regs, d.regs, d.log_e)):
@@ -253,7 +261,7 @@ def _channels(d: _Design, mp: _Maps, th: dict):
     return a, off, np.concatenate(ys), np.concatenate(ns), np.concatenate(kinds)
 
 
-def _loglik(eta, y, nn, kind):
+def _loglik(eta: np.ndarray, y: np.ndarray, nn: np.ndarray, kind: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """Log likelihood (up to constants in y), its gradient and the negative second derivative in eta."""
     pois = kind == 0
     mu = np.exp(np.minimum(eta, 50))
@@ -274,18 +282,28 @@ class _Mode:
     ok: bool
 
 
-def _factor(h: sparse.csc_matrix):
+def _factor(h: sparse.csc_matrix) -> splinalg.SuperLU:
     """Sparse LDL' of a symmetric positive definite matrix (SuperLU, symmetric mode, no pivoting)."""
     return splinalg.splu(h, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
 
 
-def _newton(d: _Design, a, off, y, nn, kind, q: sparse.csc_matrix, logdet_q: float, x0: np.ndarray) -> _Mode:
+def _newton(
+    d: _Design,
+    a: sparse.csr_matrix,
+    off: np.ndarray,
+    y: np.ndarray,
+    nn: np.ndarray,
+    kind: np.ndarray,
+    q: sparse.csc_matrix,
+    logdet_q: float,
+    x0: np.ndarray,
+) -> _Mode:
     x = x0.copy()
     at = a.T.tocsr()
 
-    def objective(v):
+    def objective(v: np.ndarray) -> float:
         ll, _, _ = _loglik(a @ v + off, y, nn, kind)
-        return ll - 0.5 * v @ (q @ v)
+        return float(ll - 0.5 * v @ (q @ v))
 
     f = objective(x)
     gnorm, it, ok = np.inf, 0, False
@@ -340,7 +358,7 @@ class LaplaceFit:
         return _hyper(self.theta)
 
     def projected_draws(
-        self, n: int, rng: np.random.Generator, maps: dict[str, sparse.spmatrix], chunk: int = 250
+        self, n: int, rng: np.random.Generator, maps: Mapping[str, sparse.spmatrix], chunk: int = 250
     ) -> dict[str, np.ndarray]:
         """Posterior draws of linear maps of the latent vector (``{name: rows x n}``), drawn in chunks.
 
@@ -357,7 +375,7 @@ class LaplaceFit:
             done += k
         return {k: np.hstack(v) for k, v in parts.items()}
 
-    def draws(self, n: int, rng: np.random.Generator, lu=None) -> np.ndarray:
+    def draws(self, n: int, rng: np.random.Generator, lu: splinalg.SuperLU | None = None) -> np.ndarray:
         """Posterior draws of the latent vector (dim x n) from the Gaussian approximation."""
         lu = _factor(self.hessian) if lu is None else lu
         z = rng.standard_normal((len(self.mode), n))
@@ -370,6 +388,13 @@ class LaplaceFit:
         dd = lu.U.diagonal()
         v = splinalg.spsolve_triangular(lu.L.T.tocsr(), z / np.sqrt(dd)[:, None], lower=False, unit_diagonal=True)
         return self.mode[:, None] + v[lu.perm_c]
+
+
+class _State(TypedDict):
+    """What the hyperparameter search carries between evaluations: the warm start and the count."""
+
+    x: np.ndarray
+    evals: int
 
 
 def laplace_fit(
@@ -392,7 +417,7 @@ def laplace_fit(
         unused |= {"logit_rho_problem", "logit_rho_propensity"}
         theta0[names.index("logit_rho_problem")] = theta0[names.index("logit_rho_propensity")] = -30.0
     free = [i for i in free if names[i] not in unused]
-    state = {"x": np.zeros(d.dim), "evals": 0}
+    state: _State = {"x": np.zeros(d.dim), "evals": 0}
     # start the fixed effects near the channel means
     for name, y in (("a_tips", d.tips), ("a_reports", d.reports), ("a_registrations", d.regs)):
         ok = np.isfinite(y)
@@ -402,7 +427,7 @@ def laplace_fit(
         ok = d.n_s > 0
         state["x"][_fix(d, "a_survey")] = special.logit(np.clip(d.k_s[ok].sum() / d.n_s[ok].sum(), 1e-3, 1 - 1e-3))
 
-    def evaluate(th_free):
+    def evaluate(th_free: np.ndarray) -> tuple[_Mode, np.ndarray]:
         th = theta0.copy()
         th[free] = th_free
         hy = _hyper(th)
@@ -414,11 +439,11 @@ def laplace_fit(
             state["x"] = mode.x
         return mode, th
 
-    def neg(th_free):
+    def neg(th_free: np.ndarray) -> float:
         mode, th = evaluate(th_free)
         return -(mode.logml + _log_prior(th))
 
-    res = None
+    res: optimize.OptimizeResult | None = None
     if free:
         bounds = [_HYPER[i][4] for i in free]
         res = optimize.minimize(
@@ -459,7 +484,7 @@ def laplace_fit(
                 break
             before = th_free[prop_free].copy()
 
-            def neg_prop(v, base=th_free.copy()):
+            def neg_prop(v: np.ndarray, base: np.ndarray = th_free.copy()) -> float:
                 full = base.copy()
                 full[prop_free] = v
                 return neg(full)
@@ -539,7 +564,7 @@ def _standardise(v: np.ndarray) -> np.ndarray:
     return (v - v.mean()) / sd if sd > 1e-12 else np.zeros_like(v)
 
 
-def _adjacency(graph, codes: pd.Index, notes: list[str]) -> sparse.csr_matrix:
+def _adjacency(graph: Graph | None, codes: pd.Index, notes: list[str]) -> sparse.csr_matrix:
     n = len(codes)
     if graph is None:
         notes.append("no area graph: the problem and propensity effects are unstructured (no spatial part)")
@@ -624,7 +649,7 @@ _CHANNELS = {
 def measurement_model(
     frame: pd.DataFrame,
     *,
-    graph=None,
+    graph: Graph | None = None,
     years: int = 1,
     survey: pd.DataFrame | None = None,
     survey_area: pd.Series | None = None,
@@ -692,6 +717,7 @@ def measurement_model(
     notes: list[str] = []
     absent: dict[str, str] = {}
     pop_all = _num(frame, "population")
+    assert pop_all is not None  # the population column is checked above
     if (pop_all < 0).any():
         _fail("Negative population.", "population", "inhabitants >= 0", "correct the data")
     modelled = np.isfinite(pop_all) & (pop_all >= min_population)
@@ -715,7 +741,7 @@ def measurement_model(
     pop = pop_all[modelled]
     log_e = np.log(pop * years / 1000.0)
 
-    def channel(col):
+    def channel(col: str) -> np.ndarray:
         v = _count(sub, col)
         if v is None:
             return np.full(n, np.nan)
@@ -733,7 +759,8 @@ def measurement_model(
     if not np.isfinite(tips).any():
         absent["tips.anonymous_drugs"] = "no anonymous tips: the problem rests on survey and registrations"
     reg_cols = [c for c in _CHANNELS["registrations"] if c in sub.columns]
-    regs = sum(channel(c) for c in reg_cols) if reg_cols else np.full(n, np.nan)
+    # reg_cols is not empty, so the sum is an array (not the start value 0)
+    regs = cast(np.ndarray, sum(channel(c) for c in reg_cols)) if reg_cols else np.full(n, np.nan)
     if not reg_cols:
         absent["registered.*"] = "no registrations: the problem rests on survey and tips"
     eff = _num(sub, "police.effort")
@@ -754,14 +781,20 @@ def measurement_model(
             "which cannot be told apart from the problem's noise there; no effort flag"
         )
     cov_cols = [c for c in covariates if c in sub.columns]
+
+    def present(col: str) -> np.ndarray:
+        v = _num(sub, col)
+        assert v is not None  # only for columns present in sub
+        return v
+
     for c in covariates:
         if c not in sub.columns:
             absent[c] = "structural covariate absent: the problem rests on the channels and the spatial effect"
     xcov = (
-        np.column_stack([_standardise(_logit_pct(_num(sub, c), c)) for c in cov_cols]) if cov_cols else np.zeros((n, 0))
+        np.column_stack([_standardise(_logit_pct(present(c), c)) for c in cov_cols]) if cov_cols else np.zeros((n, 0))
     )
     for c in cov_cols:
-        k = int(np.isnan(_num(sub, c)).sum())
+        k = int(np.isnan(present(c)).sum())
         if k:
             notes.append(f"{c}: {k} areas without a value got the median")
     vuln = xcov[:, cov_cols.index("ses.vulnerable_pct")] if "ses.vulnerable_pct" in cov_cols else None
@@ -802,6 +835,7 @@ def measurement_model(
             )
         _logit_pct(np.nan_to_num(pct), "survey.drug_nuisance_pct")
         resp = _num(sv, "survey.respondents") if "survey.respondents" in sv.columns else np.full(len(sv), 100.0)
+        assert resp is not None  # the column is present when read
         ok = np.isfinite(pct) & np.isfinite(resp) & (resp > 0)
         used = [s for s in sv.index[ok] if s in set(sa.dropna())]
         pos = {s: k for k, s in enumerate(used)}
@@ -877,21 +911,21 @@ def _fmt(v: float, d: int, nl: bool) -> str:
 
 def _summarise(
     fit: LaplaceFit,
-    frame,
-    codes,
-    modelled,
-    cov_cols,
-    reg_cols,
-    pop,
-    years,
-    shortfall,
-    alpha,
-    interval,
-    n_draws,
-    rng,
-    notes,
-    absent,
-    min_population,
+    frame: pd.DataFrame,
+    codes: pd.Index,
+    modelled: np.ndarray,
+    cov_cols: list[str],
+    reg_cols: list[str],
+    pop: np.ndarray,
+    years: int,
+    shortfall: float,
+    alpha: float,
+    interval: float,
+    n_draws: int,
+    rng: np.random.Generator,
+    notes: list[str],
+    absent: dict[str, str],
+    min_population: float,
 ) -> MeasurementResult:
     d = fit.design
     mp = fit.maps
@@ -918,6 +952,7 @@ def _summarise(
     eff_rel = eff_p = q_eff = np.full(d.n, np.nan)
     is_eff = np.zeros(d.n, dtype=bool)
     if eff_avail:
+        assert d.log_eff is not None  # eff_avail says so
         # Registrations per unit of problem relative to the city, as far as police effort explains them:
         # delta x log effort index. The iid area effect g is left out: with one count per area it cannot be
         # told apart from the registrations' own overdispersion, and including it made the flag fire on
@@ -966,7 +1001,9 @@ def _summarise(
         t[c] = t[c].astype("boolean").fillna(False).astype(bool)
     t["flag"] = t["flag"].fillna("")
     small = ~modelled
-    t.loc[small, "observed"] = _count(frame, "reports.drug_nuisance")[small]
+    observed_all = _count(frame, "reports.drug_nuisance")
+    assert observed_all is not None  # measurement_model checks the column is present
+    t.loc[small, "observed"] = observed_all[small]
     t.loc[small, "population"] = frame["population"].to_numpy(dtype=float)[small]
     why = np.where(small, f"population < {min_population:g} or unknown: not modelled", "")
     why = np.where(~small & ~t["tested"].to_numpy(), "reports missing: not tested", why)
