@@ -229,3 +229,25 @@ def test_fit_keeps_its_heavy_tail_weights_to_the_end():
     silent = w.truth["silent"].reindex(r.table.index).to_numpy()
     assert flag.sum() >= 20
     assert (flag & silent).sum() / flag.sum() >= 0.75
+
+
+def test_refitting_a_design_does_not_start_from_its_old_weights(tiny, monkeypatch):
+    """laplace_fit keeps its heavy-tail weights on the design; a second fit of that design (Gaussian or
+    heavy-tailed) must not start from them: the same design fitted twice gives the same fit."""
+    w, _ = tiny
+    seen = []
+    real = mm.laplace_fit
+
+    def spy(design, *a, **k):
+        seen.append(design)
+        return real(design, *a, **k)
+
+    monkeypatch.setattr(mm, "laplace_fit", spy)
+    mm.measurement_model(w.frame, graph=w.graph, years=3, draws=50, seed=1)
+    design = seen[0]
+    gauss_fresh = real(design, tail_df=None).diagnostics
+    again = real(design).diagnostics
+    gauss_after = real(design, tail_df=None).diagnostics
+    assert gauss_after["log_marginal_likelihood"] == pytest.approx(gauss_fresh["log_marginal_likelihood"], abs=1e-6)
+    assert gauss_after["areas_with_heavy_tail_weight_below_0.5"] == 0
+    assert {"heavy_tail_weights_settled", "heavy_tail_scale_settled"} <= set(again)

@@ -240,7 +240,7 @@ def _precision(d: _Design, th: Mapping[str, float]) -> tuple[sparse.csc_matrix, 
 def _channels(
     d: _Design, mp: _Maps, th: Mapping[str, float]
 ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(A, kind, y, n) for the observed rows: Poisson rows (kind 0) and binomial rows (kind 1)."""
+    """(A, offset, y, n, kind) for the observed rows: Poisson rows (kind 0) and binomial rows (kind 1)."""
     rows, ys, ns, kinds = [], [], [], []
     for a, y, off in ((mp.tips, d.tips, d.log_e), (mp.reports, d.reports, d.log_e), (mp.regs, d.regs, d.log_e)):
         ok = np.isfinite(y)
@@ -401,6 +401,7 @@ def laplace_fit(
     d: _Design, theta: np.ndarray | None = None, fixed: Sequence[str] = (), tail_df: float | None = 1.0
 ) -> LaplaceFit:
     """Hyperparameters by maximising Laplace marginal likelihood x prior (or fixed at ``theta``); the mode."""
+    d.kappa = None  # a design fitted before starts Gaussian again, not from that fit's heavy-tail weights
     mp = _maps(d)
     names = [h[0] for h in _HYPER]
     theta0 = np.array([h[1] for h in _HYPER]) if theta is None else np.asarray(theta, dtype=float)
@@ -453,6 +454,7 @@ def laplace_fit(
     else:
         th_free = theta0[free]
     mode, th = evaluate(th_free)
+    weights_settled = scale_settled = True  # (the Gaussian fit has neither)
     if tail_df is not None:
         # Heavy-tailed propensity: a Student-t scale mixture on each area's conditional deviation from its
         # neighbours. ECM: EM updates of the local precision weights kappa alternate with re-estimating the
@@ -478,8 +480,10 @@ def laplace_fit(
                 change = float(np.max(np.abs(np.log(new) - np.log(d.kappa))))
                 d.kappa = new
                 mode, th = evaluate(th_free)
-                if change < 0.01:
+                weights_settled = change < 0.01
+                if weights_settled:
                     break
+            scale_settled = settled or not prop_free
             if not prop_free or settled or _outer == 6:
                 break
             before = th_free[prop_free].copy()
@@ -522,6 +526,10 @@ def laplace_fit(
         "latent_dimension": int(d.dim),
         "propensity_tail": "Gaussian" if tail_df is None else f"Student-t scale mixture, df {tail_df:g} (EM)",
         "areas_with_heavy_tail_weight_below_0.5": 0 if d.kappa is None else int((d.kappa < 0.5).sum()),
+        # the ECM's own stopping rules (reported, not part of ``converged``: an unsettled weight or scale still
+        # leaves a valid mode and Hessian, only not the last step of the EM)
+        "heavy_tail_weights_settled": bool(weights_settled),
+        "heavy_tail_scale_settled": bool(scale_settled),
     }
     diag["converged"] = bool(mode.ok and pd_ok and outer_ok and mode.grad_norm < 1e-3)
     return LaplaceFit(d, th, mode.x, mode.h, diag, mp)
