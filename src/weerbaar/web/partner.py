@@ -400,6 +400,8 @@ def _user_error(exc: InputError, lang: str) -> InputError:
         return exc
     received = exc.received if key == "partner.err.transition" else None
     return InputError(t(key, lang), received=received, fix=t(key + ".fix", lang))
+
+
 @router.post("/reports/{report_id}/reject", response_class=HTMLResponse)
 @_guard
 def reject_action(
