@@ -292,7 +292,7 @@ def export_ties(session: Session, name: str, *, actor: User | None, purpose: str
     return frame
 
 
-def reveal_mapping(session: Session, name: str, *, actor: User) -> dict[str, str]:
+def reveal_mapping(session: Session, name: str, *, actor: User | None) -> dict[str, str]:
     """The pseudonym -> original id mapping, for admins only; each reading is audited."""
     if actor is None or actor.role != "admin" or not actor.active:
         raise NotAllowedError(
