@@ -12,8 +12,9 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +24,9 @@ from . import pages
 from .i18n import t
 from .partner import _guard, _link, _no_store, _refuse, _render, _require
 from .report_form import store_url
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["router", "MAX_UPLOAD", "DRAW_LIMIT"]
 
@@ -123,7 +127,7 @@ async def upload(
 
 
 def _svg_curves(
-    series: dict[str, list[tuple[float, float]]],
+    series: Mapping[str, Sequence[tuple[float, float]]],
     *,
     width: int = 560,
     height: int = 260,
@@ -152,6 +156,14 @@ def _svg_curves(
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+class _Recovery(TypedDict):
+    """What the page shows of the recovery simulation after removing the key players."""
+
+    removed: list[Any]
+    frame: pd.DataFrame
+    summary: dict
 
 
 def _analyse(g, lang: str) -> dict:
@@ -209,7 +221,7 @@ def _analyse(g, lang: str) -> dict:
             repeats=10 if measure == "random" else 1,
         )
         curves[label] = list(zip(res.removed, res.lcc_share, strict=True))
-    recovery = None
+    recovery: _Recovery | None = None
     if neg and n > k + 2:
         rec = simulate_recovery(g, list(neg.members), rounds=10, repeats=10 if not big else 3)
         recovery = {"removed": list(neg.members), "frame": rec.to_frame(), "summary": rec.summary()}
