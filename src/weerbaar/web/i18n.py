@@ -7,6 +7,7 @@ has both languages.
 from __future__ import annotations
 
 import math
+from typing import SupportsFloat, cast
 
 LANGS = ("nl", "en")
 
@@ -1428,7 +1429,8 @@ def number(value: object, lang: str = "nl", decimals: int | None = None) -> str:
     if value is None:
         return "–"
     try:
-        x = float(value)
+        # anything: what float() refuses (TypeError, ValueError) is shown as its text
+        x = float(cast("SupportsFloat", value))
     except (TypeError, ValueError):
         return str(value)
     if math.isnan(x):
