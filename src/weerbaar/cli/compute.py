@@ -52,7 +52,7 @@ def compute_vulnerability(
     ] = False,
 ) -> None:
     """Criminogenic vulnerability inventory: composite index with rank intervals (measure 7)."""
-    from ..analysis.composite import CompositeConfig
+    from ..analysis.composite import CompositeConfig, CompositeResult
     from ..compute import compute_vulnerability as run_it
     from .inventory_show import show_inventory_extras
 
@@ -89,6 +89,7 @@ def compute_vulnerability(
     show_inventory_extras(outcome, checks)
     if explain:
         row = outcome.frame.loc[explain] if explain in outcome.frame.index else None
+        assert isinstance(outcome.details, CompositeResult)  # the composite index's result, kept for this
         table = outcome.details.explain(explain, outcome.groups).round(3)
         rank = "not ranked" if row is None or not row["ranked"] else f"rank {row['rank']}"
         if row is not None and row["ranked"]:

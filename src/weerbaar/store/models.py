@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -149,6 +150,8 @@ class Report(Base):
     history: Mapped[list[StatusChange]] = relationship(
         back_populates="report", order_by="(StatusChange.at, StatusChange.id)"
     )
+    if TYPE_CHECKING:  # not a column: set on loaded rows by the partner queue page (web/partner.py)
+        _has_contact: bool
 
     def __repr__(self) -> str:
         return f"Report(id={self.id!r}, kind={self.kind!r}, status={self.status!r}, cell=({self.x}, {self.y}))"

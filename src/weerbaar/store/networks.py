@@ -168,20 +168,30 @@ def store_network(
         if get("group") is not None:
             groups.add(get("group"))
         rows[v] = NetworkActor(
-            network_id=net.id, label=labels[v], role=get("role"), group=get("group"),
-            age=float(get("age")) if get("age") is not None else None, first_seen=get("first_seen"),
+            network_id=net.id,
+            label=labels[v],
+            role=get("role"),
+            group=get("group"),
+            age=float(get("age")) if get("age") is not None else None,
+            first_seen=get("first_seen"),
         )
     session.add_all(rows.values())
     session.flush()
     has_time = "time" in data.edges
     ties = [
         NetworkTie(
-            network_id=net.id, source=rows[str(s)].id, target=rows[str(t)].id, weight=float(w),
+            network_id=net.id,
+            source=rows[str(s)].id,
+            target=rows[str(t)].id,
+            weight=float(w),
             time=str(tm)[:40] if has_time else None,
         )
         for s, t, w, tm in zip(
-            data.edges["source"], data.edges["target"], data.edges["weight"],
-            data.edges["time"] if has_time else [None] * len(data.edges), strict=True,
+            data.edges["source"],
+            data.edges["target"],
+            data.edges["weight"],
+            data.edges["time"] if has_time else [None] * len(data.edges),
+            strict=True,
         )
         if str(s) != str(t)
     ]
@@ -193,8 +203,9 @@ def store_network(
         session.add(NetworkKey(network_id=net.id, blob=blob))
     record_access(session, f"network_ingest:{net.id}", actor=actor)
     session.flush()
-    return IngestSummary(net.id, name, len(nodes), len(ties), len(groups), net.directed, net.weighted,
-                         has_time, keep_mapping, dropped)
+    return IngestSummary(
+        net.id, name, len(nodes), len(ties), len(groups), net.directed, net.weighted, has_time, keep_mapping, dropped
+    )
 
 
 def get_network(session: Session, name: str) -> Network:
@@ -243,8 +254,11 @@ def load_graph(
     label = {a.id: a.label for a in actors}
     g: nx.Graph = nx.DiGraph() if net.directed else nx.Graph()
     for a in sorted(actors, key=lambda a: a.label):
-        attrs = {k: v for k, v in (("role", a.role), ("group", a.group), ("age", a.age),
-                                   ("first_seen", a.first_seen)) if v is not None}
+        attrs = {
+            k: v
+            for k, v in (("role", a.role), ("group", a.group), ("age", a.age), ("first_seen", a.first_seen))
+            if v is not None
+        }
         g.add_node(a.label, **attrs)
     for t in ties:
         if time is not None and t.time != str(time):
@@ -266,8 +280,11 @@ def export_ties(session: Session, name: str, *, actor: User | None, purpose: str
     actors = {a.id: a.label for a in session.scalars(select(NetworkActor).where(NetworkActor.network_id == net.id))}
     ties = session.scalars(select(NetworkTie).where(NetworkTie.network_id == net.id).order_by(NetworkTie.id)).all()
     frame = pd.DataFrame(
-        {"source": [actors[t.source] for t in ties], "target": [actors[t.target] for t in ties],
-         "weight": [t.weight for t in ties]}
+        {
+            "source": [actors[t.source] for t in ties],
+            "target": [actors[t.target] for t in ties],
+            "weight": [t.weight for t in ties],
+        }
     )
     if net.has_time:
         frame["time"] = [t.time for t in ties]
@@ -275,7 +292,7 @@ def export_ties(session: Session, name: str, *, actor: User | None, purpose: str
     return frame
 
 
-def reveal_mapping(session: Session, name: str, *, actor: User) -> dict[str, str]:
+def reveal_mapping(session: Session, name: str, *, actor: User | None) -> dict[str, str]:
     """The pseudonym -> original id mapping, for admins only; each reading is audited."""
     if actor is None or actor.role != "admin" or not actor.active:
         raise NotAllowedError(

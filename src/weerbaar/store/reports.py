@@ -545,7 +545,7 @@ def reject_report(session: Session, report_id: str, *, reason: str, actor: User 
     return change
 
 
-def view_contact(session: Session, report_id: str, *, actor: User) -> str | None:
+def view_contact(session: Session, report_id: str, *, actor: User | None) -> str | None:
     """The decrypted contact details (None if none or erased); every view is written to the audit log."""
     if not isinstance(actor, User) or not actor.active or actor.role not in CONTACT_VIEWERS:
         raise NotAllowedError(

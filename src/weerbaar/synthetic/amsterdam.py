@@ -16,17 +16,12 @@ Every row is labelled ``synthetic``. See docs/decisions/0004-synthetic-default-l
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 import pandas as pd
 
 from ..areas import apply_crosswalk
 from ..sources.base import SourceData
 from ..warehouse import Warehouse
 from .generator import Calibration, generate
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 __all__ = ["default_layers", "calibration_from_warehouse", "DEFAULT_START", "DEFAULT_MONTHS"]
 
@@ -75,7 +70,7 @@ def calibration_from_warehouse(wh: Warehouse) -> tuple[Calibration, dict]:
 
 def default_layers(wh: Warehouse, *, seed: int) -> tuple[SourceData, dict]:
     """Generate the synthetic layers of the default on the 2022 buurten of ``wh``."""
-    buurten = cast("gpd.GeoDataFrame", wh.areas(division="2022", level="buurt"))  # geometry=True: a GeoDataFrame
+    buurten = wh.areas(division="2022", level="buurt")  # geometry=True: a GeoDataFrame
     calibration, notes = calibration_from_warehouse(wh)
     scenario = generate(buurten, seed=seed, start=DEFAULT_START, months=DEFAULT_MONTHS, calibration=calibration)
     data = SourceData(

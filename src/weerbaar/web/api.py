@@ -139,7 +139,10 @@ def _download(frame: pd.DataFrame, fmt: Fmt, name: str, meta: dict, geo: dict | 
         import pyarrow.parquet as pq
 
         tbl = pa.Table.from_pandas(frame, preserve_index=False)
-        tbl = tbl.replace_schema_metadata({**(tbl.schema.metadata or {}), **table_meta})
+        # pandas' metadata has bytes keys, ours str; pyarrow encodes both alike
+        merged: dict[bytes | str, bytes | str] = dict((tbl.schema.metadata or {}).items())
+        merged.update(table_meta.items())
+        tbl = tbl.replace_schema_metadata(merged)  # type: ignore[arg-type]  # the stub: one key type per dict
         pq.write_table(tbl, buf)
         headers["Content-Disposition"] = f'attachment; filename="{name}.parquet"'
         return Response(buf.getvalue(), media_type="application/vnd.apache.parquet", headers=headers)
@@ -331,6 +334,7 @@ def observations(
         c for c in ["area_code", "name", "period", "value", "status", "base", "count", "population"] if c in df.columns
     ]
     df = df[keep]
+    min_base = info.get("min_base")
     meta = {
         "indicator": indicator,
         "division": division,
@@ -344,7 +348,7 @@ def observations(
         "policy": {
             "kind": info.get("disclosure"),
             "base": info.get("disclosure_base"),
-            "min_base": None if pd.isna(info.get("min_base")) else int(info.get("min_base")),
+            "min_base": None if pd.isna(min_base) else int(min_base),
         },
     }
     name = f"{indicator}-{division}-{level.value}" + (f"-{period}" if period else "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 
@@ -85,7 +86,8 @@ class VegaBundle:
                     else:
                         import vl_convert
 
-                        js = vl_convert.javascript_bundle().encode()
+                        # the stub makes snippet required; at runtime it defaults to the global bundle
+                        js = vl_convert.javascript_bundle().encode()  # type: ignore[call-arg]
                         self.path.parent.mkdir(parents=True, exist_ok=True)
                         tmp = self.path.with_suffix(".tmp")
                         tmp.write_bytes(js)
@@ -179,6 +181,7 @@ def create_app(home: Path | None = None, *, data: PublicData | None = None) -> F
             problem = "The figures are being updated or are not built yet."
             received, expected = "a request while the warehouse is unavailable", "a built, readable warehouse"
             fix = "try again in a minute"
+        response: Response
         if wants_json(request):
             response = api.error_response(
                 status, type(exc).__name__, problem, received=received, expected=expected, fix=fix
@@ -261,7 +264,7 @@ def rewarm(app: FastAPI) -> None:
         division = data.meta()["default_division"]
         data.prefetch_cubes(division, data.count_indicators(division))
         areas = data.areas(division)
-        profiled = areas.index[areas["level"] != "stad"] if app.state.profiles_on_change else []
+        profiled: Iterable[str] = areas.index[areas["level"] != "stad"] if app.state.profiles_on_change else []
         for code in profiled:
             for lang in ("nl", "en"):
                 views.profile(data, code, division=division, lang=lang)

@@ -7,6 +7,7 @@ has both languages.
 from __future__ import annotations
 
 import math
+from typing import SupportsFloat, cast
 
 LANGS = ("nl", "en")
 
@@ -839,8 +840,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "networks.file": ("Netwerkbestand", "Network file"),
     "networks.attributes": ("Kenmerken per actor (optioneel)", "Actor attributes (optional)"),
     "networks.direction": ("Richting van de relaties", "Direction of the ties"),
-    "networks.direction.auto": ("automatisch (lijst: ongericht; matrix: uit de symmetrie)",
-                                "automatic (list: undirected; matrix: from its symmetry)"),
+    "networks.direction.auto": (
+        "automatisch (lijst: ongericht; matrix: uit de symmetrie)",
+        "automatic (list: undirected; matrix: from its symmetry)",
+    ),
     "networks.keep_mapping": (
         "Sleutel naar de oorspronkelijke namen bewaren (versleuteld, alleen beheerders)",
         "Keep the key to the original ids (encrypted, admins only)",
@@ -855,8 +858,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "networks.received": ("Ontvangen", "Received"),
     "networks.expected": ("Verwacht", "Expected"),
     "networks.back": ("← Alle netwerken", "← All networks"),
-    "networks.summary": ("{actors} actoren, {ties} relaties, {groups} groepen.", "{actors} actors, {ties} ties, "
-                         "{groups} groups."),
+    "networks.summary": (
+        "{actors} actoren, {ties} relaties, {groups} groepen.",
+        "{actors} actors, {ties} ties, {groups} groups.",
+    ),
     "networks.audited": ("Deze inzage staat in het auditlog.", "This view is in the audit log."),
     "networks.guidance.title": ("Wat deze cijfers wel en niet zeggen", "What these numbers can and cannot say"),
     "networks.guidance": (
@@ -876,8 +881,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Colour = community, size = hard to replace, black ring = key players (KPP-Neg). Hover over a dot for its "
         "pseudonym.",
     ),
-    "networks.drawing.too_big": ("Te groot om te tekenen (meer dan 600 actoren); de tabellen en curves staan "
-                                 "hieronder.", "Too large to draw (over 600 actors); the tables and curves are below."),
+    "networks.drawing.too_big": (
+        "Te groot om te tekenen (meer dan 600 actoren); de tabellen en curves staan hieronder.",
+        "Too large to draw (over 600 actors); the tables and curves are below.",
+    ),
     "networks.keyplayers": ("Sleutelfiguren en rollen", "Key players and roles"),
     "networks.keyplayers.help": (
         "De {k} actoren wier verwijdering het netwerk het meest versplintert (KPP-Neg), en de {k} die samen de "
@@ -914,8 +921,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "networks.export.actors": ("Export: maten per actor (CSV)", "Export: measures per actor (CSV)"),
     "networks.export.ties": ("Export: relaties (CSV)", "Export: ties (CSV)"),
-    "networks.export.audited": ("pseudoniemen; elke export komt in het auditlog",
-                                "pseudonyms; every export is written to the audit log"),
+    "networks.export.audited": (
+        "pseudoniemen; elke export komt in het auditlog",
+        "pseudonyms; every export is written to the audit log",
+    ),
     "networks.disruption": ("Verstoring: wat als actoren wegvallen?", "Disruption: what if actors are removed?"),
     "networks.disruption.help": (
         "Het deel van de grootste samenhangende groep dat overblijft als actoren één voor één worden verwijderd, "
@@ -944,16 +953,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "networks.recovery.result": (
         "Efficiëntie direct na verwijdering {after}, na 10 rondes {end} (1 = als voorheen), gemiddeld {ties} "
         "nieuwe relaties.",
-        "Efficiency right after removal {after}, after 10 rounds {end} (1 = as before), {ties} new ties on "
-        "average.",
+        "Efficiency right after removal {after}, after 10 rounds {end} (1 = as before), {ties} new ties on average.",
     ),
-    "networks.recovery.none": ("Te klein netwerk voor een herstelsimulatie.", "Network too small for a recovery "
-                               "simulation."),
+    "networks.recovery.none": (
+        "Te klein netwerk voor een herstelsimulatie.",
+        "Network too small for a recovery simulation.",
+    ),
     "networks.efficiency": ("efficiëntie", "efficiency"),
     "networks.round": ("ronde", "round"),
     "networks.recruitment": ("Instroom (maatregel 2-3)", "Recruitment (measures 2-3)"),
-    "networks.recruitment.cannot": ("Hierover kan dit netwerk niets zeggen:", "This network cannot say anything "
-                                    "about this:"),
+    "networks.recruitment.cannot": (
+        "Hierover kan dit netwerk niets zeggen:",
+        "This network cannot say anything about this:",
+    ),
     "networks.aspect": ("Aspect", "Aspect"),
     "networks.value": ("Waarde", "Value"),
     "networks.newcomers": ("Nieuwkomers", "Newcomers"),
@@ -1417,7 +1429,8 @@ def number(value: object, lang: str = "nl", decimals: int | None = None) -> str:
     if value is None:
         return "–"
     try:
-        x = float(value)
+        # anything: what float() refuses (TypeError, ValueError) is shown as its text
+        x = float(cast("SupportsFloat", value))
     except (TypeError, ValueError):
         return str(value)
     if math.isnan(x):

@@ -12,6 +12,7 @@ edit interventions (CSRF token, every change after creation in the append-only h
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -112,7 +113,7 @@ def did_run(data) -> dict | None:
         return None
 
 
-def _names(request: Request) -> dict[str, str]:
+def _names(request: Request) -> dict[Hashable, str]:
     try:
         data = pages._data(request)
         return data.areas(data.division(None))["name"].to_dict()

@@ -63,6 +63,6 @@ def inventory_words(run: dict, lang: str = "nl") -> dict:
     total = unc.get("sensitivity_total") or {}
     choices = {k: v for k, v in total.items() if k != "statistical (posterior draw)"}
     if choices:
-        top = max(choices, key=choices.get)
+        top = max(choices, key=lambda k: choices[k])
         sentences.append(t("inv26.unc.sobol", lang, factor=_factor(top, lang), st=number(choices[top], lang, 2)))
     return {"model": model, "source": source, "uncertainty": sentences}

@@ -159,7 +159,7 @@ def _safe_next(value: str | None) -> str:
 
 def _login_page(request: Request, status: int = 200, *, error: str | None = None, username: str = "") -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE)
-    if not valid_token(request.app, token):
+    if token is None or not valid_token(request.app, token):
         token = new_token(request.app)
     response = _render(
         request,
@@ -233,7 +233,7 @@ def login(
     limiter.succeeded(address, name)
     with store.session(url) as s:
         end_session(s, _session_token(request))  # a new login replaces the browser's old session
-        token = start_session(s, s.get(User, user.id))
+        token = start_session(s, s.get_one(User, user.id))  # just authenticated; users are never deleted
         record_access(s, "login", actor=s.get(User, user.id))
     target = _safe_next(next)
     if lang_ == "en" and "lang=" not in target:
@@ -317,7 +317,9 @@ def _report_page(request: Request, user: User, report_id: str, *, contact: str |
             report = get_report(s, report_id)
         except NotFoundError:
             return _refuse(request, 404, "not_found")
-        history = [(c, s.get(User, c.actor_id).username if c.actor_id is not None else None) for c in report.history]
+        history = [
+            (c, s.get_one(User, c.actor_id).username if c.actor_id is not None else None) for c in report.history
+        ]
         has_contact = report.contact is not None and report.contact.blob is not None
         erased = report.contact is not None and report.contact.erased_at is not None
     if has_contact and not shown:  # every view of a report that has contact details is in the audit log
@@ -400,6 +402,8 @@ def _user_error(exc: InputError, lang: str) -> InputError:
         return exc
     received = exc.received if key == "partner.err.transition" else None
     return InputError(t(key, lang), received=received, fix=t(key + ".fix", lang))
+
+
 @router.post("/reports/{report_id}/reject", response_class=HTMLResponse)
 @_guard
 def reject_action(

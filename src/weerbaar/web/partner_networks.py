@@ -12,8 +12,9 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +24,9 @@ from . import pages
 from .i18n import t
 from .partner import _guard, _link, _no_store, _refuse, _render, _require
 from .report_form import store_url
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["router", "MAX_UPLOAD", "DRAW_LIMIT"]
 
@@ -40,8 +44,16 @@ def _list_page(request: Request, user, *, status: int = 200, error=None, stored=
 
     with store.session(store_url(request.app), write=False) as s:
         rows = list_networks(s)
-    return _render(request, "partner_networks.html", user, status=status, networks=rows, error=error,
-                   stored=stored, title=t("networks.title", pages._lang(request)))
+    return _render(
+        request,
+        "partner_networks.html",
+        user,
+        status=status,
+        networks=rows,
+        error=error,
+        stored=stored,
+        title=t("networks.title", pages._lang(request)),
+    )
 
 
 @router.get("", response_class=HTMLResponse)
@@ -56,8 +68,12 @@ async def _save(upload: UploadFile | None, folder: Path, name: str) -> Path | No
         return None
     data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise InputError("The file is larger than 5 MB.", received=f"{upload.filename}",
-                         expected="an edge list or matrix of at most 5 MB", fix="split the network or use the CLI")
+        raise InputError(
+            "The file is larger than 5 MB.",
+            received=f"{upload.filename}",
+            expected="an edge list or matrix of at most 5 MB",
+            fix="split the network or use the CLI",
+        )
     path = folder / name
     path.write_bytes(data)
     return path
@@ -89,8 +105,12 @@ async def upload(
         with tempfile.TemporaryDirectory() as tmp:
             edges = await _save(file, Path(tmp), "network.csv")
             if edges is None:
-                raise InputError("No network file was chosen.", received="nothing", expected="a CSV/TSV file",
-                                 fix="choose the edge list or adjacency matrix")
+                raise InputError(
+                    "No network file was chosen.",
+                    received="nothing",
+                    expected="a CSV/TSV file",
+                    fix="choose the edge list or adjacency matrix",
+                )
             attr_path = await _save(attributes, Path(tmp), "attributes.csv")
             directed = {"directed": True, "undirected": False}.get(direction or "")
             data = read_network(edges, directed=directed)
@@ -98,15 +118,23 @@ async def upload(
             if attrs is not None:
                 attrs = attrs[attrs.index.isin(set(data.nodes))]
             with store.session(store_url(request.app)) as s:
-                summary = store_network(s, data, name or "", attributes=attrs, actor=s.get(User, user.id),
-                                        keep_mapping=bool(keep_mapping))
+                summary = store_network(
+                    s, data, name or "", attributes=attrs, actor=s.get(User, user.id), keep_mapping=bool(keep_mapping)
+                )
     except WeerbaarError as exc:
         return _list_page(request, user, status=422, error=exc)
     return _no_store(RedirectResponse(_link(request, "/partner/networks", stored=summary.name), status_code=303))
 
 
-def _svg_curves(series: dict[str, list[tuple[float, float]]], *, width: int = 560, height: int = 260,
-                x_label: str = "", y_label: str = "", y_max: float = 1.0) -> str:
+def _svg_curves(
+    series: Mapping[str, Sequence[tuple[float, float]]],
+    *,
+    width: int = 560,
+    height: int = 260,
+    x_label: str = "",
+    y_label: str = "",
+    y_max: float = 1.0,
+) -> str:
     """A small line chart as inline SVG (our own; values are shares 0..y_max)."""
     colours = ["#1f5fa8", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#555555"]
     left, bottom, top, right = 44, 36, 10, 150
@@ -116,18 +144,26 @@ def _svg_curves(series: dict[str, list[tuple[float, float]]], *, width: int = 56
     for frac in (0, 0.25, 0.5, 0.75, 1.0):
         y = top + h - frac * h
         parts.append(f'<line x1="{left}" x2="{left + w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
-                     f'{frac * y_max:.2g}</text>')
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{frac * y_max:.2g}</text>')
     parts.append(f'<text x="{left + w / 2:.0f}" y="{height - 4}" text-anchor="middle" font-size="11">{x_label}</text>')
     for i, (label, pts) in enumerate(series.items()):
         c = colours[i % len(colours)]
         d = " ".join(f"{left + x / x_max * w:.1f},{top + h - min(y, y_max) / y_max * h:.1f}" for x, y in pts)
         parts.append(f'<polyline fill="none" stroke="{c}" stroke-width="2" points="{d}"/>')
         parts.append(f'<text x="{left + w + 8}" y="{top + 14 + 16 * i}" font-size="12" fill="{c}">{label}</text>')
-    parts.append(f'<text x="{left + w / 2:.0f}" y="{top + h + 22}" text-anchor="middle" font-size="11">'
-                 f'0 … {x_max:g}</text>')
+    parts.append(
+        f'<text x="{left + w / 2:.0f}" y="{top + h + 22}" text-anchor="middle" font-size="11">0 … {x_max:g}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
+
+
+class _Recovery(TypedDict):
+    """What the page shows of the recovery simulation after removing the key players."""
+
+    removed: list[Any]
+    frame: pd.DataFrame
+    summary: dict
 
 
 def _analyse(g, lang: str) -> dict:
@@ -175,10 +211,17 @@ def _analyse(g, lang: str) -> dict:
         ("betweenness (block)", "block", "betweenness"),
         ("random (mean of 10)", "block", "random"),
     ):
-        res = disrupt(g, strategy=strategy, measure=measure, step=step, max_fraction=0.5,
-                      betweenness_k=bk, repeats=10 if measure == "random" else 1)
+        res = disrupt(
+            g,
+            strategy=strategy,
+            measure=measure,
+            step=step,
+            max_fraction=0.5,
+            betweenness_k=bk,
+            repeats=10 if measure == "random" else 1,
+        )
         curves[label] = list(zip(res.removed, res.lcc_share, strict=True))
-    recovery = None
+    recovery: _Recovery | None = None
     if neg and n > k + 2:
         rec = simulate_recovery(g, list(neg.members), rounds=10, repeats=10 if not big else 3)
         recovery = {"removed": list(neg.members), "frame": rec.to_frame(), "summary": rec.summary()}
@@ -189,22 +232,43 @@ def _analyse(g, lang: str) -> dict:
         index = {v: i for i, v in enumerate(g.nodes())}
         hard = frame["hard_to_replace"].to_dict()
         draw = {
-            "nodes": [{"id": v, "c": int(comm.get(v, 0)), "h": round(float(hard.get(v, 0.0)), 3),
-                       "k": bool(frame.at[v, "kpp_neg"]) if v in frame.index else False} for v in g.nodes()],
+            "nodes": [
+                {
+                    "id": v,
+                    "c": int(comm.get(v, 0)),
+                    "h": round(float(hard.get(v, 0.0)), 3),
+                    "k": bool(frame.at[v, "kpp_neg"]) if v in frame.index else False,
+                }
+                for v in g.nodes()
+            ],
             "links": [[index[a], index[b]] for a, b in g.to_undirected().edges()],
         }
     return {
-        "frame": frame, "top": top.head(25), "neg": neg, "pos": pos, "k": k,
+        "frame": frame,
+        "top": top.head(25),
+        "neg": neg,
+        "pos": pos,
+        "k": k,
         "curves_svg": _svg_curves(curves, x_label=t("networks.removed", lang), y_label=t("networks.lcc", lang)),
         "recovery": recovery,
         "recovery_svg": _svg_curves(
-            {t("networks.efficiency", lang): [(r, e) for r, e in zip(recovery["frame"]["round"],
-                                                                     recovery["frame"]["efficiency"], strict=True)],
-             "LCC": [(r, e) for r, e in zip(recovery["frame"]["round"], recovery["frame"]["lcc_share"], strict=True)]},
-            x_label=t("networks.round", lang), y_label=t("networks.efficiency", lang),
+            {
+                t("networks.efficiency", lang): [
+                    (r, e) for r, e in zip(recovery["frame"]["round"], recovery["frame"]["efficiency"], strict=True)
+                ],
+                "LCC": [
+                    (r, e) for r, e in zip(recovery["frame"]["round"], recovery["frame"]["lcc_share"], strict=True)
+                ],
+            },
+            x_label=t("networks.round", lang),
+            y_label=t("networks.efficiency", lang),
             y_max=max(1.0, float(recovery["frame"]["efficiency"].max()) * 1.05),
-        ) if recovery else "",
-        "recruit": recruit, "draw": json.dumps(draw) if draw else None, "weighted": weighted,
+        )
+        if recovery
+        else "",
+        "recruit": recruit,
+        "draw": json.dumps(draw) if draw else None,
+        "weighted": weighted,
         "approx": big,
     }
 
@@ -232,8 +296,15 @@ def network_page(request: Request, name: str, lang: pages.Lang = "nl") -> Respon
     except NotFoundError:
         return _refuse(request, 404, "network_not_found")
     result = _analyse(g, lang_)
-    return _render(request, "partner_network.html", user, info=info, r=result, name=name,
-                   title=f"{t('networks.title', lang_)}: {name}")
+    return _render(
+        request,
+        "partner_network.html",
+        user,
+        info=info,
+        r=result,
+        name=name,
+        title=f"{t('networks.title', lang_)}: {name}",
+    )
 
 
 @router.get("/{name}/export.csv")
@@ -259,8 +330,11 @@ def network_export(request: Request, name: str, table: str = "actors", lang: pag
     buf = io.StringIO()
     frame.round(6).to_csv(buf, index=False, lineterminator="\n")
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-    response = Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="network-{safe}-{table}.csv"'})
+    response = Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="network-{safe}-{table}.csv"'},
+    )
     return _no_store(response)
 
 
@@ -288,5 +362,10 @@ def network_key(request: Request, name: str, lang: pages.Lang = "nl", csrf: Fiel
         value = str(mapping[k]).replace('"', '""')
         buf.write(f'{k},"{value}"\n')
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-    return _no_store(Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                              headers={"Content-Disposition": f'attachment; filename="network-{safe}-key.csv"'}))
+    return _no_store(
+        Response(
+            buf.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="network-{safe}-key.csv"'},
+        )
+    )

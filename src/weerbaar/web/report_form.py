@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -83,6 +83,7 @@ class RateLimiter:
         """Record an event; 0 when allowed, else the seconds to wait."""
         now = time.monotonic()
         with self._lock:
+            q: deque | None
             while self._events:  # forget idle clients, oldest first; stops at the first one still active
                 oldest, q = next(iter(self._events.items()))
                 if q and q[-1] > now - self.window:
@@ -196,8 +197,8 @@ class Places:
         }
 
 
-def places(app) -> Places | None:
-    """The current ``Places``; the last one made while the warehouse is busy or gone (None before any)."""
+def places(app) -> Places:
+    """The current ``Places``; the last one made while the warehouse is busy or gone (its error before any)."""
     from ..errors import WarehouseError
 
     data = app.state.data
@@ -299,7 +300,7 @@ def _field_of(exc: InputError) -> str:
 def _form(request: Request, status: int = 200, *, values: dict | None = None, errors: dict | None = None):
     lang = pages._lang(request)
     token = request.cookies.get(CSRF_COOKIE)
-    if not valid_token(request.app, token):
+    if token is None or not valid_token(request.app, token):
         token = new_token(request.app)
     values = dict(values or {})
     values.setdefault("idempotency_key", secrets.token_urlsafe(16))
@@ -385,6 +386,7 @@ def report_submit(
             values={k: v for k, v in values.items() if v is not None},
             errors={f: exc.problem if lang_ == "en" else t(f"report.err.{f}", lang_) for f, exc in errors.items()},
         )
+    assert checked is not None  # _check_fields: the checked fields whenever there are no errors
     x, y, crs, code, seen_at = checked
     try:
         _store(
@@ -496,7 +498,7 @@ class ReportIn(BaseModel):
     idempotency_key: str | None = Field(None, max_length=200, description="Send the same key when retrying")
 
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     code: {
         "description": text,
         "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "object"}}}}},

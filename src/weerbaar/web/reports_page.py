@@ -10,7 +10,7 @@ point.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
@@ -101,15 +101,15 @@ def near_facility_breakdown(data: PublicData, division: str, lang: str, prefix: 
     if period is None:
         return None
     kind = period_kind(period)
-    rows = []
-    for r in cat.itertuples():
-        table = data.table(division, r.indicator, "stad", kind)
+    rows: list[dict[str, Any]] = []
+    for indicator in cat["indicator"]:
+        table = data.table(division, indicator, "stad", kind)
         hit = table[table["period"] == period]
         if hit.empty:
             value, status = None, "missing"
         else:
             value, status = hit["value"].iloc[0], views.status_public(str(hit["status"].iloc[0]))
-        ftype = r.indicator[len(prefix) :]
+        ftype = indicator[len(prefix) :]
         rows.append(
             {
                 "kind": ftype,

@@ -231,6 +231,7 @@ def map_layer(
     division = data.division(division)
     kind, indicator, result_kind = parse_layer(layer)
     if kind == "indicator":
+        assert indicator is not None  # parse_layer: an indicator layer is named by its indicator
         lay = data.layer(indicator, division=division, level=level, period=period, measure=measure)
         table = lay.frame[["name", "value", "status"]].copy()
         table["status"] = table["status"].map(status_public)
@@ -243,7 +244,7 @@ def map_layer(
         ]
         table["category"] = None
         table["href"] = [link(f"/area/{c}", lang, division=division_param(data, division)) for c in table.index]
-        notes = []
+        notes: list[str] = []
         for n in lay.notes:
             if n.startswith("withheld:"):
                 notes.append(f"withheld:{n.split(':')[1]}")
@@ -265,6 +266,7 @@ def map_layer(
             indicator=indicator,
             measure=measure,
         )
+    assert result_kind is not None  # parse_layer: an analysis layer names its kind
     rkind, col, categorical = RESULT_LAYERS[result_kind]
     if result_kind in ("hotspots.gi", "emerging") and not indicator:
         indicator = "registered.drug_trade"
@@ -278,7 +280,7 @@ def map_layer(
     areas = data.areas(division)
     table = pd.DataFrame(index=frame.index.rename("code"))
     table["name"] = areas["name"].reindex(table.index)
-    notes: list[str] = []
+    notes = []
     if run["level"] != level:
         notes.append(f"level:{run['level']}")
     if categorical:
@@ -354,7 +356,7 @@ _SPOT_NL = {
 }
 
 
-def category_label(category: str, lang: str) -> str:
+def category_label(category: object, lang: str) -> str:
     """Readable label of a stored category (hot spot, emerging, zwijgwijk flag) in the language."""
     c = str(category)
     if lang == "en":

@@ -66,20 +66,20 @@ def _state(data) -> dict:
 def _heat(frame: pd.DataFrame, threshold: int) -> list[dict]:
     """Cells of the heat map, with counts 1..threshold-1 withheld (disclosure control)."""
     rows = []
-    for r in frame.itertuples():
-        small = 0 < r.observed < threshold
-        ratio = np.nan if small else r.knox_ratio
+    for r in frame.to_dict("records"):
+        small = 0 < r["observed"] < threshold
+        ratio = np.nan if small else r["knox_ratio"]
         rows.append(
             {
-                "space_from": r.space_from,
-                "space_to": r.space_to,
-                "time_from": r.time_from,
-                "time_to": r.time_to,
-                "observed": None if small else int(r.observed),
-                "expected": r.expected,
+                "space_from": r["space_from"],
+                "space_to": r["space_to"],
+                "time_from": r["time_from"],
+                "time_to": r["time_to"],
+                "observed": None if small else int(r["observed"]),
+                "expected": r["expected"],
                 "ratio": ratio,
-                "p": r.p,
-                "sig": (not small) and r.p <= 0.05 and r.knox_ratio > 1,
+                "p": r["p"],
+                "sig": (not small) and r["p"] <= 0.05 and r["knox_ratio"] > 1,
                 "withheld": small,
                 "shade": 0.0 if not np.isfinite(ratio) else float(min(1.0, max(0.0, np.log2(max(ratio, 1e-9)) / 3))),
             }
@@ -209,14 +209,14 @@ def counts_api(
     frame = frame[frame["kind"] == kind] if len(frame) else frame
     records = [
         {
-            "group": r.group,
-            "area_code": r.area_code,
-            "level": r.level,
-            "period": r.period,
-            "value": None if pd.isna(r.value) else int(r.value),
-            "status": views.status_public(r.status),
+            "group": r["group"],
+            "area_code": r["area_code"],
+            "level": r["level"],
+            "period": r["period"],
+            "value": None if pd.isna(r["value"]) else int(r["value"]),
+            "status": views.status_public(r["status"]),
         }
-        for r in frame.itertuples()
+        for r in frame.to_dict("records")
     ]
     meta = data.meta()["disclosure"]
     return {
@@ -249,7 +249,8 @@ def _fit_words(table: pd.DataFrame, lang: str) -> str:
         days=pages.number(dd["estimate"], lang, 1),
     )
     if "reach_m" in v.index:
-        text += " " + t("violence.fit.reach", lang, metres=f"{v.loc['reach_m', 'estimate']:.0f}")
+        estimate = v["estimate"]
+        text += " " + t("violence.fit.reach", lang, metres=f"{estimate['reach_m']:.0f}")
     return text
 
 
@@ -280,6 +281,7 @@ def alerts_page(request: Request, lang: pages.Lang = "nl", ratio: float = 2.0) -
             windows, sparams = stored
             summary, synthetic, as_of = sparams[f"summary_{lang}"], sparams["synthetic"], sparams["as_of"]
         else:
+            assert events is not None  # read above whenever nothing was stored
             windows, fit = current_alerts(events, ratio=ratio)
             summary, synthetic, as_of = fit.summary(lang), events.synthetic, f"{events.end:%Y-%m-%dT%H:%M:%S}"
     except WeerbaarError as exc:

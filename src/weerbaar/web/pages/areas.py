@@ -37,7 +37,8 @@ def sparkline(series: list[dict], width: int = 96, height: int = 22) -> Markup:
     lo, hi = min(nums), max(nums)
     span = (hi - lo) or 1.0
     n = len(vals)
-    pts, paths = [], []
+    pts: list[str] = []
+    paths: list[list[str]] = []
     for i, v in enumerate(vals):
         if v is None:
             if len(pts) > 1:
@@ -105,7 +106,7 @@ def area_page(
             ),
             height=160,
         )
-    chain = []
+    chain: list[dict[str, object]] = []
     areas = data.areas(division)
     c = prof["parent"]["code"] if prof["parent"] else None
     while c is not None and c in areas.index and len(chain) < 6:

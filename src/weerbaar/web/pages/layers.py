@@ -52,11 +52,11 @@ def _layer_options(data: PublicData, division: str, lang: str) -> list[dict]:
     results = []
     runs = data.runs(division)
     for layer_kind in views.RESULT_LAYERS:
-        for r in runs[runs["kind"] == layer_kind].drop_duplicates(subset=["indicator"]).itertuples():
-            value = f"result:{layer_kind}" + (f":{r.indicator}" if r.indicator else "")
+        for indicator in runs[runs["kind"] == layer_kind].drop_duplicates(subset=["indicator"])["indicator"]:
+            value = f"result:{layer_kind}" + (f":{indicator}" if indicator else "")
             text = t(f"result.{layer_kind}", lang)
-            if r.indicator:
-                text += f" — {views.indicator_label(data, r.indicator, division, lang)}"
+            if indicator:
+                text += f" — {views.indicator_label(data, indicator, division, lang)}"
             results.append((value, text))
     results += views.trend_test_options(data, runs, division, lang)  # emerging hot spots by another trend test
     if results:
@@ -107,6 +107,7 @@ def _layer_levels(data: PublicData, division: str, layer: str, levels: list[str]
     kind, indicator, _ = views.parse_layer(layer)
     if kind != "indicator":
         return levels
+    assert indicator is not None  # parse_layer: an indicator layer is named by its indicator
     info = data.indicator(indicator, division)
     published = [lv for lv in info["levels"] if lv in LEVELS]
     if info["canonical"] or info["flow"]:
@@ -156,6 +157,7 @@ def map_form(
         adjusted.append(t("map.adjusted.level", lang, level=t(f"level.{level}", lang).lower()))
     kind, indicator, _ = views.parse_layer(layer)
     if kind == "indicator" and period:
+        assert indicator is not None  # parse_layer: an indicator layer is named by its indicator
         fitted = _fit_period(data.periods(division, indicator, level), period)
         if fitted != period:
             adjusted.append(t("map.adjusted.period", lang, period=period))

@@ -122,11 +122,13 @@ def map_view(
     the table of every area (the context of the ``map_panel`` and ``area_table`` macros). Shared by the
     overview and the residents' reports page."""
     kind, indicator, _ = views.parse_layer(layer)
-    info = data.indicator(indicator, division) if kind == "indicator" else None
-    if info is not None and measure == "rate" and not info["flow"]:
-        measure = "value"
+    info = None
     real = None
-    if info is not None:
+    if kind == "indicator":
+        assert indicator is not None  # parse_layer: an indicator layer is named by its indicator
+        info = data.indicator(indicator, division)
+        if measure == "rate" and not info["flow"]:
+            measure = "value"
         from ..coverage import coverage, default_period
 
         real = coverage(data, division, indicator, lang)
@@ -155,6 +157,7 @@ def map_view(
     trend_spec = None
     periods: dict[str, list[str]] = {}
     if kind == "indicator":
+        assert indicator is not None  # parse_layer: an indicator layer is named by its indicator
         periods = data.periods(division, indicator, level)
         trend_spec = _city_trend(data, lay, lang)
     # an analysis exists at one level: say so only when another level was asked for
@@ -191,6 +194,7 @@ def _city_trend(data: PublicData, lay: views.MapLayer, lang: str) -> dict | None
     levels = data.meta()["divisions"][lay.division]
     if "stad" not in levels:
         return None
+    assert lay.indicator is not None  # map_view asks for the city trend of indicator layers only
     try:
         t_ = data.table(lay.division, lay.indicator, "stad", "year")
     except InputError:
