@@ -64,6 +64,12 @@ def test_profile_sentences_with_public_and_withheld_ratio():
     assert nl["not_estimated"] == ["inzet-signaal: geen"] and "SYNTHETISCHE" in nl["synthetic"]
     en = profile_silence({**row, "ratio": None, "ratio_low": None, "ratio_high": None}, params, "en")
     assert "withheld" in en["ratio"] and en["not_estimated"] == ["effort flag: no index"] and en["synthetic"] is None
+    # the run's Bayesian FDR in words, when the run states it
+    assert "expected to be wrong" not in en["meaning"]
+    en = profile_silence(row, {**params, "alpha": 0.2}, "en")
+    assert "at most 20\u00a0% of all signals are expected to be wrong (about 1 in 5)" in en["meaning"]
+    nl = profile_silence(row, {**params, "alpha": 0.1}, "nl")
+    assert "hoogstens 10\u00a0% onterecht is (ongeveer 1 op de 10)" in nl["meaning"]
 
 
 def test_report_blocks_list_flagged_areas_in_words():

@@ -1390,6 +1390,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "‘Silent’ means: residents here report less than {keep} % of what is reported elsewhere in the city for "
         "the same drug problem. The probability is an outcome of the measurement model, not a certainty.",
     ),
+    "silence.fdr": (
+        "Het signaal ‘zwijgwijk’ krijgen alleen de buurten waar dat het waarschijnlijkst is, zo gekozen dat van alle "
+        "signalen naar verwachting hoogstens {pct} % onterecht is (ongeveer 1 op de {one_in}).",
+        "The ‘silent neighbourhood’ signal goes only to the neighbourhoods where it is most probable, chosen so that "
+        "at most {pct} % of all signals are expected to be wrong (about 1 in {one_in}).",
+    ),
     "silence.ratio": (
         "Bewoners melden hier naar schatting {ratio} % van wat elders bij hetzelfde drugsprobleem gemeld wordt "
         "(90 %-interval {low}–{high} %).",

@@ -65,9 +65,13 @@ def profile_silence(row: dict, parameters: dict | None, lang: str = "nl", synthe
     params = parameters or {}
     shortfall = _float(params.get("shortfall")) or 0.5
     keep = number(round(100 * (1 - shortfall)), lang, 0)
+    meaning = t("silence.meaning", lang, keep=keep)
+    alpha = _float(params.get("alpha"))
+    if alpha is not None and 0 < alpha < 1:  # the run's Bayesian FDR: how many of the signals may be wrong
+        meaning += " " + t("silence.fdr", lang, pct=number(round(100 * alpha), lang, 0), one_in=round(1 / alpha))
     out: dict = {
         "verdict": verdict(row.get("p_silent"), lang),
-        "meaning": t("silence.meaning", lang, keep=keep),
+        "meaning": meaning,
         "ratio": None,
         "effort": None,
         "not_estimated": [],
