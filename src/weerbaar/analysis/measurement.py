@@ -51,6 +51,11 @@ __all__ = ["MeasurementResult", "measurement_model", "laplace_fit", "bayes_fdr",
 #: (docs/decisions/0032-zwijgwijk-fdr.md; at 0.10 one year of buurt data misses recall 0.6 in scattered silence).
 DEFAULT_FDR = 0.20
 
+#: No area is flagged whose own posterior error probability exceeds this, whatever the set's mean allows:
+#: a flag says "more likely than not" at least (decision 0032). Without it the running mean let an area
+#: with a 4 % probability of silence into a 0.20-FDR set on the default.
+MAX_AREA_ERROR = 0.5
+
 COLUMNS = ("area_code", "observed", "expected", "ratio", "ratio_low", "ratio_high", "p_under", "flag")
 _PRIOR_FIXED_SD = 10.0
 # hyperparameters: name, start, prior mean, prior sd (on the transformed scale), bounds
@@ -71,11 +76,12 @@ def _fail(problem: str, received: str, expected: str, fix: str) -> NoReturn:
     raise InputError(problem, received=received, expected=expected, fix=fix)
 
 
-def bayes_fdr(error_prob: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+def bayes_fdr(error_prob: np.ndarray, alpha: float, max_error: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Bayesian FDR: q-values (running mean of the sorted posterior error probabilities) and the flag set.
 
     The flagged set is the largest set of the most probable areas whose mean posterior error
-    probability is at most ``alpha`` (Newton et al. 2004; Müller et al. 2006). NaN is never flagged."""
+    probability is at most ``alpha`` (Newton et al. 2004; Müller et al. 2006), less any area whose own
+    error probability exceeds ``max_error`` (the model passes ``MAX_AREA_ERROR``). NaN is never flagged."""
     e = np.asarray(error_prob, dtype=float)
     q = np.full(e.shape, np.nan)
     ok = np.flatnonzero(np.isfinite(e))
@@ -84,7 +90,7 @@ def bayes_fdr(error_prob: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndar
     order = ok[np.argsort(e[ok], kind="stable")]
     run = np.cumsum(e[order]) / np.arange(1, len(order) + 1)
     q[order] = run
-    return q, np.isfinite(q) & (q <= alpha)
+    return q, np.isfinite(q) & (q <= alpha) & (e <= max_error)
 
 
 # -- the latent Gaussian model --------------------------------------------------------------------------
@@ -955,7 +961,7 @@ def _summarise(
     lo, hi = np.exp(np.quantile(rel, [a, 1 - a], axis=1))
     converged = fit.diagnostics["converged"]
     err = 1 - p_silent
-    q_under, zw = bayes_fdr(np.where(np.isfinite(d.reports), err, np.nan), alpha)
+    q_under, zw = bayes_fdr(np.where(np.isfinite(d.reports), err, np.nan), alpha, MAX_AREA_ERROR)
     eff_avail = d.log_eff is not None and np.isfinite(d.regs).any()
     eff_rel = eff_p = q_eff = np.full(d.n, np.nan)
     is_eff = np.zeros(d.n, dtype=bool)
@@ -969,7 +975,7 @@ def _summarise(
         e_rel = e_log - (w @ e_log)[None, :]
         eff_p = (e_rel > -cut).mean(axis=1)
         eff_rel = np.exp(np.median(e_rel, axis=1))
-        q_eff, is_eff = bayes_fdr(np.where(np.isfinite(d.regs), 1 - eff_p, np.nan), alpha)
+        q_eff, is_eff = bayes_fdr(np.where(np.isfinite(d.regs), 1 - eff_p, np.nan), alpha, MAX_AREA_ERROR)
     else:
         notes.append(
             "no effort flag: without a police effort index, registrations per unit of problem cannot be "
