@@ -299,16 +299,16 @@ _WHY_EN = (
 )
 WITHHELD_REASONS = {
     "nl": {
-        "zwijgwijk": "Bewoners melden hier met grote kans veel minder dan elders in de stad bij hetzelfde "
-        "drugsprobleem (meetmodel, Bayesiaanse FDR). " + _WHY_NL,
+        "zwijgwijk": "Bewoners melden hier waarschijnlijk veel minder dan elders in de stad bij hetzelfde "
+        "drugsprobleem (meetmodel, Bayesiaanse FDR; de kans staat bij de buurt). " + _WHY_NL,
         "effort": "Meer registraties per eenheid drugsprobleem dan in de rest van de stad: mogelijk "
         "inzet-gedreven (meetmodel, Bayesiaanse FDR). " + _WHY_NL,
         "": "Geen signaal. " + _WHY_NL,
         "not tested": "Niet getoetst (te weinig inwoners of gegevens). De aantallen zijn afgeschermd.",
     },
     "en": {
-        "zwijgwijk": "Residents here very probably report much less than elsewhere in the city for the same drug "
-        "problem (measurement model, Bayesian FDR). " + _WHY_EN,
+        "zwijgwijk": "Residents here probably report much less than elsewhere in the city for the same drug "
+        "problem (measurement model, Bayesian FDR; the probability is given with the area). " + _WHY_EN,
         "effort": "More registrations per unit of drug problem than in the rest of the city: possibly "
         "effort-driven (measurement model, Bayesian FDR). " + _WHY_EN,
         "": "No signal. " + _WHY_EN,
