@@ -145,33 +145,29 @@ def speed() -> None:
     print(f"518 buurten x 10 years: {time.perf_counter() - t:.1f} s, converged {r.published}")
 
 
-def large(nx: int = 130, ny: int = 100, window: int = 40, full: bool = False) -> None:
+def large(nx: int = 130, ny: int = 100, full: bool = False) -> None:
     """13,000 areas x 1 year (a 130 x 100 lattice from worlds.py, SYNTHETIC).
 
-    Faster approximation: the hyperparameters are estimated on a ``window`` x ``window`` block of the
-    lattice (1,600 areas), then fixed for one fit of all areas (mode, heavy-tail weights, draws; no
-    outer optimisation). With ``full`` the full fit (hyperparameters estimated on all areas) runs too and
-    the flags are compared."""
+    Faster approximation (``measurement_model(approximate=True)``, the default above ``LARGE_AREAS``): the
+    hyperparameters are estimated on a connected block of ``HYPER_BLOCK`` areas (``hyper_block``), then
+    fixed for one fit of all areas (mode, heavy-tail weights, draws; no outer optimisation). With ``full``
+    the full fit (hyperparameters estimated on all areas) runs too and the flags are compared."""
     w = make_world("clustered", years=1, nx=nx, ny=ny, seed=0)
     codes = w.frame.index
-    ix, iy = np.arange(len(codes)) % nx, np.arange(len(codes)) // nx
-    sub = codes[(ix < window) & (iy < window)]
     t = time.perf_counter()
-    r_sub = measurement_model(w.frame.loc[sub], graph=w.graph.subgraph(list(sub)), years=1)
-    hy = r_sub.summary()["model"]["hyperparameters"]
-    t_sub = time.perf_counter() - t
-    r = measurement_model(w.frame, graph=w.graph, years=1, hyperparameters=hy)
+    r = measurement_model(w.frame, graph=w.graph, years=1, approximate=True)
     secs = time.perf_counter() - t
+    approx = r.fit["diagnostics"]["approximation"]
     flag = (r.table["flag"] == "zwijgwijk").to_numpy()
     s = score(flag, w.truth["silent"].reindex(r.table.index).to_numpy())
     print(
-        f"{len(codes)} areas x 1 year, approximation: {secs:.0f} s ({t_sub:.0f} s for the window's hyperparameters), "
+        f"{len(codes)} areas x 1 year, approximation (block of {approx['block_areas']} areas): {secs:.0f} s, "
         f"converged {r.published}, flagged {s['flagged']}, true {s['tp']} of {s['silent']}",
         flush=True,
     )
     if full:
         t = time.perf_counter()
-        rf = measurement_model(w.frame, graph=w.graph, years=1)
+        rf = measurement_model(w.frame, graph=w.graph, years=1, approximate=False)
         ff = (rf.table["flag"] == "zwijgwijk").to_numpy()
         agree = float((ff == flag).mean())
         both = int((ff & flag).sum())

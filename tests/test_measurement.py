@@ -261,3 +261,53 @@ def test_refitting_a_design_does_not_start_from_its_old_weights(tiny, monkeypatc
     assert gauss_after["log_marginal_likelihood"] == pytest.approx(gauss_fresh["log_marginal_likelihood"], abs=1e-6)
     assert gauss_after["areas_with_heavy_tail_weight_below_0.5"] == 0
     assert {"heavy_tail_weights_settled", "heavy_tail_scale_settled"} <= set(again)
+
+
+def test_hyper_block_is_a_connected_deterministic_block():
+    from scipy.sparse import csgraph
+
+    w = make_world("clustered", years=1, nx=12, ny=10, seed=0)
+    codes = w.frame.index
+    b = mm.hyper_block(w.graph, codes, 50)
+    assert len(b) == 50 and b.is_unique and set(b) <= set(map(str, codes))
+    assert b.equals(mm.hyper_block(w.graph, codes[::-1], 50))  # row order does not matter
+    adj = mm._adjacency(w.graph, b, [])
+    assert csgraph.connected_components(adj, directed=False)[0] == 1
+    assert mm.hyper_block(None, codes, 50).equals(pd.Index(sorted(map(str, codes)))[:50])
+    assert len(mm.hyper_block(w.graph, codes, 10_000)) == len(codes)  # smaller than the block: all areas
+
+
+def test_large_fit_approximation_agrees_with_the_full_fit(small, monkeypatch):
+    """Hyperparameters from a block, fixed for the fit of all areas: the flags of the full fit, nearly."""
+    w, full = small
+    monkeypatch.setattr(mm, "HYPER_BLOCK", 50)
+    r = mm.measurement_model(w.frame, graph=w.graph, years=3, draws=300, seed=1, approximate=True)
+    info = r.fit["diagnostics"]["approximation"]
+    assert info["block_areas"] == 50 and info["areas"] == len(w.frame) and info["block_converged"]
+    assert r.published and any("connected block of 50 areas" in n for n in r.notes)
+    a, b = r.table["flag"], full.table["flag"].reindex(r.table.index)
+    assert (a == b).mean() >= 0.9
+    assert np.corrcoef(r.table["problem_level"], full.table["problem_level"].reindex(r.table.index))[0, 1] > 0.95
+    # automatic only above LARGE_AREAS modelled areas
+    monkeypatch.setattr(mm, "LARGE_AREAS", 60)
+    auto = mm.measurement_model(w.frame, graph=w.graph, years=3, draws=50, seed=1)
+    assert "approximation" in auto.fit["diagnostics"]
+    never = mm.measurement_model(w.frame, graph=w.graph, years=3, draws=50, seed=1, approximate=False)
+    assert "approximation" not in never.fit["diagnostics"]
+
+
+def test_a_failed_block_fit_publishes_no_flags(small, monkeypatch):
+    w, _ = small
+    real = mm.laplace_fit
+
+    def broken_on_the_block(design, *a, **k):
+        fit = real(design, *a, **k)
+        if design.n == 50:
+            fit.diagnostics["converged"] = False
+        return fit
+
+    monkeypatch.setattr(mm, "HYPER_BLOCK", 50)
+    monkeypatch.setattr(mm, "laplace_fit", broken_on_the_block)
+    r = mm.measurement_model(w.frame, graph=w.graph, years=3, draws=100, seed=1, approximate=True)
+    assert not r.fit["diagnostics"]["approximation"]["block_converged"]
+    assert not r.published and (r.table["flag"] == "").all()

@@ -247,6 +247,7 @@ def compute_zwijgwijken(
     alpha: float | None = None,
     shortfall: float = 0.5,
     seed: int | None = None,
+    approximate: bool | None = None,
     home: Path | None = None,
     progress: Progress = _quiet,
 ) -> ComputeOutcome:
@@ -255,9 +256,10 @@ def compute_zwijgwijken(
     ``p_under`` is the posterior probability that the area's reporting propensity is NOT below the
     city's times ``1 - shortfall`` (small: a zwijgwijk is likely); ``alpha`` bounds the Bayesian FDR of
     the flagged set (None: ``DEFAULT_FDR``, 0.20, decision 0032). A fit that fails its checks is stored
-    without flags (``flags_published`` false).
+    without flags (``flags_published`` false). ``approximate``: hyperparameters from a connected block of
+    areas (None: above ``LARGE_AREAS`` areas only; False: the full fit; decision 0033).
     """
-    from .analysis.measurement import measurement_model
+    from .analysis.measurement import HYPER_BLOCK, LARGE_AREAS, measurement_model
 
     alpha = DEFAULT_FDR if alpha is None else alpha
     seed = settings.get("seed") if seed is None else seed
@@ -276,6 +278,11 @@ def compute_zwijgwijken(
         progress(
             f"measurement model for {len(mi.frame)} areas, period {mi.period} ({used_years} year(s)), "
             "Laplace approximation"
+            + (
+                f", hyperparameters on a block of {HYPER_BLOCK} areas"
+                if approximate or (approximate is None and len(mi.frame) > LARGE_AREAS)
+                else ""
+            )
         )
         result = measurement_model(
             mi.frame,
@@ -287,6 +294,7 @@ def compute_zwijgwijken(
             alpha=alpha,
             min_population=float(settings.get("min_population")),
             seed=seed,
+            approximate=approximate,
         )
         summary = result.summary()
         notes += list(summary.get("notes", []))

@@ -45,7 +45,7 @@ from .inference import as_generator
 if TYPE_CHECKING:
     from libpysal.graph import Graph
 
-__all__ = ["MeasurementResult", "measurement_model", "laplace_fit", "bayes_fdr", "DEFAULT_FDR"]
+__all__ = ["MeasurementResult", "measurement_model", "laplace_fit", "bayes_fdr", "hyper_block", "DEFAULT_FDR"]
 
 #: The Bayesian FDR of the flagged set by default: the issue's precision target of 0.8 stated as an FDR
 #: (docs/decisions/0032-zwijgwijk-fdr.md; at 0.10 one year of buurt data misses recall 0.6 in scattered silence).
@@ -55,6 +55,12 @@ DEFAULT_FDR = 0.20
 #: a flag says "more likely than not" at least (decision 0032). Without it the running mean let an area
 #: with a 4 % probability of silence into a 0.20-FDR set on the default.
 MAX_AREA_ERROR = 0.5
+
+#: Above this many modelled areas the hyperparameters are estimated on a connected block of ``HYPER_BLOCK``
+#: areas and then fixed for the one fit of all areas (``approximate``): 13,000 areas in 9 minutes instead of
+#: 71, flags agreeing on 99.75 % of the areas (docs/methods/measurement-model.md, decision 0033).
+LARGE_AREAS = 5000
+HYPER_BLOCK = 1600
 
 COLUMNS = ("area_code", "observed", "expected", "ratio", "ratio_low", "ratio_high", "p_under", "flag")
 _PRIOR_FIXED_SD = 10.0
@@ -578,6 +584,30 @@ def _standardise(v: np.ndarray) -> np.ndarray:
     return (v - v.mean()) / sd if sd > 1e-12 else np.zeros_like(v)
 
 
+def hyper_block(graph: Graph | None, codes: pd.Index, size: int = HYPER_BLOCK) -> pd.Index:
+    """About ``size`` neighbouring areas for the hyperparameters of a large fit (``approximate``).
+
+    Breadth-first over the area graph from the first area (in code order) of its largest connected part,
+    so the block has the spatial structure the variances and mixing weights describe; topped up in code
+    order when that part is smaller. Without a graph: the first ``size`` codes. Deterministic."""
+    codes = pd.Index(sorted(map(str, codes)))
+    if len(codes) <= size:
+        return codes
+    if graph is None:
+        return codes[:size]
+    from scipy.sparse import csgraph
+
+    adj = _adjacency(graph, codes, [])
+    _, labels = csgraph.connected_components(adj, directed=False)
+    largest = np.bincount(labels).argmax()
+    start = int(np.flatnonzero(labels == largest)[0])
+    order = list(csgraph.breadth_first_order(adj, start, directed=False, return_predecessors=False)[:size])
+    if len(order) < size:
+        taken = set(order)
+        order += [i for i in range(len(codes)) if i not in taken][: size - len(order)]
+    return codes[np.sort(np.asarray(order))]
+
+
 def _adjacency(graph: Graph | None, codes: pd.Index, notes: list[str]) -> sparse.csr_matrix:
     n = len(codes)
     if graph is None:
@@ -675,6 +705,7 @@ def measurement_model(
     draws: int = 1000,
     seed: int | np.random.Generator = 0,
     hyperparameters: dict | None = None,
+    approximate: bool | None = None,
 ) -> MeasurementResult:
     """Fit the measurement model to one row per area and flag zwijgwijken (and effort areas).
 
@@ -701,6 +732,10 @@ def measurement_model(
     hyperparameters:
         Fix the hyperparameters instead of estimating them (the ``hyperparameters`` of an earlier
         run's ``summary()["model"]``): a quick refit, e.g. for new counts in the same city.
+    approximate:
+        Estimate the hyperparameters on a connected block of ``HYPER_BLOCK`` areas (:func:`hyper_block`)
+        and fix them for the fit of all areas. None (default): only above ``LARGE_AREAS`` modelled areas.
+        The block's checks count: a block fit that fails them fails the whole fit.
     """
     if not isinstance(frame, pd.DataFrame):
         _fail("The input is not a table.", type(frame).__name__, "a pandas DataFrame", "use area_frame")
@@ -885,6 +920,39 @@ def measurement_model(
     if log_eff is not None:
         fixed.append("delta")
     design = _Design(n, m, fixed, xcov, vuln, log_eff, log_e, tips, reports, regs, k_s, n_s, agg, adj, eig)
+    block_info: dict | None = None
+    if hyperparameters is None and n > HYPER_BLOCK and (approximate or (approximate is None and n > LARGE_AREAS)):
+        block = hyper_block(graph, codes, HYPER_BLOCK)
+        keep = set(block)
+        block_sa = None if survey_area is None else survey_area.set_axis(survey_area.index.map(str)).reindex(block)
+        rb = measurement_model(
+            sub.loc[block],
+            graph=None if graph is None else graph.subgraph([i for i in graph.unique_ids if str(i) in keep]),
+            years=years,
+            survey=survey,
+            survey_area=block_sa,
+            covariates=covariates,
+            shortfall=shortfall,
+            alpha=alpha,
+            interval=interval,
+            min_population=min_population,
+            draws=50,
+            seed=rng,
+            approximate=False,
+        )
+        hyperparameters = dict(rb.fit["hyperparameters"])
+        block_info = {
+            "method": "hyperparameters estimated on a connected block, then fixed for the fit of all areas",
+            "block_areas": len(block),
+            "areas": int(n),
+            "block_converged": rb.published,
+            "block_diagnostics": rb.fit["diagnostics"],
+        }
+        notes.append(
+            f"{n} areas: hyperparameters estimated on a connected block of {len(block)} areas and fixed for the "
+            "fit of all areas (the faster approximation; its flags agree with the full fit's on 99.75 % of "
+            "13,000 test areas)"
+        )
     theta = None
     if hyperparameters is not None:
         names = [h[0] for h in _HYPER]
@@ -898,6 +966,10 @@ def measurement_model(
             )
         theta = np.array([float(hyperparameters[k]) for k in names])
     fit = laplace_fit(design, theta)
+    if block_info is not None:
+        fit.diagnostics["approximation"] = block_info
+        if not block_info["block_converged"]:
+            fit.diagnostics["converged"] = False
     return _summarise(
         fit,
         frame,

@@ -117,6 +117,14 @@ def compute_zwijgwijken(
         float, typer.Option(min=0.05, max=0.95, help="Zwijgwijk: propensity below the city's x (1 - shortfall)")
     ] = 0.5,
     seed: Annotated[int | None, typer.Option(help="Seed (default WEERBAAR_SEED)")] = None,
+    full_fit: Annotated[
+        bool,
+        typer.Option(
+            "--full-fit",
+            help="Estimate the hyperparameters on all areas even above 5,000 (default there: on a connected block "
+            "of 1,600, about 8x faster; decision 0033)",
+        ),
+    ] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
     details: Annotated[
         bool,
@@ -137,6 +145,7 @@ def compute_zwijgwijken(
         alpha=alpha,
         shortfall=shortfall,
         seed=seed,
+        approximate=False if full_fit else None,
         progress=_progress,
     )
     if not outcome.summary.get("flags_published", True):
