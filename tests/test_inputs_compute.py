@@ -139,7 +139,12 @@ def test_cli_compute_vulnerability_on_the_default(default_home, tmp_path):
     for part in ("statistical", "choices"):
         assert (ranked[f"rank_low_{part}"] <= ranked[f"rank_high_{part}"]).all()
     shares = ranked[["share_statistical", "share_choices", "share_interaction"]].dropna()
-    assert len(shares) > 400 and np.allclose(shares.sum(axis=1), 1)
+    assert len(shares) > 380 and np.allclose(shares.sum(axis=1), 1)
+    # the model reads what compute zwijgwijken reads (channels.model_inputs): the real population moved from
+    # the 2015 buurten does not reach Weesp, so those buurten have no posterior problem and say why
+    unestimated = table["not_ranked_reason"].fillna("").str.startswith("no estimate of the drug problem")
+    assert 10 <= unestimated.sum() <= 40 and not table.loc[unestimated, "ranked"].any()
+    assert table.loc[table["ranked"], "value.model.problem"].notna().all()
     width = {p: (ranked[f"rank_high{p}"] - ranked[f"rank_low{p}"]).median() for p in ("", "_statistical", "_choices")}
     assert width[""] >= max(width["_statistical"], width["_choices"]) * 0.95  # both together: not narrower
     text = " ".join(r.stdout.split())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import settings
@@ -108,15 +109,25 @@ def compute_vulnerability(
         notes = list(af.meta["notes"])
         frame = af.frame
         est = None
+        mi = None
         if use_model:
             graph = None
             try:
                 graph = _graph(wh, af.division, af.level).graph
             except Exception as exc:  # noqa: BLE001 - no geometry: the model runs without its spatial parts
                 notes.append(f"no area graph ({type(exc).__name__}): the problem without its spatial part")
-            progress(f"measurement model for {len(frame)} areas, period {af.period} ({posterior_draws} draws)")
+            # the model's own inputs, real channels first (decision 0027): the same as compute zwijgwijken's
+            mi = model_inputs(wh, period=af.period, years=1, level=af.level, division=af.division)
+            notes += [f"measurement model inputs: {n}" for n in mi.notes]
+            progress(f"measurement model for {len(mi.frame)} areas, period {af.period} ({posterior_draws} draws)")
             est = estimate_problem(
-                frame, graph=graph, min_population=fallback.min_population, draws=posterior_draws, seed=seed
+                mi.frame,
+                graph=graph,
+                survey=mi.survey,
+                survey_area=mi.survey_area,
+                min_population=fallback.min_population,
+                draws=posterior_draws,
+                seed=seed,
             )
             if not est.used and (problem == "model" or listed):
                 raise InputError(
@@ -170,6 +181,10 @@ def compute_vulnerability(
         out["problem_source"] = "model" if posterior else "indicators"
         out["ranked"] = table["ranked"]
         out["not_ranked_reason"] = table["not_ranked_reason"]
+        if posterior and mi is not None:
+            out["not_ranked_reason"] = _no_estimate_reason(
+                out["not_ranked_reason"], mi.frame.get("population"), fallback.min_population
+            )
         out["imputed"] = table["imputed"]
         for d in result.domains:
             out[f"domain.{d}"] = table[f"domain.{d}"]
@@ -213,6 +228,7 @@ def compute_vulnerability(
             "absent": af.meta["absent"],
             "notes": notes,
             "problem": problem_info,
+            **({"model_inputs": mi.record()} if mi is not None else {}),
             "uncertainty": unc.summary(),
             "checks": check_info,
             "sensitivity": unc.sensitivity.to_dict("records"),
@@ -232,6 +248,26 @@ def compute_vulnerability(
         return ComputeOutcome(run_id, out, summary, notes, af.synthetic, result, groups)
     finally:
         wh.close()
+
+
+def _no_estimate_reason(reason: pd.Series, population: pd.Series | None, min_population: float) -> pd.Series:
+    """Say why an area has no posterior problem, where the composite only says "missing model.problem"."""
+    from .analysis.inventory import PROBLEM
+
+    gap = reason.astype(str).str.contains(PROBLEM, regex=False)
+    if not gap.any():
+        return reason
+    pop = (population if population is not None else pd.Series(dtype="float64")).reindex(reason.index)
+    why = np.where(
+        pop.isna(),
+        "no estimate of the drug problem: the measurement model's inputs have no population for this area "
+        "(its real population, moved from other buurten, does not cover it: e.g. Weesp, in Amsterdam since 2022)",
+        [
+            f"no estimate of the drug problem: population {p:.0f} < {min_population:g} in the model's inputs"
+            for p in pop
+        ],
+    )
+    return reason.where(~gap, pd.Series(why, index=reason.index))
 
 
 ZWIJGWIJK_COLUMNS = ["area_code", "observed", "expected", "ratio", "ratio_low", "ratio_high", "p_under", "flag"]

@@ -79,16 +79,30 @@ def estimate_problem(
     frame: pd.DataFrame,
     *,
     graph: Graph | None = None,
+    survey: pd.DataFrame | None = None,
+    survey_area: pd.Series | None = None,
     min_population: float = 250.0,
     draws: int = 200,
     seed: int | np.random.Generator = 0,
 ) -> ProblemEstimate:
-    """Fit the measurement model to one period's area frame and keep the posterior problem draws.
+    """Fit the measurement model to one period's inputs and keep the posterior problem draws.
 
+    ``frame`` (and ``survey``, ``survey_area`` for a survey at its own areas) as ``channels.model_inputs``
+    gives them: the same inputs as ``compute zwijgwijken``. Areas the model does not estimate (population
+    unknown or below ``min_population`` in its inputs) have no median (NaN).
     Never raises for a fit that is not possible: the estimate then says ``source = "indicators"`` and why.
     """
     try:
-        result = measurement_model(frame, graph=graph, years=1, min_population=min_population, draws=draws, seed=seed)
+        result = measurement_model(
+            frame,
+            graph=graph,
+            years=1,
+            survey=survey,
+            survey_area=survey_area,
+            min_population=min_population,
+            draws=draws,
+            seed=seed,
+        )
     except InputError as exc:
         return ProblemEstimate("indicators", reason=f"no measurement fit possible: {exc.problem}")
     diag = result.fit["diagnostics"]
