@@ -72,6 +72,9 @@ def test_inventory_page_says_where_the_problem_comes_from_and_which_uncertainty_
     assert "Statistisch:" in nl and "Keuzes:" in nl and "uit de statistiek" in nl
     assert "Statistical:" in en and "from the statistics" in en and "moves the ranks most" in en
     assert "alleen statistiek" in nl and "choices alone" in en  # the two intervals per area, as columns
+    # buurten the model's inputs do not cover (no real population: Weesp) are counted apart, with the reason
+    assert "meetmodel daar het drugsprobleem niet kan schatten" in nl and "Weesp" in nl
+    assert "cannot estimate the drug problem there" in en
 
 
 def test_map_page_keeps_its_state_in_links(client):

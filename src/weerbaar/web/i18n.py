@@ -1070,6 +1070,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "shown, at the bottom of the list). The map colours the {scored} neighbourhoods with a score; {unscored} "
         "have no score (no inhabitants or no figures).",
     ),
+    "inventory.unestimated": (
+        "{n} buurten krijgen geen rang omdat het meetmodel daar het drugsprobleem niet kan schatten: in zijn "
+        "gegevens staat voor hen geen inwonertal (de echte inwonertallen zijn die van de buurten van 2015 en "
+        "reiken bijvoorbeeld niet tot Weesp, sinds 2022 deel van Amsterdam).",
+        "{n} neighbourhoods are not ranked because the measurement model cannot estimate the drug problem there: "
+        "its inputs hold no population for them (the real population figures are those of the 2015 "
+        "neighbourhoods and do not reach, for example, Weesp, part of Amsterdam since 2022).",
+    ),
     "methods.technical": (
         "Technische toelichting (in het Engels): formules, standaardinstellingen, aannames, bronnen en toetsing",
         "Technical description: formulas, defaults, assumptions, references and validation",

@@ -570,7 +570,8 @@ def _profile_results(data: PublicData, division, code, level, stadsdeel, lang) -
 
 def ranking_counts(data: PublicData, run_id: str) -> dict:
     """Which areas of an inventory run are ranked, and why the others are not: total, scored (a composite
-    score, coloured on the map), ranked, too small (below the run's minimum population), and that minimum."""
+    score, coloured on the map), ranked, too small (below the run's minimum population), without an estimate
+    of the drug problem (the measurement model's inputs do not cover them), and that minimum."""
 
     def make() -> dict:
         view = data.result(run_id)
@@ -580,11 +581,13 @@ def ranking_counts(data: PublicData, run_id: str) -> dict:
         scored = pd.to_numeric(f["composite"], errors="coerce").notna() if "composite" in f else ranked
         reason = f["not_ranked_reason"].fillna("").astype(str) if "not_ranked_reason" in f else pd.Series("", f.index)
         small = reason.str.startswith("population") & ~ranked
+        unestimated = reason.str.startswith("no estimate of the drug problem") & ~ranked
         return {
             "total": len(f),
             "scored": int(scored.sum()),
             "ranked": int(ranked.sum()),
             "small": int(small.sum()),
+            "unestimated": int(unestimated.sum()),
             "unscored": int((~scored).sum()),
             "min_population": params.get("min_population"),
         }
