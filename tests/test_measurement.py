@@ -311,3 +311,10 @@ def test_a_failed_block_fit_publishes_no_flags(small, monkeypatch):
     r = mm.measurement_model(w.frame, graph=w.graph, years=3, draws=100, seed=1, approximate=True)
     assert not r.fit["diagnostics"]["approximation"]["block_converged"]
     assert not r.published and (r.table["flag"] == "").all()
+
+
+def test_a_survey_with_duplicate_areas_is_refused():
+    w = make_world("coarse", years=1, nx=10, ny=4, seed=5)
+    twice = pd.concat([w.survey, w.survey.iloc[:1]])
+    with pytest.raises(InputError, match="Duplicate survey areas"):
+        mm.measurement_model(w.frame, graph=w.graph, survey=twice, survey_area=w.survey_area, draws=50)

@@ -885,8 +885,16 @@ def measurement_model(
         _logit_pct(np.nan_to_num(pct), "survey.drug_nuisance_pct")
         resp = _num(sv, "survey.respondents") if "survey.respondents" in sv.columns else np.full(len(sv), 100.0)
         assert resp is not None  # the column is present when read
+        if sv.index.has_duplicates:
+            _fail(
+                "Duplicate survey areas.",
+                ", ".join(map(str, sv.index[sv.index.duplicated()][:5])),
+                "one survey row per survey area",
+                "aggregate the survey per survey area first",
+            )
         ok = np.isfinite(pct) & np.isfinite(resp) & (resp > 0)
-        used = [s for s in sv.index[ok] if s in set(sa.dropna())]
+        assigned = set(sa.dropna())
+        used = [s for s in sv.index[ok] if s in assigned]
         pos = {s: k for k, s in enumerate(used)}
         m = len(used)
         if m:
@@ -895,10 +903,9 @@ def measurement_model(
             w = sparse.csr_matrix((pop[ii], (rows[ii], ii)), shape=(m, n))
             tot = np.asarray(w.sum(axis=1)).ravel()
             agg = (sparse.diags(1 / tot) @ w).tocsr()
-            sv_ok = sv.loc[used]
-            n_s = np.round(resp[ok][[list(sv.index[ok]).index(s) for s in used]] * 1.0)
-            k_s = np.round(pct[ok][[list(sv.index[ok]).index(s) for s in used]] / 100 * n_s)
-            del sv_ok
+            at = pd.Index(sv.index[ok]).get_indexer(used)  # each used survey area's row among the valid ones
+            n_s = np.round(resp[ok][at] * 1.0)
+            k_s = np.round(pct[ok][at] / 100 * n_s)
         if m < 3:
             notes.append("fewer than 3 survey areas match the analysed areas: the survey is not used")
             m, k_s, n_s, agg = 0, np.zeros(0), np.zeros(0), sparse.csr_matrix((0, n))
