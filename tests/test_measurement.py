@@ -318,3 +318,13 @@ def test_a_survey_with_duplicate_areas_is_refused():
     twice = pd.concat([w.survey, w.survey.iloc[:1]])
     with pytest.raises(InputError, match="Duplicate survey areas"):
         mm.measurement_model(w.frame, graph=w.graph, survey=twice, survey_area=w.survey_area, draws=50)
+
+
+def test_a_block_that_cannot_be_fitted_falls_back_to_the_full_fit(monkeypatch):
+    w = make_world("coarse", years=1, nx=10, ny=4, seed=5)
+    monkeypatch.setattr(mm, "HYPER_BLOCK", 5)  # too few areas for a fit of its own
+    r = mm.measurement_model(
+        w.frame, graph=w.graph, survey=w.survey, survey_area=w.survey_area, draws=50, approximate=True
+    )
+    assert "approximation" not in r.fit["diagnostics"] and r.published
+    assert any("no block approximation" in n for n in r.notes)

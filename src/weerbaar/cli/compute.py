@@ -122,7 +122,7 @@ def compute_zwijgwijken(
         typer.Option(
             "--full-fit",
             help="Estimate the hyperparameters on all areas even above 5,000 (default there: on a connected block "
-            "of 1,600, about 8x faster; decision 0033)",
+            "of 1,600, about 5x faster; decision 0033)",
         ),
     ] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the result as CSV")] = None,
