@@ -77,8 +77,9 @@ def test_a_four_shown_as_five_in_a_one_month_cube_keeps_its_upper_side():
     assert _small_keep_their_interval(cube, parents, [prot]) == []
 
 
-def _releases(values: dict[str, list[int]], parents, n: int, ledger=None):
-    """``n`` monthly releases through the ledger, rounded protection on (as for residents' reports)."""
+def _releases(values: dict[str, list[int]], parents, n: int, ledger=None, *, release_again: bool = False):
+    """``n`` monthly releases through the ledger, rounded protection on (as for residents' reports);
+    ``release_again``: every complement is tried for publication again (decision 0034)."""
     periods = months(2020) + months(2021)
     out = []
     for m in range(1, n + 1):
@@ -86,7 +87,7 @@ def _releases(values: dict[str, list[int]], parents, n: int, ledger=None):
         as_of = period_end(periods[m - 1]) + timedelta(days=31)
         prot, new = protect_release(
             cube, parents, DisclosureConfig(), previous=ledger, as_of=as_of, round_published=True,
-            rounded_protection=True,
+            rounded_protection=True, release_order=np.zeros(len(cube)) if release_again else None,
         )
         added = new.rename(columns={"published": "value"})
         ledger = added if ledger is None else pd.concat([ledger, added], ignore_index=True)

@@ -189,6 +189,7 @@ def protect_release(
     delay_days: int = 31,
     round_published: bool | np.ndarray = False,
     rounded_protection: bool = False,
+    release_order: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Protect one release of an about-persons cube, respecting what earlier releases published.
 
@@ -198,6 +199,8 @@ def protect_release(
     multiple of ``config.base`` (open submissions). ``rounded_protection``: protect those rows knowing
     they are published rounded (decision 0028: small counts 1 and 4 shown as 0 and 5, rectangles through
     the rounding windows); otherwise they are protected as if exact and rounded afterwards (0013).
+    ``release_order``: per row, the order in which complements are tried for publication again
+    (``protect``: complements published again, decision 0034); NaN or None: not tried.
 
     In both ways a cell an earlier release showed rounded enters the problem as known only within the
     window it was shown with (its value, clipped to that window), and one that was then a small count
@@ -256,6 +259,7 @@ def protect_release(
         rounded=(was_rounded | fresh_rounded) & closed,
         window=(win_lo, win_hi),
         sensitive=kept_small & closed,
+        release_order=release_order,
     )
     status = prot["status"].to_numpy(dtype=object).copy()
     published = prot["published"].to_numpy(dtype=float).copy()

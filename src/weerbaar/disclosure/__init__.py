@@ -16,7 +16,8 @@ protected in ``docs/decisions/0007-disclosure-control.md``.
 
 Modules: ``config`` (settings, statuses, labels), ``cube`` (the table of counts), ``equations``
 (the attacker's additive equations), ``secondary`` (fixed point), ``intervals`` (rectangles and
-protection intervals), ``protection`` (``protect`` and ``suppress_derived``).
+protection intervals), ``pruning`` (complements published again where the exact attacker allows it),
+``protection`` (``protect`` and ``suppress_derived``).
 """
 
 from __future__ import annotations

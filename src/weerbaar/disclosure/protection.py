@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from . import intervals
+from . import intervals, pruning
 from .config import _MISSING, _PRIMARY, _PUBLISHED, _ROUNDED, _SECONDARY, STATUSES, DisclosureConfig
 from .cube import _check_columns, _keys, _numeric_values
 from .equations import _build_system
@@ -25,6 +25,7 @@ def protect(
     rounded: np.ndarray | pd.Series | None = None,
     window: tuple[np.ndarray, np.ndarray] | None = None,
     sensitive: np.ndarray | pd.Series | None = None,
+    release_order: np.ndarray | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Decide which cells of a table of counts may be published.
 
@@ -49,6 +50,13 @@ def protect(
         ``config.base`` rather than exactly (counts from open submissions, decision 0028). The
         attacker knows such a cell only within its rounding window, which gives the protection
         intervals room; see step 6.
+    window, sensitive:
+        The window each cell published rounded by an earlier release was shown with (lo, hi per
+        row, NaN: from its value), and whether it was a small count then (step 6).
+    release_order:
+        Optional number per row (mode "suppress"): complements in rows with a number are tried for
+        publication again, lowest number first, then the larger count first (step 7); NaN: not
+        tried. The caller names the tables its readers need most.
 
     Returns
     -------
@@ -91,6 +99,10 @@ def protect(
        point of step 3 only looks at equations whose other cells are all exact. A cell shown
        rounded by an earlier release (``fixed`` and ``rounded``) keeps the window it was shown
        with (``window``), and stays sensitive when it was small then (``sensitive``) or is now.
+    7. **Complements published again** (``release_order``): a rectangle is one way to certify an
+       interval, not the only one. Each complement in turn is published again when every sensitive
+       cell still keeps its interval, certified by a rectangle or by the attacker's linear programme
+       over a scope of areas around it (``weerbaar.disclosure.pruning``, decision 0034).
 
     Mode "round": every value rounded to the nearest multiple of ``base`` (halves up:
     floor(value / base + 1/2) * base; 0 stays 0), status ``rounded``; nothing withheld.
@@ -150,6 +162,14 @@ def protect(
             secondary |= intervals._complete(
                 system, primary | secondary, sensitive, config.protection, fixed_cells, slack
             )
+            if release_order is not None:
+                rank = np.full(len(system.values), np.nan)
+                rank[flat] = _row_values(np.asarray(release_order), len(cube), "release order")
+                tried = np.flatnonzero(secondary & ~primary & ~np.isnan(rank))
+                tried = tried[np.lexsort((tried, -np.nan_to_num(system.values[tried]), rank[tried]))]
+                secondary &= ~pruning._release_complements(
+                    system, primary | secondary, sensitive, config.protection, tried, slack
+                )
             withheld = secondary[flat]
             status[withheld & shown_small] = _PRIMARY
             status[withheld & (status == _PUBLISHED)] = _SECONDARY

@@ -23,8 +23,12 @@ from ..ledger import protect_release
 from .base import ReadModelBase
 
 #: Bump when the protected cube's columns or the protection itself change (invalidates the disk cache).
-#: 2: rounded protection of open submissions (decisions 0028, 0031).
-CUBE_CACHE_VERSION = 2
+#: 2: rounded protection of open submissions (decisions 0028, 0031). 3: complements published again (0034).
+CUBE_CACHE_VERSION = 3
+#: Tables (level, period kind) whose complements are tried for publication again, in this order (decision
+#: 0034): the wijk half-year (the dashboard's map and the council report's period) and the buurt year.
+#: Each table tried costs time at every release (about 10-20 s per indicator and table on the default).
+RELEASE_FIRST: tuple[tuple[str, str], ...] = (("wijk", "half"), ("buurt", "year"))
 CUBE_COLUMNS = ["area_code", "period", "value", "published", "status", "kind"]
 
 
@@ -203,6 +207,9 @@ class CubesPart(ReadModelBase):
                 previous.append(prev.assign(area_code=i + sep + prev["area_code"]))
         prev_all = pd.concat(previous, ignore_index=True) if previous else None
         round_rows = ind.map({i: bool(cat.at[i, "open_submissions"]) for i in lineage}).to_numpy(dtype=bool)
+        level = _split_keys(cube["area_code"], sep)[1].map(self.areas(division)["level"])
+        table = level.astype(str) + "|" + _map_unique(cube["period"], period_kind).astype(str)
+        order = table.map({f"{lv}|{kind}": float(i) for i, (lv, kind) in enumerate(RELEASE_FIRST)})
         protected, new = protect_release(
             cube,
             forest,
@@ -212,6 +219,7 @@ class CubesPart(ReadModelBase):
             delay_days=self.delay_days,
             round_published=round_rows if self.disclosure.mode == "suppress" else False,
             rounded_protection=True,
+            release_order=order.to_numpy(dtype=float),
         )
         if len(new):
             new_ind, new_code = _split_keys(new["area_code"], sep)

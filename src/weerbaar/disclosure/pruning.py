@@ -1,0 +1,237 @@
+"""Secondary suppression, third step: complements published again where an exact attacker still cannot
+pin any sensitive cell (decision 0034).
+
+The completion (``intervals``) certifies each sensitive cell by a single rectangle: a +1/-1 pattern over
+leaf areas and leaf periods. That is sufficient but not necessary: an attacker who solves the linear
+programme over every published cell learns exactly the range that *all* perturbations consistent with
+the publication allow, and sums of rectangles (or any other balanced pattern) count as well. The cheapest
+rectangle a cell is given often runs through a total at the edge of its rounding window (a wijk's
+half-year of 8, shown 10, known to be 8 to 12, cannot go down), which is then withheld although another
+combination would have left it public.
+
+:func:`_release_complements` tries the withheld complements in the order the caller gives and publishes
+each one again when every sensitive cell still keeps its protection interval. A cell keeps it when a
+rectangle still certifies it (``intervals._certified``, fast, for the whole cube) or, failing that, when a
+linear programme over a *scope* around it finds a balanced perturbation that moves it up by p and one that
+moves it down by min(x, p) (:class:`_ScopedAttacker`). Cells outside the scope are held fixed, so a
+perturbation found there is also feasible for the attacker of the whole table: the check is sound, and
+a scope only needs rechecking when a cell inside it is published. The scope grows from the cell's parent's
+subtree to its whole area tree; periods are the cell's root period (a year), since no equation joins two
+roots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import linprog
+
+from . import intervals
+from .equations import _System
+
+#: Scopes tried in turn: the subtree of the ancestor this many levels up (None: the whole tree).
+SCOPE_LEVELS: tuple[int | None, ...] = (1, 2, 3)
+#: Largest scope (cells) worth a linear programme: on the default, scopes as large as a whole city-year
+#: never certified a cell the smaller ones could not, and cost a third of the time.
+MAX_SCOPE = 4000
+#: Complements tried at once before splitting a group that fails.
+BATCH = 16
+_TOL = 1e-7
+
+
+class _ScopedAttacker:
+    """The attacker's linear programme restricted to a scope of areas within one root period."""
+
+    def __init__(self, system: _System, slack: tuple[np.ndarray, np.ndarray] | None) -> None:
+        self.system = system
+        n = len(system.values)
+        lens = np.diff(system.ptr)
+        rows = np.repeat(np.arange(len(lens)), lens)
+        total = np.zeros(len(system.cells), dtype=bool)
+        total[system.ptr[:-1][lens > 0]] = True
+        member = sparse.csr_matrix((np.where(total, 1.0, -1.0), (rows, system.cells)), shape=(len(lens), n))
+        missing = np.isnan(system.values).astype(float)
+        usable = np.asarray(abs(member) @ missing).ravel() == 0  # an equation with a missing cell is not used
+        self.member = member[usable].tocsc()
+        self.room = slack if slack is not None else (np.zeros(n), np.zeros(n))
+        n_a, n_p = system.n_areas, system.n_periods
+        kids: list[list[int]] = [[] for _ in range(n_a)]
+        for a in range(n_a):
+            if system.parent[a] >= 0:
+                kids[int(system.parent[a])].append(a)
+        # depth-first numbering: b lies in a's subtree iff tin[a] <= tin[b] < tout[a]
+        self.tin = np.zeros(n_a, dtype=np.int64)
+        self.tout = np.zeros(n_a, dtype=np.int64)
+        self.order: list[int] = []
+        for root in np.flatnonzero(system.parent < 0):
+            stack: list[tuple[int, bool]] = [(int(root), False)]
+            while stack:
+                a, done = stack.pop()
+                if done:
+                    self.tout[a] = len(self.order)
+                    continue
+                self.tin[a] = len(self.order)
+                self.order.append(a)
+                stack.append((a, True))
+                stack.extend((k, False) for k in reversed(kids[a]))
+        self.order_arr = np.asarray(self.order, dtype=np.int64)
+        root_p = np.arange(n_p)
+        for j in range(n_p):
+            r = j
+            while system.period_parent[r] >= 0:
+                r = int(system.period_parent[r])
+            root_p[j] = r
+        self.root_p = root_p
+        self.periods_of = {int(r): np.flatnonzero(root_p == r) for r in np.unique(root_p)}
+
+    def top(self, area: int, levels: int | None) -> int:
+        a, up = area, 0
+        while self.system.parent[a] >= 0 and (levels is None or up < levels):
+            a, up = int(self.system.parent[a]), up + 1
+        return a
+
+    def scope_cells(self, top: int, area: int, root: int) -> np.ndarray:
+        n_p = self.system.n_periods
+        areas = set(self.order_arr[self.tin[top] : self.tout[top]].tolist())
+        a = top
+        while self.system.parent[a] >= 0:
+            a = int(self.system.parent[a])
+            areas.add(a)
+        cells = (np.asarray(sorted(areas), dtype=np.int64)[:, None] * n_p + self.periods_of[root][None, :]).ravel()
+        return np.asarray(cells[~np.isnan(self.system.values[cells])], dtype=np.int64)
+
+    def contains(self, scope: tuple[int, int], cells: np.ndarray) -> bool:
+        """Does the scope (top area, root period) hold any of these cells?"""
+        top, root = scope
+        a, t = np.divmod(cells, self.system.n_periods)
+        here = self.root_p[t] == root
+        inside = (self.tin[top] <= self.tin[a]) & (self.tin[a] < self.tout[top])
+        above = (self.tin[a] <= self.tin[top]) & (self.tin[top] < self.tout[a])
+        return bool((here & (inside | above)).any())
+
+    def moves(self, cell: int, sup: np.ndarray, up: float, down: float) -> tuple[int, int] | None:
+        """A scope in which the cell can move up by ``up`` and down by ``down`` (0: not needed), or None."""
+        area, period = divmod(int(cell), self.system.n_periods)
+        root = int(self.root_p[period])
+        seen: set[int] = set()
+        for levels in SCOPE_LEVELS:
+            top = self.top(area, levels)
+            if top in seen:
+                continue
+            seen.add(top)
+            cells = self.scope_cells(top, area, root)
+            if len(cells) > MAX_SCOPE:
+                break
+            if self._solve(cells, int(cell), sup, up, down):
+                return top, root
+        return None
+
+    def _solve(self, cells: np.ndarray, cell: int, sup: np.ndarray, up: float, down: float) -> bool:
+        a: Any = self.member[:, cells]
+        a = a[np.unique(a.indices)] if a.nnz else sparse.csr_matrix((0, len(cells)))
+        v = self.system.values[cells]
+        withheld = sup[cells]
+        lo = np.where(withheld, -v, -self.room[1][cells])
+        hi = np.where(withheld, np.inf, self.room[0][cells])
+        bounds: Any = np.column_stack([lo, hi])
+        at = int(np.flatnonzero(cells == cell)[0])
+        c = np.zeros(len(cells))
+        b = np.zeros(a.shape[0])
+        for sign, need in ((-1.0, up), (1.0, down)):
+            if need <= 0:
+                continue
+            c[at] = sign
+            res = linprog(c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+            if res.status == 3 and sign < 0:  # unbounded above
+                continue
+            if res.status != 0 or res.fun is None or -res.fun < need - _TOL:
+                return False
+        return True
+
+
+def _release_complements(
+    system: _System,
+    sup: np.ndarray,
+    sensitive: np.ndarray,
+    protection: int,
+    candidates: np.ndarray,
+    slack: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Publish again, in the order given, the withheld ``candidates`` (flat cells) whose publication leaves
+    every sensitive cell with value x free to move up by p and down by min(x, p) given everything
+    published. Returns the released cells as a boolean mask (``sup`` itself is not changed)."""
+    released = np.zeros_like(sup)
+    candidates = np.asarray(candidates, dtype=np.int64)
+    candidates = candidates[sup[candidates]]
+    if not len(candidates) or system.n_areas == 0:
+        return released
+    p = max(int(protection), 1)
+    v = np.nan_to_num(system.values, nan=0.0)
+    targets = sensitive & (v > 0)
+    need_down = np.minimum(v, p)
+    f = intervals._forest(system.parent)
+    s1, s2, sides = intervals._time_sides(system)
+    empty2 = np.asarray([i for i, sd in enumerate(sides) if not sd[1]], dtype=np.int64)
+    attacker = _ScopedAttacker(system, slack)
+    sup = sup.copy()
+
+    def failing(state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sensitive cells a rectangle no longer certifies: (need up, need down) per cell."""
+        ups = np.zeros_like(targets)
+        downs = np.ones_like(targets)
+        for step in range(1, p + 1):
+            up_d, down_d = intervals._certified(system, f, s1, s2, state, float(step), empty2, slack)
+            if step == p:
+                ups = up_d
+            downs &= ~((need_down == step) & ~down_d)
+        return targets & ~ups, targets & ~downs
+
+    # cells certified only by a linear programme, with the scope it was found in
+    by_lp: dict[int, tuple[int, int]] = {}
+    blocked_roots: set[int] = set()
+    no_up, no_down = failing(sup)
+    for x in np.flatnonzero(no_up | no_down).tolist():
+        scope = attacker.moves(x, sup, float(p) * no_up[x], float(need_down[x]) * no_down[x])
+        if scope is None:  # not protected before this step: publish nothing more in its period tree
+            blocked_roots.add(int(attacker.root_p[x % system.n_periods]))
+        else:
+            by_lp[x] = scope
+    roots_of = attacker.root_p[candidates % system.n_periods]
+    candidates = candidates[~np.isin(roots_of, sorted(blocked_roots))]
+
+    def attempt(batch: np.ndarray) -> bool:
+        state = sup.copy()
+        state[batch] = False
+        no_up, no_down = failing(state)
+        found: dict[int, tuple[int, int]] = {}
+        for x in np.flatnonzero(no_up | no_down).tolist():
+            if x in by_lp and not attacker.contains(by_lp[x], batch):
+                continue
+            scope = attacker.moves(x, state, float(p) * no_up[x], float(need_down[x]) * no_down[x])
+            if scope is None:
+                return False
+            found[x] = scope
+        sup[batch] = False
+        released[batch] = True
+        for x in list(by_lp):
+            if not (no_up[x] or no_down[x]):
+                del by_lp[x]
+        by_lp.update(found)
+        return True
+
+    def settle(batch: np.ndarray) -> None:
+        if attempt(batch) or len(batch) == 1:
+            return
+        half = len(batch) // 2
+        settle(batch[:half])
+        settle(batch[half:])
+
+    for start in range(0, len(candidates), BATCH):
+        settle(candidates[start : start + BATCH])
+        if progress is not None:
+            progress(min(start + BATCH, len(candidates)), len(candidates))
+    return released
