@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from test_disclosure import cases, long
 from test_disclosure_release import ranges, series
@@ -110,3 +111,64 @@ def test_every_monthly_release_of_two_years_with_complements_published_again_pin
     for rel in rels[:-1]:
         shown = rel[rel["status"] != "pending"].set_index(["area_code", "period"])
         assert (final.loc[shown.index, "status"] == shown["status"]).all()
+
+
+def test_a_proof_of_one_direction_does_not_cover_the_other():
+    """Found in review. One month, all rounded: R -> G, H1, H2, H3; G -> P, Q; P -> A, B; Q -> D, E, F, K;
+    A = 22, B = 2, D = 7, the rest 12. Releasing A leaves B's upper side to a programme over P's subtree
+    (B + 1, A - 1) while its lower side still rests on a rectangle through D (B - 1, P - 1, Q + 1, D + 1).
+    Releasing D, outside that subtree, breaks the lower side: a proof that covered only "up" must not
+    excuse B from a new check. With both shown the attacker pinned B to [2, 6]."""
+    parents = {"R": None, "G": "R", "H1": "R", "H2": "R", "H3": "R", "P": "G", "Q": "G"}
+    parents |= {"A": "P", "B": "P", "D": "Q", "E": "Q", "F": "Q", "K": "Q"}
+    leaves = {"A": [22], "B": [2], "D": [7], "E": [12], "F": [12], "K": [12], "H1": [12], "H2": [12], "H3": [12]}
+    cube = aggregate_cube(long(leaves, ["2020-01"]), parents)
+    got = protect(cube, parents, rounded=np.ones(len(cube), dtype=bool), release_order=np.zeros(len(cube)))
+    assert _small_keep_their_interval(cube, parents, [got]) == []
+    assert got.set_index("area_code").at["B", "status"] == "primary"
+
+
+def test_an_unprotected_cell_blocks_only_its_own_root_period():
+    """A sensitive cell the step finds unprotected before it starts (here: B in 2020-01 given as already
+    published around it) stops publication in its own root period only: 2021-01 is the hand example above,
+    and its complement C is still shown."""
+    parents = {"R": None, "A": "R", "B": "R", "C": "R"}
+    cube = aggregate_cube(long({"A": [12, 12], "B": [3, 3], "C": [7, 7]}, ["2020-01", "2021-01"]), parents)
+    rounded = np.ones(len(cube), dtype=bool)
+    in_2020 = (cube["period"] == "2020-01").to_numpy()
+    # 2020: A, C and R already published exactly by an earlier release, so B = R - A - C is pinned
+    fixed = in_2020 & (cube["area_code"] != "B").to_numpy()
+    got = protect(cube, parents, rounded=rounded & ~fixed, fixed=fixed, release_order=np.zeros(len(cube)))
+    st_ = got.set_index(["area_code", "period"])["status"]
+    assert st_[("C", "2021-01")] == "rounded"
+    assert st_[("B", "2021-01")] == "primary"
+
+
+@st.composite
+def deep_cases(draw):
+    """Trees three levels deep (the review's counterexample needed them), one month or a quarter, a random
+    rounded mask and a random release order."""
+    parents: dict[str, str | None] = {"R": None}
+    for i in range(draw(st.integers(2, 3))):
+        parents[f"C{i}"] = "R"
+        for j in range(draw(st.integers(0, 3))):
+            parents[f"C{i}{j}"] = f"C{i}"
+            for k in range(draw(st.integers(0, 3))):
+                parents[f"C{i}{j}{k}"] = f"C{i}{j}"
+    leaves = [c for c in parents if c not in set(parents.values())]
+    periods = ["2020-01"] if draw(st.booleans()) else ["2020-01", "2020-02", "2020-03"]
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    mean = draw(st.sampled_from([1.0, 3.0, 8.0]))
+    values = {a: rng.poisson(mean, len(periods)).tolist() for a in leaves}
+    return parents, values, periods, rng.random(), rng.integers(0, 2**31)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(deep_cases())
+def test_deep_trees_random_orders_and_mixed_rounding_pin_nothing(case):
+    parents, values, periods, share, seed = case
+    cube = aggregate_cube(long(values, periods), parents)
+    rng = np.random.default_rng(seed)
+    rounded = rng.random(len(cube)) < share
+    got = protect(cube, parents, rounded=rounded, release_order=rng.integers(0, 3, len(cube)).astype(float))
+    assert _small_keep_their_interval(cube, parents, [got]) == []

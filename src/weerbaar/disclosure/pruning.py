@@ -15,9 +15,10 @@ rectangle still certifies it (``intervals._certified``, fast, for the whole cube
 linear programme over a *scope* around it finds a balanced perturbation that moves it up by p and one that
 moves it down by min(x, p) (:class:`_ScopedAttacker`). Cells outside the scope are held fixed, so a
 perturbation found there is also feasible for the attacker of the whole table: the check is sound, and
-a scope only needs rechecking when a cell inside it is published. The scope grows from the cell's parent's
-subtree to its whole area tree; periods are the cell's root period (a year), since no equation joins two
-roots.
+a proof only needs redoing when a cell inside its scope is published or when the cell needs a direction
+(up, down) the proof did not cover, because a rectangle that carried it elsewhere was lost. The scope grows
+from the cell's parent's subtree to the subtree three levels up (at most ``MAX_SCOPE`` cells); periods are
+the cell's root period (a year), since no equation joins two roots.
 """
 
 from __future__ import annotations
@@ -190,31 +191,38 @@ def _release_complements(
             downs &= ~((need_down == step) & ~down_d)
         return targets & ~ups, targets & ~downs
 
-    # cells certified only by a linear programme, with the scope it was found in
-    by_lp: dict[int, tuple[int, int]] = {}
-    blocked_roots: set[int] = set()
+    # cells certified only by a linear programme: the scope it was found in and the directions it proved
+    # (a cell that needed only "up" then may later lose the rectangle that carried "down")
+    by_lp: dict[int, tuple[tuple[int, int], bool, bool]] = {}
+    blocked: set[int] = set()
     no_up, no_down = failing(sup)
     for x in np.flatnonzero(no_up | no_down).tolist():
         scope = attacker.moves(x, sup, float(p) * no_up[x], float(need_down[x]) * no_down[x])
-        if scope is None:  # not protected before this step: publish nothing more in its period tree
-            blocked_roots.add(int(attacker.root_p[x % system.n_periods]))
+        if scope is None:  # not protected before this step: publish nothing more in its root period
+            blocked.add(x)
         else:
-            by_lp[x] = scope
-    roots_of = attacker.root_p[candidates % system.n_periods]
-    candidates = candidates[~np.isin(roots_of, sorted(blocked_roots))]
+            by_lp[x] = (scope, bool(no_up[x]), bool(no_down[x]))
+    # no equation joins two root periods: a blocked cell is left alone, and its root gets nothing published
+    blocked_roots = sorted({int(attacker.root_p[x % system.n_periods]) for x in blocked})
+    candidates = candidates[~np.isin(attacker.root_p[candidates % system.n_periods], blocked_roots)]
 
     def attempt(batch: np.ndarray) -> bool:
         state = sup.copy()
         state[batch] = False
         no_up, no_down = failing(state)
-        found: dict[int, tuple[int, int]] = {}
+        found: dict[int, tuple[tuple[int, int], bool, bool]] = {}
         for x in np.flatnonzero(no_up | no_down).tolist():
-            if x in by_lp and not attacker.contains(by_lp[x], batch):
+            if x in blocked:
                 continue
+            if x in by_lp:
+                scope, proved_up, proved_down = by_lp[x]
+                covered = (proved_up or not no_up[x]) and (proved_down or not no_down[x])
+                if covered and not attacker.contains(scope, batch):
+                    continue
             scope = attacker.moves(x, state, float(p) * no_up[x], float(need_down[x]) * no_down[x])
             if scope is None:
                 return False
-            found[x] = scope
+            found[x] = (scope, bool(no_up[x]), bool(no_down[x]))
         sup[batch] = False
         released[batch] = True
         for x in list(by_lp):
