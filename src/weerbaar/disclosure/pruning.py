@@ -215,9 +215,9 @@ def _release_complements(
             if x in blocked:
                 continue
             if x in by_lp:
-                scope, proved_up, proved_down = by_lp[x]
+                old, proved_up, proved_down = by_lp[x]
                 covered = (proved_up or not no_up[x]) and (proved_down or not no_down[x])
-                if covered and not attacker.contains(scope, batch):
+                if covered and not attacker.contains(old, batch):
                     continue
             scope = attacker.moves(x, state, float(p) * no_up[x], float(need_down[x]) * no_down[x])
             if scope is None:
