@@ -11,14 +11,15 @@ combination would have left it public.
 
 :func:`_release_complements` tries the withheld complements in the order the caller gives and publishes
 each one again when every sensitive cell still keeps its protection interval. A cell keeps it when a
-rectangle still certifies it (``intervals._certified``, fast, for the whole cube) or, failing that, when a
-linear programme over a *scope* around it finds a balanced perturbation that moves it up by p and one that
-moves it down by min(x, p) (:class:`_ScopedAttacker`). Cells outside the scope are held fixed, so a
-perturbation found there is also feasible for the attacker of the whole table: the check is sound, and
-a proof only needs redoing when a cell inside its scope is published or when the cell needs a direction
-(up, down) the proof did not cover, because a rectangle that carried it elsewhere was lost. The scope grows
-from the cell's parent's subtree to the subtree three levels up (at most ``MAX_SCOPE`` cells); periods are
-the cell's root period (a year), since no equation joins two roots.
+rectangle still certifies it (``intervals._certified``, fast, on the cells of its root period) or, failing
+that, when a linear programme over a *scope* around it finds a balanced perturbation that moves it up by p
+and one that moves it down by min(x, p) (:class:`_ScopedAttacker`). Each root period (a year) is settled
+apart: no equation joins two roots, and a rectangle across two roots is a valid change in each root
+alone. Cells outside the scope are held fixed, so a perturbation found there is also feasible for the
+attacker of the whole table: the check is sound, and a proof only needs redoing when a cell inside its
+scope is published or when the cell needs a direction (up, down) the proof did not cover, because a
+rectangle that carried it elsewhere was lost. The scope grows from the cell's parent's subtree to the
+subtree three levels up (at most ``MAX_SCOPE`` cells), within the cell's root period.
 """
 
 from __future__ import annotations
@@ -131,26 +132,109 @@ class _ScopedAttacker:
         return None
 
     def _solve(self, cells: np.ndarray, cell: int, sup: np.ndarray, up: float, down: float) -> bool:
+        """Is there a balanced change of the scope's cells, each within what the attacker allows it (a
+        withheld cell down to 0, a rounded one within its window, an exact one not at all), that moves
+        ``cell`` up by ``up``, and one that moves it down by ``down``? Two feasibility programmes."""
         a: Any = self.member[:, cells]
         a = a[np.unique(a.indices)] if a.nnz else sparse.csr_matrix((0, len(cells)))
         v = self.system.values[cells]
         withheld = sup[cells]
         lo = np.where(withheld, -v, -self.room[1][cells])
         hi = np.where(withheld, np.inf, self.room[0][cells])
-        bounds: Any = np.column_stack([lo, hi])
         at = int(np.flatnonzero(cells == cell)[0])
-        c = np.zeros(len(cells))
+        zero = np.zeros(len(cells))
         b = np.zeros(a.shape[0])
-        for sign, need in ((-1.0, up), (1.0, down)):
+        for need, side in ((up, 0), (down, 1)):
             if need <= 0:
                 continue
-            c[at] = sign
-            res = linprog(c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
-            if res.status == 3 and sign < 0:  # unbounded above
-                continue
-            if res.status != 0 or res.fun is None or -res.fun < need - _TOL:
+            lo_t, hi_t = (need - _TOL, hi[at]) if side == 0 else (lo[at], -need + _TOL)
+            if lo_t > hi_t:
+                return False
+            bounds: Any = np.column_stack([lo, hi])
+            bounds[at] = (lo_t, hi_t)
+            if linprog(zero, A_eq=a, b_eq=b, bounds=bounds, method="highs").status != 0:
                 return False
         return True
+
+
+def _settle_root(
+    sub: _System,
+    cells: np.ndarray,
+    f: intervals._Forest,
+    sup: np.ndarray,
+    targets: np.ndarray,
+    need_down: np.ndarray,
+    p: int,
+    candidates: np.ndarray,
+    slack: tuple[np.ndarray, np.ndarray] | None,
+    attacker: _ScopedAttacker,
+) -> np.ndarray:
+    """Settle the candidates of one root period. ``sub`` is the root's part of the cube (``cells``: its flat
+    cells in the whole cube; ``targets``, ``need_down``, ``slack`` aligned with it); ``sup`` is the whole
+    cube's withheld mask and is updated in place. Returns the released flat cells."""
+    s1, s2, sides = intervals._time_sides(sub)
+    empty2 = np.asarray([i for i, sd in enumerate(sides) if not sd[1]], dtype=np.int64)
+    released: list[int] = []
+
+    def failing(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Flat sensitive cells a rectangle no longer certifies, with what they need (up, down)."""
+        here = state[cells]
+        ups = np.zeros_like(targets)
+        downs = np.ones_like(targets)
+        for step in range(1, p + 1):
+            up_d, down_d = intervals._certified(sub, f, s1, s2, here, float(step), empty2, slack)
+            if step == p:
+                ups = up_d
+            downs &= ~((need_down == step) & ~down_d)
+        no_up, no_down = targets & ~ups, targets & ~downs
+        at = np.flatnonzero(no_up | no_down)
+        return cells[at], no_up[at], no_down[at]
+
+    def needs(up: bool, down: bool, x: int) -> tuple[float, float]:
+        v = float(attacker.system.values[x])
+        return (float(p) if up else 0.0), (min(v, float(p)) if down else 0.0)
+
+    # cells certified only by a linear programme: the scope it was found in and the directions it proved
+    # (a cell that needed only "up" then may later lose the rectangle that carried "down")
+    by_lp: dict[int, tuple[tuple[int, int], bool, bool]] = {}
+    for x, up, down in zip(*failing(sup), strict=True):
+        scope = attacker.moves(int(x), sup, *needs(up, down, x))
+        if scope is None:  # not protected before this step: publish nothing more in this root period
+            return np.asarray(released, dtype=np.int64)
+        by_lp[int(x)] = (scope, bool(up), bool(down))
+
+    def attempt(batch: np.ndarray) -> bool:
+        state = sup.copy()
+        state[batch] = False
+        lost, lost_up, lost_down = failing(state)
+        found: dict[int, tuple[tuple[int, int], bool, bool]] = {}
+        for x, up, down in zip(lost.tolist(), lost_up.tolist(), lost_down.tolist(), strict=True):
+            if x in by_lp:
+                old, proved_up, proved_down = by_lp[x]
+                if (proved_up or not up) and (proved_down or not down) and not attacker.contains(old, batch):
+                    continue
+            scope = attacker.moves(x, state, *needs(up, down, x))
+            if scope is None:
+                return False
+            found[x] = (scope, up, down)
+        sup[batch] = False
+        released.extend(batch.tolist())
+        still = set(lost.tolist())
+        for x in [x for x in by_lp if x not in still]:
+            del by_lp[x]
+        by_lp.update(found)
+        return True
+
+    def settle(batch: np.ndarray) -> None:
+        if attempt(batch) or len(batch) == 1:
+            return
+        half = len(batch) // 2
+        settle(batch[:half])
+        settle(batch[half:])
+
+    for start in range(0, len(candidates), BATCH):
+        settle(candidates[start : start + BATCH])
+    return np.asarray(released, dtype=np.int64)
 
 
 def _release_complements(
@@ -174,72 +258,28 @@ def _release_complements(
     v = np.nan_to_num(system.values, nan=0.0)
     targets = sensitive & (v > 0)
     need_down = np.minimum(v, p)
-    f = intervals._forest(system.parent)
-    s1, s2, sides = intervals._time_sides(system)
-    empty2 = np.asarray([i for i, sd in enumerate(sides) if not sd[1]], dtype=np.int64)
     attacker = _ScopedAttacker(system, slack)
+    f = intervals._forest(system.parent)
     sup = sup.copy()
-
-    def failing(state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Sensitive cells a rectangle no longer certifies: (need up, need down) per cell."""
-        ups = np.zeros_like(targets)
-        downs = np.ones_like(targets)
-        for step in range(1, p + 1):
-            up_d, down_d = intervals._certified(system, f, s1, s2, state, float(step), empty2, slack)
-            if step == p:
-                ups = up_d
-            downs &= ~((need_down == step) & ~down_d)
-        return targets & ~ups, targets & ~downs
-
-    # cells certified only by a linear programme: the scope it was found in and the directions it proved
-    # (a cell that needed only "up" then may later lose the rectangle that carried "down")
-    by_lp: dict[int, tuple[tuple[int, int], bool, bool]] = {}
-    blocked: set[int] = set()
-    no_up, no_down = failing(sup)
-    for x in np.flatnonzero(no_up | no_down).tolist():
-        scope = attacker.moves(x, sup, float(p) * no_up[x], float(need_down[x]) * no_down[x])
-        if scope is None:  # not protected before this step: publish nothing more in its root period
-            blocked.add(x)
-        else:
-            by_lp[x] = (scope, bool(no_up[x]), bool(no_down[x]))
-    # no equation joins two root periods: a blocked cell is left alone, and its root gets nothing published
-    blocked_roots = sorted({int(attacker.root_p[x % system.n_periods]) for x in blocked})
-    candidates = candidates[~np.isin(attacker.root_p[candidates % system.n_periods], blocked_roots)]
-
-    def attempt(batch: np.ndarray) -> bool:
-        state = sup.copy()
-        state[batch] = False
-        no_up, no_down = failing(state)
-        found: dict[int, tuple[tuple[int, int], bool, bool]] = {}
-        for x in np.flatnonzero(no_up | no_down).tolist():
-            if x in blocked:
-                continue
-            if x in by_lp:
-                old, proved_up, proved_down = by_lp[x]
-                covered = (proved_up or not no_up[x]) and (proved_down or not no_down[x])
-                if covered and not attacker.contains(old, batch):
-                    continue
-            scope = attacker.moves(x, state, float(p) * no_up[x], float(need_down[x]) * no_down[x])
-            if scope is None:
-                return False
-            found[x] = (scope, bool(no_up[x]), bool(no_down[x]))
-        sup[batch] = False
-        released[batch] = True
-        for x in list(by_lp):
-            if not (no_up[x] or no_down[x]):
-                del by_lp[x]
-        by_lp.update(found)
-        return True
-
-    def settle(batch: np.ndarray) -> None:
-        if attempt(batch) or len(batch) == 1:
-            return
-        half = len(batch) // 2
-        settle(batch[:half])
-        settle(batch[half:])
-
-    for start in range(0, len(candidates), BATCH):
-        settle(candidates[start : start + BATCH])
+    n_a, n_p = system.n_areas, system.n_periods
+    # no equation joins two root periods, and a rectangle across two roots is a valid change in each root
+    # on its own: publishing a cell of one root changes nothing an attacker can learn of another, so each
+    # root is settled apart, with the rectangle check on that root's cells only
+    cand_roots = attacker.root_p[candidates % n_p]
+    total, done = len(candidates), 0
+    for root in dict.fromkeys(cand_roots.tolist()):
+        mine = candidates[cand_roots == root]
+        cols = attacker.periods_of[root]
+        cells = (np.arange(n_a)[:, None] * n_p + cols[None, :]).ravel()
+        pos = {int(c): i for i, c in enumerate(cols)}
+        pp = np.asarray([pos.get(int(system.period_parent[c]), -1) for c in cols], dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        sub = _System(system.values[cells], n_a, len(cols), np.zeros(1, dtype=np.int64), empty, system.parent, pp)
+        sub_slack = None if slack is None else (slack[0][cells], slack[1][cells])
+        released[_settle_root(sub, cells, f, sup, targets[cells], need_down[cells], p, mine, sub_slack, attacker)] = (
+            True
+        )
+        done += len(mine)
         if progress is not None:
-            progress(min(start + BATCH, len(candidates)), len(candidates))
+            progress(done, total)
     return released

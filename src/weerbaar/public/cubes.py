@@ -27,7 +27,7 @@ from .base import ReadModelBase
 CUBE_CACHE_VERSION = 3
 #: Tables (level, period kind) whose complements are tried for publication again, in this order (decision
 #: 0034): the wijk half-year (the dashboard's map and the council report's period) and the buurt year.
-#: Each table tried costs time at every release (about 10-20 s per indicator and table on the default).
+#: Each table tried costs time at every release (5-10 s per indicator and table on the default).
 RELEASE_FIRST: tuple[tuple[str, str], ...] = (("wijk", "half"), ("buurt", "year"))
 CUBE_COLUMNS = ["area_code", "period", "value", "published", "status", "kind"]
 

@@ -286,7 +286,7 @@ def warm(app: FastAPI, progress=lambda _: None, *, background: bool = True) -> N
     flows = cat.loc[(cat["division"] == division) & cat["flow"], "indicator"].tolist()
     progress(
         f"preparing the dashboard: disclosure control for {len(flows)} count indicators "
-        "(about a minute when the data or the day changed; cached after)"
+        "(half a minute when the data or the day changed; cached after)"
     )
     data.prefetch_cubes(division, flows)
     for level in meta["divisions"].get(division, []):
