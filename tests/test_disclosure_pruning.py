@@ -82,7 +82,7 @@ def test_a_scope_holds_the_subtree_above_and_the_ancestors_in_one_root_period():
     assert attacker.contains(key, np.array([r_2020]))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_one_release_publishes_more_and_pins_nothing(case):
     """Random trees and periods, rounded publication: trying every complement again only ever publishes
