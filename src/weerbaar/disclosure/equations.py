@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from ..errors import InputError
 from .config import _KIND_MONTHS, _KINDS
@@ -96,3 +97,15 @@ def _build_system(keys: _Keys, parents: Mapping[str, str | None], values: np.nda
     period_parent = np.where(inside.any(axis=1), size.argmin(axis=1), -1)
     system = _System(v, n_a, n_p, ptr, cells, parent, period_parent)
     return system, flat
+
+
+def _member_matrix(system: _System, *, signed: bool = False) -> sparse.csr_matrix:
+    """Equations x cells: 1 where a cell takes part in an equation; ``signed``: +1 for the total (the
+    first cell of each equation) and -1 for its parts, so that the matrix times the table is zero."""
+    lens = np.diff(system.ptr)
+    rows = np.repeat(np.arange(len(lens)), lens)
+    coef = np.ones(len(system.cells))
+    if signed:
+        coef = -coef
+        coef[system.ptr[:-1][lens > 0]] = 1.0
+    return sparse.csr_matrix((coef, (rows, system.cells)), shape=(len(lens), len(system.values)))

@@ -24,7 +24,6 @@ subtree three levels up (at most ``MAX_SCOPE`` cells), within the cell's root pe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -32,10 +31,10 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from . import intervals
-from .equations import _System
+from .equations import _member_matrix, _System
 
-#: Scopes tried in turn: the subtree of the ancestor this many levels up (None: the whole tree).
-SCOPE_LEVELS: tuple[int | None, ...] = (1, 2, 3)
+#: Scopes tried in turn: the subtree of the ancestor this many levels up.
+SCOPE_LEVELS: tuple[int, ...] = (1, 2, 3)
 #: Largest scope (cells) worth a linear programme: on the default, scopes as large as a whole city-year
 #: never certified a cell the smaller ones could not, and cost a third of the time.
 MAX_SCOPE = 4000
@@ -50,11 +49,7 @@ class _ScopedAttacker:
     def __init__(self, system: _System, slack: tuple[np.ndarray, np.ndarray] | None) -> None:
         self.system = system
         n = len(system.values)
-        lens = np.diff(system.ptr)
-        rows = np.repeat(np.arange(len(lens)), lens)
-        total = np.zeros(len(system.cells), dtype=bool)
-        total[system.ptr[:-1][lens > 0]] = True
-        member = sparse.csr_matrix((np.where(total, 1.0, -1.0), (rows, system.cells)), shape=(len(lens), n))
+        member = _member_matrix(system, signed=True)
         missing = np.isnan(system.values).astype(float)
         usable = np.asarray(abs(member) @ missing).ravel() == 0  # an equation with a missing cell is not used
         self.member = member[usable].tocsc()
@@ -67,19 +62,19 @@ class _ScopedAttacker:
         # depth-first numbering: b lies in a's subtree iff tin[a] <= tin[b] < tout[a]
         self.tin = np.zeros(n_a, dtype=np.int64)
         self.tout = np.zeros(n_a, dtype=np.int64)
-        self.order: list[int] = []
+        order: list[int] = []
         for root in np.flatnonzero(system.parent < 0):
             stack: list[tuple[int, bool]] = [(int(root), False)]
             while stack:
                 a, done = stack.pop()
                 if done:
-                    self.tout[a] = len(self.order)
+                    self.tout[a] = len(order)
                     continue
-                self.tin[a] = len(self.order)
-                self.order.append(a)
+                self.tin[a] = len(order)
+                order.append(a)
                 stack.append((a, True))
                 stack.extend((k, False) for k in reversed(kids[a]))
-        self.order_arr = np.asarray(self.order, dtype=np.int64)
+        self.order = np.asarray(order, dtype=np.int64)
         root_p = np.arange(n_p)
         for j in range(n_p):
             r = j
@@ -89,15 +84,15 @@ class _ScopedAttacker:
         self.root_p = root_p
         self.periods_of = {int(r): np.flatnonzero(root_p == r) for r in np.unique(root_p)}
 
-    def top(self, area: int, levels: int | None) -> int:
+    def top(self, area: int, levels: int) -> int:
         a, up = area, 0
-        while self.system.parent[a] >= 0 and (levels is None or up < levels):
+        while self.system.parent[a] >= 0 and up < levels:
             a, up = int(self.system.parent[a]), up + 1
         return a
 
     def scope_cells(self, top: int, area: int, root: int) -> np.ndarray:
         n_p = self.system.n_periods
-        areas = set(self.order_arr[self.tin[top] : self.tout[top]].tolist())
+        areas = set(self.order[self.tin[top] : self.tout[top]].tolist())
         a = top
         while self.system.parent[a] >= 0:
             a = int(self.system.parent[a])
@@ -244,7 +239,6 @@ def _release_complements(
     protection: int,
     candidates: np.ndarray,
     slack: tuple[np.ndarray, np.ndarray] | None = None,
-    progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Publish again, in the order given, the withheld ``candidates`` (flat cells) whose publication leaves
     every sensitive cell with value x free to move up by p and down by min(x, p) given everything
@@ -266,7 +260,6 @@ def _release_complements(
     # on its own: publishing a cell of one root changes nothing an attacker can learn of another, so each
     # root is settled apart, with the rectangle check on that root's cells only
     cand_roots = attacker.root_p[candidates % n_p]
-    total, done = len(candidates), 0
     for root in dict.fromkeys(cand_roots.tolist()):
         mine = candidates[cand_roots == root]
         cols = attacker.periods_of[root]
@@ -279,7 +272,4 @@ def _release_complements(
         released[_settle_root(sub, cells, f, sup, targets[cells], need_down[cells], p, mine, sub_slack, attacker)] = (
             True
         )
-        done += len(mine)
-        if progress is not None:
-            progress(done, total)
     return released

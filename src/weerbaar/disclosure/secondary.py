@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
-from .equations import _System
+from .equations import _member_matrix, _System
 
 
 def _fixed_point(
@@ -22,10 +21,7 @@ def _fixed_point(
     the completion, which checks the interval with the windows."""
     v = system.values
     missing = np.isnan(v)
-    n_eq = len(system.ptr) - 1
-    lens = np.diff(system.ptr)
-    rows = np.repeat(np.arange(n_eq), lens)
-    member = sparse.csr_matrix((np.ones(len(system.cells)), (rows, system.cells)), shape=(n_eq, len(v)))
+    member = _member_matrix(system)
     unknown = missing if exact is None else (missing | ~exact)
     usable = np.flatnonzero(member @ unknown.astype(float) == 0)
     member = member[usable]
